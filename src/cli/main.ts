@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { readConfig } from './project.js';
+import { synth } from './synth.js';
+
+const USAGE = `usage: kratix-cdktf <command> [options]
+
+commands:
+  synth [name...] [--check]   compile Promises in promises/ into generated/
+                              --check: write nothing; exit 1 listing stale, missing or extra files
+  cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const root = process.cwd();
+  switch (command) {
+    case 'synth': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { check: { type: 'boolean', default: false } } });
+      const report = await synth(readConfig(root), { names: positionals, check: values.check });
+      if (report.errors.length > 0) {
+        console.error(report.errors.join('\n\n'));
+        console.error(`\nsynth failed; generated/ was left as it was`);
+        return 1;
+      }
+      for (const line of report.changes) console.log(line);
+      if (values.check) {
+        if (report.changes.length > 0) {
+          console.error(`generated/ is out of date (${report.changes.length} files); run \`npm run synth\` and commit the result`);
+          return 1;
+        }
+        console.log(`generated/ is up to date (${report.compiled.length} Promises)`);
+      } else {
+        console.log(`synthesized ${report.compiled.length} Promises, ${report.changes.length} files changed`);
+      }
+      return 0;
+    }
+    case 'cdktf-app': {
+      const { cdktfApp } = await import('./cdktf-app.js');
+      await cdktfApp(readConfig(root));
+      return 0;
+    }
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(2);
+  },
+);

@@ -1,0 +1,75 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { isPromiseDefinition, type PromiseDefinition } from '../promise/define-promise.js';
+
+/** Project settings, read from the `kratix-cdktf` key of package.json. */
+export interface ProjectConfig {
+  readonly root: string;
+  /** Image repository of the workflow images; each Promise gets its own tag. */
+  readonly image: string;
+  readonly promisesDir: string;
+  readonly generatedDir: string;
+}
+
+/** A Promise found in the project, loaded, with its example request. */
+export interface LoadedPromise {
+  readonly name: string;
+  readonly file: string;
+  readonly definition: PromiseDefinition;
+  readonly exampleRequest: unknown;
+}
+
+const DEFAULT_IMAGE = 'ghcr.io/example/kratix-cdktf-workflow';
+
+/** Reads the project configuration from `<root>/package.json`. */
+export function readConfig(root: string): ProjectConfig {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string; 'kratix-cdktf'?: Record<string, string> };
+  const settings = pkg['kratix-cdktf'] ?? {};
+  return {
+    root,
+    image: settings.image ?? DEFAULT_IMAGE,
+    promisesDir: resolve(root, settings.promisesDir ?? 'promises'),
+    generatedDir: resolve(root, settings.generatedDir ?? 'generated'),
+  };
+}
+
+/** Names of the Promise folders (those with an index.ts), sorted so output order never depends on the disk. */
+export function listPromises(config: ProjectConfig): string[] {
+  if (!existsSync(config.promisesDir)) return [];
+  return readdirSync(config.promisesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(config.promisesDir, entry.name, 'index.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Loads one Promise module and its example request; throws an Error whose message says which file and why. */
+export async function loadPromise(config: ProjectConfig, name: string): Promise<LoadedPromise> {
+  const file = join(config.promisesDir, name, 'index.ts');
+  const shown = relative(config.root, file);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    throw new Error(`${shown}: could not be loaded: ${(e as Error).message}`);
+  }
+  if (!isPromiseDefinition(mod.default)) {
+    throw new Error(`${shown}: the default export is not a Promise definition\n    fix: export default definePromise({ ... })`);
+  }
+  if (mod.default.name !== name) {
+    throw new Error(`${shown}: name ${JSON.stringify(mod.default.name)} differs from its folder ${JSON.stringify(name)}\n    fix: rename the folder or the Promise`);
+  }
+  return { name, file: shown, definition: mod.default, exampleRequest: readExample(config, name) };
+}
+
+function readExample(config: ProjectConfig, name: string): unknown {
+  const file = join(config.promisesDir, name, 'example-request.yaml');
+  const shown = relative(config.root, file);
+  if (!existsSync(file)) throw new Error(`${shown}: missing\n    fix: add an example Resource request; it is validated and becomes generated/${name}/example-resource.yaml`);
+  try {
+    return parseYaml(readFileSync(file, 'utf8'), { prettyErrors: true });
+  } catch (e) {
+    throw new Error(`${shown}: is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}

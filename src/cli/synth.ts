@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { compilePromise, type Artifacts } from '../artifacts/compile.js';
+import { formatIssues } from '../schema/issue.js';
+import { listPromises, loadPromise, type ProjectConfig } from './project.js';
+import { workflowImage } from './image.js';
+
+/** Options for {@link synth}. */
+export interface SynthOptions {
+  /** Promise names to compile. @default every folder in promises/ */
+  readonly names?: readonly string[];
+  /** Compare with generated/ instead of writing. @default false */
+  readonly check?: boolean;
+}
+
+/** What a synth run found; the CLI prints `errors` and `changes` and sets the exit code. */
+export interface SynthReport {
+  readonly errors: string[];
+  /** Lines like `wrote generated/x/promise.yaml` or, in check mode, `stale generated/x/README.md`. */
+  readonly changes: string[];
+  readonly compiled: string[];
+}
+
+/**
+ * Compiles the named Promises (or all) into `generated/`. Nothing is written unless every Promise
+ * compiles; then only changed files are replaced, each atomically, and artifacts of Promises that
+ * no longer exist are removed. In check mode nothing is written and every difference is reported.
+ */
+export async function synth(config: ProjectConfig, options: SynthOptions = {}): Promise<SynthReport> {
+  const all = listPromises(config);
+  const names = options.names?.length ? [...options.names] : all;
+  const report: SynthReport = { errors: [], changes: [], compiled: [] };
+  for (const name of names) {
+    if (!all.includes(name)) report.errors.push(`${relative(config.root, join(config.promisesDir, name))}: no such Promise (expected ${name}/index.ts)`);
+  }
+  const outputs = new Map<string, Artifacts>();
+  for (const name of names.filter((n) => all.includes(n))) {
+    try {
+      const loaded = await loadPromise(config, name);
+      const result = await compilePromise(loaded.definition, { image: workflowImage(config, name), exampleRequest: loaded.exampleRequest });
+      if (result.ok) outputs.set(name, result.value);
+      else report.errors.push(formatIssues(loaded.file, result.issues));
+    } catch (e) {
+      report.errors.push((e as Error).message);
+    }
+  }
+  if (report.errors.length > 0) return report;
+
+  const plan = planChanges(config, outputs, options.names?.length ? undefined : all);
+  report.compiled.push(...outputs.keys());
+  for (const change of plan) {
+    report.changes.push(`${options.check ? change.kind : verb[change.kind]} ${relative(config.root, change.file)}`);
+    if (!options.check) apply(change);
+  }
+  return report;
+}
+
+interface Change {
+  readonly kind: 'missing' | 'stale' | 'extra';
+  readonly file: string;
+  readonly content?: string;
+}
+
+const verb = { missing: 'wrote', stale: 'updated', extra: 'removed' } as const;
+
+// `keep` lists every existing Promise when synthesizing all of them: other folders are extra.
+function planChanges(config: ProjectConfig, outputs: ReadonlyMap<string, Artifacts>, keep: readonly string[] | undefined): Change[] {
+  const changes: Change[] = [];
+  for (const [name, files] of outputs) {
+    const dir = join(config.generatedDir, name);
+    for (const [file, content] of files) {
+      const path = join(dir, file);
+      if (!existsSync(path)) changes.push({ kind: 'missing', file: path, content });
+      else if (readFileSync(path, 'utf8') !== content) changes.push({ kind: 'stale', file: path, content });
+    }
+    for (const existing of listFiles(dir)) {
+      if (!files.has(relative(dir, existing))) changes.push({ kind: 'extra', file: existing });
+    }
+  }
+  if (keep && existsSync(config.generatedDir)) {
+    for (const entry of readdirSync(config.generatedDir).sort()) {
+      if (!keep.includes(entry)) changes.push({ kind: 'extra', file: join(config.generatedDir, entry) });
+    }
+  }
+  return changes;
+}
+
+function apply(change: Change): void {
+  if (change.kind === 'extra') {
+    rmSync(change.file, { recursive: true, force: true });
+    return;
+  }
+  mkdirSync(join(change.file, '..'), { recursive: true });
+  // Write beside the target, then rename: a reader never sees half a file.
+  const temp = `${change.file}.tmp-${process.pid}`;
+  writeFileSync(temp, change.content!);
+  renameSync(temp, change.file);
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}

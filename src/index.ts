@@ -1,0 +1,21 @@
+// The public surface of kratix-cdktf. Anything not exported here is internal.
+
+// Authoring
+export {
+  definePromise,
+  type ApiProps,
+  type OutputProps,
+  type PipelineContainer,
+  type PromiseDefinition,
+  type PromiseProps,
+  type ResourceRequest,
+  type WorkflowProps,
+} from './promise/define-promise.js';
+export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
+export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
+
+// Errors
+export { formatIssues, IssuesError, type Issue } from './schema/issue.js';
+
+// Testing helpers live in their own entry point, src/testing/index.ts, so the workflow bundle
+// of a Promise never carries the compiler (json-schema-to-typescript, prettier) or test code.

@@ -1,0 +1,90 @@
+import type { ContainerResources, PipelineContainer, WorkflowStepsProps } from '../promise/define-promise.js';
+import type { Issue } from '../schema/issue.js';
+import * as errors from './errors.js';
+
+/** The fields Kratix's Pipeline parser accepts on a container; anything else fails the webhook. */
+export const CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'imagePullPolicy', 'securityContext', 'resources'] as const;
+
+/** Name of the pipeline that runs the Terraform step, in both configure and delete. */
+export const TERRAFORM_PIPELINE = 'terraform';
+
+/**
+ * Kratix's default pipeline container limits (200m/256Mi) are too small for Terraform with a large
+ * provider such as AWS, whose plugin alone needs several hundred MiB while planning.
+ */
+export const DEFAULT_RESOURCES: ContainerResources = {
+  requests: { cpu: '250m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '1Gi' },
+};
+
+// The workflow writes only to the Kratix volumes and its temp dir, so it needs no privileges.
+const SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** What a Pipeline needs to run the workflow container of one Promise. */
+export interface PipelineProps {
+  readonly promise: string;
+  readonly action: 'configure' | 'delete';
+  readonly image: string;
+  readonly resources?: ContainerResources;
+  readonly steps?: WorkflowStepsProps;
+}
+
+/** The Pipeline object (not a CRD: Kratix parses it strictly) for one resource workflow action. */
+export function renderPipeline(props: PipelineProps) {
+  const terraform: PipelineContainer = {
+    name: props.action === 'configure' ? 'synth' : 'destroy',
+    image: props.image,
+    command: ['node', '/app/workflow.mjs'],
+    imagePullPolicy: 'IfNotPresent',
+    securityContext: SECURITY_CONTEXT,
+    resources: props.resources ?? DEFAULT_RESOURCES,
+  };
+  const containers = [...(props.steps?.before ?? []), terraform, ...(props.steps?.after ?? [])];
+  return {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Pipeline',
+    metadata: { name: TERRAFORM_PIPELINE },
+    spec: { containers: containers.map(pickContainerFields) },
+  };
+}
+
+/** Checks what Kratix's webhook checks for one resource workflow: names, lengths and fields. */
+export function checkPipelines(promise: string, action: 'configure' | 'delete', pipelines: readonly ReturnType<typeof renderPipeline>[]): Issue[] {
+  const issues: Issue[] = [];
+  const seenPipelines = new Set<string>();
+  for (const pipeline of pipelines) {
+    const path = `workflow.${action}`;
+    const full = `${promise}-resource-${action}-${pipeline.metadata.name}`;
+    if (full.length > 60) issues.push(errors.pipelineNameTooLong(path, full));
+    if (seenPipelines.has(pipeline.metadata.name)) issues.push(errors.duplicatePipeline(path, pipeline.metadata.name));
+    seenPipelines.add(pipeline.metadata.name);
+    const seenContainers = new Set<string>();
+    pipeline.spec.containers.forEach((container, i) => {
+      if (seenContainers.has(container.name)) issues.push(errors.duplicateContainer(`${path}.containers[${i}]`, container.name));
+      seenContainers.add(container.name);
+    });
+  }
+  return issues;
+}
+
+/** Checks that author-supplied containers carry only fields Kratix accepts. */
+export function checkContainers(path: string, containers: readonly PipelineContainer[] | undefined): Issue[] {
+  const issues: Issue[] = [];
+  (containers ?? []).forEach((container, i) => {
+    for (const field of Object.keys(container)) {
+      if (!(CONTAINER_FIELDS as readonly string[]).includes(field)) issues.push(errors.unknownContainerField(`${path}[${i}]`, field));
+    }
+  });
+  return issues;
+}
+
+function pickContainerFields(container: PipelineContainer): PipelineContainer {
+  const out: Record<string, unknown> = {};
+  for (const field of CONTAINER_FIELDS) if (container[field] !== undefined) out[field] = container[field];
+  return out as unknown as PipelineContainer;
+}

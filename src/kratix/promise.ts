@@ -1,0 +1,99 @@
+import type { PromiseDefinition } from '../promise/define-promise.js';
+import { toCrdSchema } from '../schema/crd-schema.js';
+import type { Issue, Result } from '../schema/issue.js';
+import type { StructuralSchema } from '../schema/structural.js';
+import { apiNames, renderCrd, type ApiNames } from './crd.js';
+import * as errors from './errors.js';
+import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
+import { checkContainers, checkPipelines, renderPipeline } from './pipeline.js';
+
+/** Where the workflow image lives; the tag is chosen per Promise. */
+export interface RenderPromiseProps {
+  /** Full image reference of this Promise's workflow, e.g. `ghcr.io/acme/workflows:postgres-1a2b3c`. */
+  readonly image: string;
+}
+
+/** A Promise rendered as Kubernetes data, with what other artifacts are derived from. */
+export interface RenderedPromise {
+  readonly promise: Record<string, unknown>;
+  readonly names: ApiNames;
+  /** The structural schema of `spec`, as it appears in the CRD. */
+  readonly spec: StructuralSchema;
+  /** Schema paths of fields declared with `secretRef()`. */
+  readonly secretRefs: readonly string[];
+}
+
+/**
+ * Renders the Kratix Promise object for a definition, or every issue that keeps it from being
+ * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
+ */
+export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDependencies(def)];
+  const converted = toCrdSchema(def.spec, 'spec');
+  issues.push(...converted.issues);
+  const steps = def.workflow ?? {};
+  issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
+  issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
+  const pipeline = (action: 'configure' | 'delete') =>
+    renderPipeline({ promise: def.name, action, image: props.image, ...(steps.resources ? { resources: steps.resources } : {}), ...(steps[action] ? { steps: steps[action] } : {}) });
+  const configure = [pipeline('configure')];
+  const remove = [pipeline('delete')];
+  issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
+  if (issues.length > 0) return { ok: false, issues };
+
+  const names = apiNames(def.api);
+  const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
+  const promise = {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Promise',
+    metadata: { name: def.name, ...(labels ? { labels } : {}) },
+    spec: {
+      api: renderCrd(names, converted.schema, converted.printerColumns, def.description),
+      ...(def.dependencies?.length ? { dependencies: def.dependencies } : {}),
+      ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
+      ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
+      workflows: { resource: { configure, delete: remove } },
+    },
+  };
+  return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs } };
+}
+
+function checkNames(def: PromiseDefinition): Issue[] {
+  const issues: Issue[] = [];
+  const problem = (path: string, value: string, reason: string | undefined, fix?: string) => {
+    if (reason) issues.push(errors.badName(path, value, reason, fix));
+  };
+  problem('name', def.name, dnsLabelProblem(def.name), 'use a short lower-case name like "postgres"');
+  const { api } = def;
+  problem('api.group', api.group, dnsSubdomainProblem(api.group));
+  if (!api.group.includes('.')) issues.push(errors.groupNeedsDot(api.group));
+  problem('api.version', api.version, versionProblem(api.version));
+  problem('api.kind', api.kind, kindProblem(api.kind));
+  const names = apiNames(api);
+  problem('api.plural', names.plural, dnsLabelProblem(names.plural));
+  problem('api.singular', names.singular, dnsLabelProblem(names.singular));
+  // The CRD's own name is <plural>.<group> and must fit a DNS subdomain.
+  problem('api', `${names.plural}.${names.group}`, dnsSubdomainProblem(`${names.plural}.${names.group}`));
+  names.shortNames?.forEach((s, i) => problem(`api.shortNames[${i}]`, s, dnsLabelProblem(s)));
+  names.categories?.forEach((s, i) => problem(`api.categories[${i}]`, s, dnsLabelProblem(s)));
+  if (def.version !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(def.version)) {
+    issues.push(errors.badName('version', def.version, 'is not a valid label value'));
+  }
+  return issues;
+}
+
+function checkOutputs(def: PromiseDefinition): Issue[] {
+  return Object.keys(def.outputs ?? {})
+    .filter((name) => !/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
+    .map(errors.badOutputName);
+}
+
+function checkDependencies(def: PromiseDefinition): Issue[] {
+  const issues: Issue[] = [];
+  (def.dependencies ?? []).forEach((dep, i) => {
+    const path = `dependencies[${i}]`;
+    if (typeof dep.apiVersion !== 'string' || typeof dep.kind !== 'string') issues.push(errors.badDependency(path, 'has no apiVersion or kind'));
+    else if (typeof dep.metadata?.name !== 'string' || !dep.metadata.name) issues.push(errors.badDependency(path, 'has no metadata.name'));
+  });
+  return issues;
+}

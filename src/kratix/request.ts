@@ -1,0 +1,61 @@
+import type { ResourceRequest } from '../promise/define-promise.js';
+import { applyDefaults } from '../schema/defaults.js';
+import type { Issue, Result } from '../schema/issue.js';
+import { validateValue } from '../schema/validate.js';
+import type { ApiNames } from './crd.js';
+import type { RenderedPromise } from './promise.js';
+import { dnsLabelProblem, dnsSubdomainProblem } from './names.js';
+
+const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
+/**
+ * Checks a Resource request object (as read from YAML) against a Promise's API and returns it
+ * with defaults applied: the same checks and defaults as the API server, CEL rules included,
+ * and unknown fields rejected instead of pruned. `namespace` fills in a missing metadata.namespace.
+ */
+export function parseRequest(rendered: Pick<RenderedPromise, 'names' | 'spec'>, object: unknown, namespace = 'default'): Result<ResourceRequest<unknown>> {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    return { ok: false, issues: [{ path: '(root)', message: `expected a Kubernetes object, got ${object === null ? 'null' : Array.isArray(object) ? 'a list' : `a ${typeof object}`}` }] };
+  }
+  const record = object as Record<string, unknown>;
+  const issues: Issue[] = [...checkType(rendered.names, record)];
+  for (const key of Object.keys(record)) {
+    if (!TOP_LEVEL.has(key)) issues.push({ path: key, message: 'is not a field of a Resource request', fix: 'use apiVersion, kind, metadata and spec' });
+  }
+  const metadata = checkMetadata(record.metadata, namespace, issues);
+  const rawSpec = record.spec === undefined ? {} : record.spec;
+  const spec = applyDefaults(rendered.spec, rawSpec);
+  issues.push(...validateValue(rendered.spec, spec, 'spec'));
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, value: { metadata: metadata!, spec } };
+}
+
+function checkType(names: ApiNames, record: Record<string, unknown>): Issue[] {
+  const expected = `${names.group}/${names.version}`;
+  const issues: Issue[] = [];
+  if (record.apiVersion !== expected) issues.push({ path: 'apiVersion', message: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(record.apiVersion)}` });
+  if (record.kind !== names.kind) issues.push({ path: 'kind', message: `expected ${JSON.stringify(names.kind)}, got ${JSON.stringify(record.kind)}` });
+  return issues;
+}
+
+function checkMetadata(value: unknown, defaultNamespace: string, issues: Issue[]): ResourceRequest<unknown>['metadata'] | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issues.push({ path: 'metadata', message: 'is required and must be an object with a name' });
+    return undefined;
+  }
+  const { name, namespace = defaultNamespace } = value as { name?: unknown; namespace?: unknown };
+  if (typeof name !== 'string') {
+    issues.push({ path: 'metadata.name', message: 'is required and must be a string' });
+    return undefined;
+  }
+  // Kratix caps request names at 63 characters (they end up in labels), on top of the DNS rule.
+  const nameProblem = dnsSubdomainProblem(name, 63);
+  if (nameProblem) issues.push({ path: 'metadata.name', message: `${JSON.stringify(name.slice(0, 80))} ${nameProblem}` });
+  if (typeof namespace !== 'string') {
+    issues.push({ path: 'metadata.namespace', message: 'must be a string' });
+    return undefined;
+  }
+  const nsProblem = dnsLabelProblem(namespace);
+  if (nsProblem) issues.push({ path: 'metadata.namespace', message: `${JSON.stringify(namespace.slice(0, 80))} ${nsProblem}` });
+  return { name, namespace };
+}

@@ -1,0 +1,150 @@
+import type { Static, TObject } from '@sinclair/typebox';
+import type { Construct } from 'constructs';
+
+/** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
+export interface ApiProps {
+  /** API group, a DNS name with at least one dot, e.g. `data.example.com`. */
+  readonly group: string;
+  /** API version, e.g. `v1alpha1`. */
+  readonly version: string;
+  /** Kind, UpperCamelCase, e.g. `Postgres`. */
+  readonly kind: string;
+  /** @default the kind, lower-cased and pluralized (`Postgres` → `postgreses`) */
+  readonly plural?: string;
+  /** @default the kind, lower-cased */
+  readonly singular?: string;
+  /** @default none */
+  readonly shortNames?: readonly string[];
+  /** @default none */
+  readonly categories?: readonly string[];
+}
+
+/** One named output of the stack, copied into the request's status. */
+export interface OutputProps {
+  /** What the value is, shown in the API docs. */
+  readonly description?: string;
+  /**
+   * Keep the value out of status and logs (it still reaches Terraform state).
+   * @default false
+   */
+  readonly sensitive?: boolean;
+}
+
+/** The Resource request a stack is built for, validated and with defaults applied. */
+export interface ResourceRequest<Spec> {
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: Spec;
+}
+
+/** A container in a Kratix Pipeline; only the fields Kratix accepts. */
+export interface PipelineContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: readonly Record<string, unknown>[];
+  readonly envFrom?: readonly Record<string, unknown>[];
+  readonly volumeMounts?: readonly Record<string, unknown>[];
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  readonly securityContext?: Record<string, unknown>;
+  readonly resources?: ContainerResources;
+}
+
+/** Kubernetes container resources. */
+export interface ContainerResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** Extra containers around the Terraform step of one workflow action. */
+export interface WorkflowStepsProps {
+  /** Containers run before the Terraform step (checks, approvals). @default none */
+  readonly before?: readonly PipelineContainer[];
+  /** Containers run after the Terraform step (notifications, audit). @default none */
+  readonly after?: readonly PipelineContainer[];
+}
+
+/** How the workflow containers run. */
+export interface WorkflowProps {
+  /**
+   * Resources of the Terraform container.
+   * @default requests 250m CPU / 256Mi, limits 1 CPU / 1Gi: enough for Terraform with a large provider
+   */
+  readonly resources?: ContainerResources;
+  /** Extra containers in the resource configure pipeline. @default none */
+  readonly configure?: WorkflowStepsProps;
+  /** Extra containers in the resource delete pipeline. @default none */
+  readonly delete?: WorkflowStepsProps;
+}
+
+/** A Kubernetes object, as plain data. */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** Values a stack may return as outputs: plain values or cdktf tokens (which are strings or numbers). */
+export type OutputValue = string | number | boolean;
+
+/** Options for {@link definePromise}. */
+export interface PromiseProps<S extends TObject, O extends Record<string, OutputProps>> {
+  /** Promise name: a DNS label, also the folder under `generated/`. */
+  readonly name: string;
+  /** One paragraph for the API docs and the CRD. @default none */
+  readonly description?: string;
+  /** Version label `kratix.io/promise-version`. @default none */
+  readonly version?: string;
+  readonly api: ApiProps;
+  /** The spec schema, one `Type.Object`: gives the TS type, the CRD, validation and defaults. */
+  readonly spec: S;
+  /** The stack's named outputs. @default none */
+  readonly outputs?: O;
+  /**
+   * Builds the cdktf constructs for one request in `scope`, and returns the declared outputs.
+   * Strings in `request` reach Terraform as literals, whatever you do with them.
+   */
+  readonly stack: (scope: Construct, request: ResourceRequest<Static<S>>) => { [K in keyof O]: OutputValue } | void;
+  /** Where requests' Work goes. @default every Destination Kratix would pick */
+  readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
+  /** Static manifests installed on every matching Destination. @default none */
+  readonly dependencies?: readonly KubernetesObject[];
+  /** Promises that must be installed first. @default none */
+  readonly requiredPromises?: readonly { readonly name: string; readonly version: string }[];
+  /** Containers, resources and extra steps of the workflows. @default the Terraform step alone */
+  readonly workflow?: WorkflowProps;
+}
+
+/** A compiled-ready Promise definition: what `promises/<name>/index.ts` exports by default. */
+export interface PromiseDefinition<S extends TObject = TObject, O extends Record<string, OutputProps> = Record<string, OutputProps>>
+  extends PromiseProps<S, O> {
+  readonly kind: typeof DEFINITION_KIND;
+}
+
+const DEFINITION_KIND = 'kratix-cdktf.PromiseDefinition';
+
+/**
+ * Defines a Kratix Promise in TypeScript: one typed spec schema and a cdktf stack per request.
+ * @example
+ * export default definePromise({
+ *   name: 'bucket',
+ *   api: { group: 'storage.example.com', version: 'v1alpha1', kind: 'Bucket' },
+ *   spec: Type.Object({ versioning: Type.Boolean({ default: true }) }),
+ *   outputs: { arn: { description: 'Bucket ARN' } },
+ *   stack(scope, request) {
+ *     const bucket = new S3Bucket(scope, 'bucket', { bucketPrefix: request.metadata.name });
+ *     return { arn: bucket.arn };
+ *   },
+ * });
+ */
+export function definePromise<S extends TObject, O extends Record<string, OutputProps> = Record<never, OutputProps>>(
+  props: PromiseProps<S, O>,
+): PromiseDefinition<S, O> {
+  return Object.freeze({ ...props, kind: DEFINITION_KIND });
+}
+
+/** True for what {@link definePromise} returned, so a loader can tell a definition from anything else. */
+export function isPromiseDefinition(value: unknown): value is PromiseDefinition {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === DEFINITION_KIND;
+}

@@ -1,0 +1,22 @@
+import type { StructuralSchema } from './structural.js';
+
+/**
+ * Returns a copy of `value` with schema defaults filled in, the way the Kubernetes API server
+ * defaults a custom resource: a missing property with a default gets it, then defaulting goes on
+ * inside objects, maps and array items. A null is not replaced unless the field is not nullable.
+ */
+export function applyDefaults(schema: StructuralSchema, value: unknown): unknown {
+  if (Array.isArray(value)) return schema.items ? value.map((item) => applyDefaults(schema.items!, item)) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (schema.properties) {
+    for (const [name, child] of Object.entries(schema.properties)) {
+      const missing = !(name in out) || (out[name] === null && !child.nullable);
+      if (missing && child.default !== undefined) out[name] = structuredClone(child.default);
+      if (name in out) out[name] = applyDefaults(child, out[name]);
+    }
+  } else if (schema.additionalProperties) {
+    for (const key of Object.keys(out)) out[key] = applyDefaults(schema.additionalProperties, out[key]);
+  }
+  return out;
+}

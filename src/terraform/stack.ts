@@ -1,0 +1,79 @@
+import { App, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
+import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import { shield, toTerraformLiterals, unshield } from './literal.js';
+
+/** Terraform JSON, as written to `cdk.tf.json`. */
+export type TerraformJson = Record<string, unknown>;
+
+/** Adds a backend to a stack; when absent, the configuration has no backend block at all. */
+export type BackendFactory = (stack: TerraformStack) => void;
+
+/** Options for {@link synthRequest}. */
+export interface SynthRequestProps {
+  /** Stack id; also the `stackName` cdktf records. @default "request" */
+  readonly stackId?: string;
+  /** @default none: the configuration carries no backend (the controller that applies it chooses) */
+  readonly backend?: BackendFactory;
+}
+
+/** One request's synthesized stack. */
+export interface SynthesizedStack {
+  /** The Terraform JSON configuration, keys sorted, request strings as literals. */
+  readonly json: TerraformJson;
+  /** Outputs whose values were already known at synthesis (not Terraform references), as the tenant wrote them. */
+  readonly knownOutputs: Readonly<Record<string, OutputValue>>;
+}
+
+/**
+ * Builds the cdktf stack for one validated request inside `app`: the author's constructs, one
+ * TerraformOutput per declared output, and the backend. Request strings are shielded first,
+ * so they reach Terraform as literals whatever the author does with them.
+ */
+export function buildRequestStack(app: App, def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}) {
+  const stack = new TerraformStack(app, props.stackId ?? 'request');
+  const returned = def.stack(stack, shield(request) as ResourceRequest<never>) ?? {};
+  const knownOutputs: Record<string, OutputValue> = {};
+  for (const [name, output] of Object.entries(def.outputs ?? {})) {
+    const value = (returned as Record<string, OutputValue | undefined>)[name];
+    if (value === undefined) throw new Error(`stack() did not return the declared output "${name}"; return it, or remove it from outputs`);
+    new TerraformOutput(stack, name, { value, sensitive: output.sensitive ?? false, ...(output.description ? { description: output.description } : {}) });
+    if (!isToken(value)) knownOutputs[name] = output.sensitive ? '(sensitive)' : unshield(value);
+  }
+  props.backend?.(stack);
+  return { stack, knownOutputs };
+}
+
+/**
+ * Builds and synthesizes the stack for one validated request, in memory: no cdktf CLI, no files.
+ */
+export function synthRequest(def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}): SynthesizedStack {
+  const app = new App({ outdir: '/nonexistent', stackTraces: false, skipValidation: true });
+  const { stack, knownOutputs } = buildRequestStack(app, def, request, props);
+  // What App.synth() does before writing files, minus the files.
+  stack.prepareStack();
+  invokeAspects(stack);
+  const raw = stack.toTerraform() as TerraformJson;
+  delete raw['//'];
+  if (!props.backend) removeInjectedBackend(raw);
+  return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs };
+}
+
+// cdktf injects a LocalBackend with an absolute, machine-dependent path when none is set.
+function removeInjectedBackend(json: TerraformJson): void {
+  const terraform = json.terraform as Record<string, unknown> | undefined;
+  if (terraform) delete terraform.backend;
+}
+
+function isToken(value: OutputValue): boolean {
+  return Token.isUnresolved(value);
+}
+
+/** Recursively sorts object keys by code point, so output is the same on every machine and locale. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}

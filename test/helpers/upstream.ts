@@ -1,0 +1,83 @@
+// Validators built from the upstream schemas in ../shared/schemas, so generated objects are
+// checked against the real contracts, not against our own idea of them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+
+export const SHARED_SCHEMAS = join(import.meta.dirname, '..', '..', '..', 'shared', 'schemas');
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+/** A validator for objects of one upstream CRD, with unknown fields rejected (kubectl --validate=strict). */
+export function crdValidator(file: string, version?: string): (object: unknown) => string[] {
+  const docs = parseAllDocuments(readFileSync(join(SHARED_SCHEMAS, file), 'utf8')).map((d) => d.toJSON());
+  const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition');
+  const v = crd.spec.versions.find((x: { name: string; storage: boolean }) => (version ? x.name === version : x.storage));
+  return wrap(ajv.compile(strictify(structuredClone(v.schema.openAPIV3Schema))));
+}
+
+/** Validates a CustomResourceDefinition against the Kubernetes v1.36 OpenAPI definitions. */
+export function kubernetesCrdValidator(): (object: unknown) => string[] {
+  const file = JSON.parse(readFileSync(join(SHARED_SCHEMAS, 'kubernetes', 'v1.36-apiextensions-definitions.json'), 'utf8'));
+  const schema = {
+    definitions: strictDefinitions(file.definitions),
+    $ref: '#/definitions/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+  };
+  return wrap(new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema));
+}
+
+function wrap(validate: ValidateFunction): (object: unknown) => string[] {
+  return (object) => (validate(object) ? [] : (validate.errors ?? []).map(show));
+}
+
+function show(e: ErrorObject): string {
+  const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
+  return `${e.instancePath || '(root)'} ${e.message}${extra}`;
+}
+
+// Kubernetes prunes unknown fields; for our output an unknown field is a bug, so reject it.
+function strictify(node: Record<string, unknown>): Record<string, unknown> {
+  if (node.properties && node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) node.additionalProperties = false;
+  for (const child of Object.values((node.properties as Record<string, Record<string, unknown>>) ?? {})) strictify(child);
+  if (node.items && typeof node.items === 'object') strictify(node.items as Record<string, unknown>);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') strictify(node.additionalProperties as Record<string, unknown>);
+  return node;
+}
+
+function strictDefinitions(defs: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(defs)) {
+    // JSONSchemaProps and JSON are open-ended by design (x-kubernetes-* and any default value).
+    const open = name.endsWith('.JSONSchemaProps') || name.endsWith('.JSON') || name.includes('meta.v1');
+    out[name] = def.properties && !open ? { ...def, additionalProperties: false } : def;
+  }
+  return out;
+}
+
+/** The container fields Kratix's Pipeline parser accepts (DESIGN.md §2); anything else fails its webhook. */
+export const KRATIX_CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'imagePullPolicy', 'securityContext', 'resources'];
+const PIPELINE_SPEC_FIELDS = ['containers', 'imagePullSecrets', 'jobOptions', 'nodeSelector', 'tolerations', 'volumes', 'restartPolicy', 'rbac'];
+
+/** Problems Kratix's webhook would find in the Pipelines of one Promise. */
+export function pipelineProblems(promise: { metadata: { name: string }; spec: { workflows?: Record<string, Record<string, unknown[]>> } }): string[] {
+  const problems: string[] = [];
+  for (const [type, actions] of Object.entries(promise.spec.workflows ?? {})) {
+    for (const [action, pipelines] of Object.entries(actions)) {
+      const seen = new Set<string>();
+      for (const p of pipelines as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> }[]) {
+        const where = `${type}.${action}.${p.metadata.name}`;
+        if (p.apiVersion !== 'platform.kratix.io/v1alpha1' || p.kind !== 'Pipeline') problems.push(`${where}: not a platform.kratix.io/v1alpha1 Pipeline`);
+        const full = `${promise.metadata.name}-${type}-${action}-${p.metadata.name}`;
+        if (full.length > 60) problems.push(`${where}: ${full} is longer than 60`);
+        if (seen.has(p.metadata.name)) problems.push(`${where}: duplicate pipeline name`);
+        seen.add(p.metadata.name);
+        for (const key of Object.keys(p.spec)) if (!PIPELINE_SPEC_FIELDS.includes(key)) problems.push(`${where}: unknown spec field ${key}`);
+        for (const c of p.spec.containers as Record<string, unknown>[]) {
+          for (const key of Object.keys(c)) if (!KRATIX_CONTAINER_FIELDS.includes(key)) problems.push(`${where}.${c.name}: unknown container field ${key}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
