@@ -105,7 +105,8 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * Builds the cdktf constructs for one request in `scope`, and returns the declared outputs.
    * Strings in `request` reach Terraform as literals, whatever you do with them.
    */
-  readonly stack: (scope: Construct, request: ResourceRequest<Static<S>>) => { [K in keyof O]: OutputValue } | void;
+  // A method, not a function property, so any specific definition is also a PromiseDefinition.
+  stack(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /** Static manifests installed on every matching Destination. @default none */

@@ -126,7 +126,13 @@ function checkNumber(schema: StructuralSchema, value: number, path: string, issu
   if (max !== undefined && (schema.exclusiveMaximum ? value >= max : value > max)) {
     issues.push({ path, message: `${value} is above the maximum ${schema.exclusiveMaximum ? `(exclusive) ${max}` : max}` });
   }
-  if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) issues.push({ path, message: `${value} is not a multiple of ${schema.multipleOf}` });
+  if (schema.multipleOf !== undefined && !isMultiple(value, schema.multipleOf)) issues.push({ path, message: `${value} is not a multiple of ${schema.multipleOf}` });
+}
+
+// 0.15 / 0.05 is 2.9999999999999996 in floating point; compare with a tolerance.
+function isMultiple(value: number, step: number): boolean {
+  const quotient = value / step;
+  return Math.abs(quotient - Math.round(quotient)) < 1e-9;
 }
 
 function wrongType(path: string, expected: string, value: unknown): Issue {

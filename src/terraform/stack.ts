@@ -37,7 +37,10 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
   for (const [name, output] of Object.entries(def.outputs ?? {})) {
     const value = (returned as Record<string, OutputValue | undefined>)[name];
     if (value === undefined) throw new Error(`stack() did not return the declared output "${name}"; return it, or remove it from outputs`);
-    new TerraformOutput(stack, name, { value, sensitive: output.sensitive ?? false, ...(output.description ? { description: output.description } : {}) });
+    // The construct id must not clash with the author's constructs (an output "namespace" beside a
+    // resource "namespace"); the Terraform output keeps the declared name.
+    const tfOutput = new TerraformOutput(stack, `output-${name}`, { value, sensitive: output.sensitive ?? false, ...(output.description ? { description: output.description } : {}) });
+    tfOutput.overrideLogicalId(name);
     if (!isToken(value)) knownOutputs[name] = output.sensitive ? '(sensitive)' : unshield(value);
   }
   props.backend?.(stack);

@@ -31,7 +31,7 @@ export function structuralProblems(schema: Node, path = '(root)'): string[] {
   if (schema.enum !== undefined) {
     for (const value of schema.enum as unknown[]) if (!matchesType(schema.type as string, value)) out.push(`${path}: enum value ${JSON.stringify(value)} is not a ${schema.type}`);
   }
-  if (schema.default !== undefined && !matchesType(schema.type as string, schema.default) && !special) out.push(`${path}: default is not a ${schema.type}`);
+  if (schema.default !== undefined && !(schema.default === null && schema.nullable === true) && !matchesType(schema.type as string, schema.default) && !special) out.push(`${path}: default is not a ${schema.type}`);
   return out;
 }
 

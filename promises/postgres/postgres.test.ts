@@ -1,0 +1,82 @@
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import type { Infer } from '../../src/index.js';
+import { exampleRequest, renderRequest, synthPromise, validateRequest } from '../../src/testing/index.js';
+import postgres, { spec } from './index.js';
+
+const example = exampleRequest(import.meta.dirname);
+const db = (request = {}) => renderRequest(postgres, request).resource.aws_db_instance.db;
+
+test('the example request synthesizes one encrypted, private RDS instance', () => {
+  const tf = renderRequest(postgres, example);
+  expect(Object.keys(tf.resource)).toEqual(['aws_db_instance']);
+  expect(tf.resource.aws_db_instance.db).toMatchObject({
+    engine: 'postgres',
+    engine_version: '16.4',
+    instance_class: 'db.t4g.large',
+    allocated_storage: 100,
+    max_allocated_storage: 500,
+    db_name: 'orders',
+    backup_retention_period: 14,
+    backup_window: '02:00-03:00',
+    storage_encrypted: true,
+    publicly_accessible: false,
+    tags: { 'cost-center': '4711' },
+  });
+  expect(Object.keys(tf.output).sort()).toEqual(['endpoint', 'masterSecretArn', 'port']);
+});
+
+test('the password is managed by AWS and is never an input', () => {
+  expect(db()).toMatchObject({ manage_master_user_password: true });
+  expect(db()).not.toHaveProperty('password');
+  expect(Object.keys(spec.properties)).not.toContain('password');
+});
+
+test.each([
+  ['small', 'db.t4g.micro'],
+  ['medium', 'db.t4g.large'],
+])('size %s maps to %s', (size, instanceClass) => {
+  expect(db({ spec: { size } }).instance_class).toBe(instanceClass);
+});
+
+test('defaults are safe: small, 20 GiB, 7 days of backups, deletion protection on, no autoscaling', () => {
+  expect(db()).toMatchObject({ instance_class: 'db.t4g.micro', allocated_storage: 20, backup_retention_period: 7, deletion_protection: true, multi_az: false });
+  expect(db()).not.toHaveProperty('max_allocated_storage');
+});
+
+test('the identifier is unique per namespace and name, and valid for RDS even for dotted names', () => {
+  const a = db({ metadata: { name: 'orders.v2', namespace: 'team-a' } }).identifier;
+  const b = db({ metadata: { name: 'orders.v2', namespace: 'team-b' } }).identifier;
+  expect(a).not.toBe(b);
+  for (const id of [a, b]) expect(id).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+  expect(db({ metadata: { name: 'x'.repeat(63), namespace: 'n'.repeat(63) } }).identifier.length).toBeLessThanOrEqual(63);
+});
+
+describe('requests the API refuses', () => {
+  test.each([
+    [{ size: 'xl' }, /spec\.size: "xl" is not one of "small", "medium", "large"/],
+    [{ storageGiB: 10 }, /spec\.storageGiB: 10 is below the minimum 20/],
+    [{ storageGiB: 100, maxStorageGiB: 50 }, /spec: maxStorageGiB must not be below storageGiB/],
+    [{ engineVersion: '9.6' }, /spec\.engineVersion: "9\.6" does not match the pattern/],
+    [{ size: 'large' }, /spec: large instances must run with highAvailability: true/],
+    [{ tags: { 'aws:owner': 'x' } }, /spec\.tags: aws: and kratix\.io\/ tag keys are reserved/],
+    [{ password: 'hunter2' }, /spec\.password: is not a field of this API/],
+  ])('%j', (bad, message) => {
+    const result = validateRequest(postgres, { spec: bad });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map((i) => `${i.path}: ${i.message}`).join('\n')).toMatch(message);
+  });
+});
+
+test('the spec type is inferred from the schema', () => {
+  expectTypeOf<Infer<typeof spec>['size']>().toEqualTypeOf<'small' | 'medium' | 'large'>();
+  expectTypeOf<Infer<typeof spec>['maxStorageGiB']>().toEqualTypeOf<number | undefined>();
+  expectTypeOf<Infer<typeof spec>['backup']>().toEqualTypeOf<{ retentionDays: number; window?: string }>();
+});
+
+test('the Promise compiles, with Size and Version columns and a version label', async () => {
+  const files = await synthPromise(postgres, example);
+  const promise = files.get('promise.yaml')!;
+  expect(promise).toContain('kratix.io/promise-version: v0.1.0');
+  expect(promise).toMatch(/- name: Size\n\s+type: string\n\s+jsonPath: \.spec\.size/);
+  expect(promise).toMatch(/environment: aws/);
+});

@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest';
+import { definePromise, Type } from '../../src/index.js';
+import { renderPromise } from '../../src/kratix/promise.js';
+import { pluralize } from '../../src/kratix/names.js';
+import { pipelineProblems } from '../helpers/upstream.js';
+
+const base = {
+  name: 'widget',
+  api: { group: 'test.example.com', version: 'v1alpha1', kind: 'Widget' },
+  spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
+  stack() {},
+};
+const render = (overrides: Record<string, unknown>) => renderPromise(definePromise({ ...base, ...overrides } as typeof base), { image: 'img:1' });
+const issues = (overrides: Record<string, unknown>) => {
+  const result = render(overrides);
+  return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+};
+
+describe('names', () => {
+  test.each([
+    [{ name: 'Widget' }, /^name: "Widget" must be lower-case/],
+    [{ name: 'w'.repeat(64) }, /^name: .* at most 63 characters/],
+    [{ api: { ...base.api, group: 'example' } }, /^api\.group: "example" must contain a dot/],
+    [{ api: { ...base.api, version: 'v1.0' } }, /^api\.version: "v1\.0" must look like v1/],
+    [{ api: { ...base.api, kind: 'widget' } }, /^api\.kind: "widget" must be UpperCamelCase/],
+    [{ api: { ...base.api, plural: 'Widgets' } }, /^api\.plural: "Widgets" must be lower-case/],
+    [{ api: { ...base.api, shortNames: ['w_1'] } }, /^api\.shortNames\[0\]: "w_1"/],
+    [{ version: 'not a label' }, /^version: "not a label" is not a valid label value/],
+    [{ outputs: { 'has space': {} } }, /^outputs\.has space: is not a valid Terraform output name/],
+    [{ dependencies: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }] }, /^dependencies\[0\]: dependency has no metadata\.name/],
+  ])('%j is rejected', (overrides, expected) => {
+    expect(issues(overrides)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  test('plurals follow English rules', () => {
+    expect(['Postgres', 'Bucket', 'Policy', 'Gateway', 'Box', 'Mesh'].map(pluralize)).toEqual(['postgreses', 'buckets', 'policies', 'gateways', 'boxes', 'meshes']);
+  });
+});
+
+describe('pipelines', () => {
+  test('a Promise name that makes <promise>-resource-configure-<pipeline> longer than 60 is rejected', () => {
+    const name = 'a'.repeat(33); // 33 + "-resource-configure-terraform" (29) = 62
+    expect(issues({ name })).toEqual(expect.arrayContaining([expect.stringMatching(/^workflow\.configure: ".*" is 62 characters; Kratix .* at most 60/)]));
+    expect(issues({ name: 'a'.repeat(31) })).toEqual([]);
+  });
+
+  test('extra containers run before and after the Terraform step, with only Kratix fields', () => {
+    const result = render({
+      workflow: {
+        configure: { before: [{ name: 'policy', image: 'opa:1', args: ['check'] }], after: [{ name: 'notify', image: 'slack:1' }] },
+        resources: { limits: { memory: '2Gi' } },
+      },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const promise = result.value.promise as never as Parameters<typeof pipelineProblems>[0] & { spec: { workflows: { resource: { configure: { spec: { containers: { name: string; resources?: unknown }[] } }[] } } } };
+    expect(pipelineProblems(promise)).toEqual([]);
+    const containers = promise.spec.workflows.resource.configure[0]!.spec.containers;
+    expect(containers.map((c) => c.name)).toEqual(['policy', 'synth', 'notify']);
+    expect(containers[1]!.resources).toEqual({ limits: { memory: '2Gi' } });
+  });
+
+  test('an extra container with a field Kratix rejects is an error', () => {
+    expect(issues({ workflow: { configure: { before: [{ name: 'x', image: 'y', ports: [] }] } } })).toEqual([
+      expect.stringMatching(/^workflow\.configure\.before\[0\]: "ports" is not a container field Kratix accepts/),
+    ]);
+  });
+
+  test('two containers with the same name in one pipeline are an error', () => {
+    expect(issues({ workflow: { configure: { after: [{ name: 'synth', image: 'y' }] } } })).toEqual([
+      expect.stringMatching(/container name "synth" is used twice/),
+    ]);
+  });
+});
+
+test('schema problems and name problems are reported together', () => {
+  const found = issues({ name: 'Bad', spec: Type.Object({ x: Type.Any() }) });
+  expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^name:/), expect.stringMatching(/^spec\.x: has no type/)]));
+});
