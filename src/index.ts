@@ -13,6 +13,8 @@ export {
 } from './promise/define-promise.js';
 export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
+export { secretValue } from './terraform/secrets.js';
+export { tofuController, type Delivery, type TofuControllerProps } from './promise/delivery.js';
 
 // Errors
 export { formatIssues, IssuesError, type Issue } from './schema/issue.js';

@@ -7,6 +7,8 @@ const USAGE = `usage: kratix-cdktf <command> [options]
 commands:
   synth [name...] [--check]   compile Promises in promises/ into generated/
                               --check: write nothing; exit 1 listing stale, missing or extra files
+  render <promise> <request.yaml> --out <dir> [--action configure|delete]
+                              run a Promise's workflow for one request locally, as Kratix would
   cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
 `;
 
@@ -33,6 +35,24 @@ async function main(argv: string[]): Promise<number> {
         console.log(`synthesized ${report.compiled.length} Promises, ${report.changes.length} files changed`);
       }
       return 0;
+    }
+    case 'render': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, action: { type: 'string', default: 'configure' } },
+      });
+      const [promise, requestFile] = positionals;
+      if (!promise || !requestFile || !values.out || positionals.length > 2) {
+        console.error(`render needs a Promise name, a request file and --out <dir>\n\n${USAGE}`);
+        return 1;
+      }
+      if (values.action !== 'configure' && values.action !== 'delete') {
+        console.error(`--action must be configure or delete, not ${JSON.stringify(values.action)}`);
+        return 1;
+      }
+      const { render } = await import('./render.js');
+      return render(readConfig(root), { promise, requestFile, outDir: values.out, action: values.action }, { info: (l) => console.log(l), error: (l) => console.error(l) });
     }
     case 'cdktf-app': {
       const { cdktfApp } = await import('./cdktf-app.js');

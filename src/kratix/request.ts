@@ -1,8 +1,9 @@
-import type { ResourceRequest } from '../promise/define-promise.js';
+import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import { toCrdSchema } from '../schema/crd-schema.js';
 import { applyDefaults } from '../schema/defaults.js';
 import type { Issue, Result } from '../schema/issue.js';
 import { validateValue } from '../schema/validate.js';
-import type { ApiNames } from './crd.js';
+import { apiNames, type ApiNames } from './crd.js';
 import type { RenderedPromise } from './promise.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from './names.js';
 
@@ -58,4 +59,11 @@ function checkMetadata(value: unknown, defaultNamespace: string, issues: Issue[]
   const nsProblem = dnsLabelProblem(namespace);
   if (nsProblem) issues.push({ path: 'metadata.namespace', message: `${JSON.stringify(namespace.slice(0, 80))} ${nsProblem}` });
   return { name, namespace };
+}
+
+/** The parts of a Promise's API that requests are checked against, or the definition's issues. */
+export function requestApi(def: PromiseDefinition): Result<Pick<RenderedPromise, 'names' | 'spec' | 'secretRefs'>> {
+  const converted = toCrdSchema(def.spec, 'spec');
+  if (converted.issues.length > 0) return { ok: false, issues: converted.issues };
+  return { ok: true, value: { names: apiNames(def.api), spec: converted.schema, secretRefs: converted.secretRefs } };
 }

@@ -1,5 +1,6 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
+import type { Delivery } from './delivery.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -115,6 +116,8 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   readonly requiredPromises?: readonly { readonly name: string; readonly version: string }[];
   /** Containers, resources and extra steps of the workflows. @default the Terraform step alone */
   readonly workflow?: WorkflowProps;
+  /** How each request's stack reaches Terraform. @default tofuController() */
+  readonly delivery?: Delivery;
 }
 
 /** A compiled-ready Promise definition: what `promises/<name>/index.ts` exports by default. */

@@ -1,3 +1,5 @@
+import { childPath, type Issue } from '../schema/issue.js';
+
 // Terraform evaluates `${...}` and `%{...}` in every string and map key of a JSON configuration,
 // and cdktf passes strings through unchanged. Request data is tenant-controlled, so before the
 // author's stack function sees it, each template opener in it is replaced by a private-use
@@ -25,13 +27,14 @@ export function shield<T>(value: T): T {
  */
 export function toTerraformLiterals<T>(json: T): T {
   return mapStrings(json, (s) =>
-    RESERVED.test(s) ? s.replaceAll(`${DOLLAR}{`, '$${').replaceAll(`${PERCENT}{`, '%%{').replaceAll(DOLLAR, '$').replaceAll(PERCENT, '%') : s,
+    // Replacer functions, because in a replacement string "$$" means a single "$".
+    RESERVED.test(s) ? s.replaceAll(`${DOLLAR}{`, () => '$${').replaceAll(`${PERCENT}{`, () => '%%{').replaceAll(DOLLAR, () => '$').replaceAll(PERCENT, () => '%') : s,
   ) as T;
 }
 
 /** Turns markers back into the characters the tenant wrote, for values shown outside Terraform. */
 export function unshield<T>(value: T): T {
-  return mapStrings(value, (s) => (RESERVED.test(s) ? s.replaceAll(DOLLAR, '$').replaceAll(PERCENT, '%') : s)) as T;
+  return mapStrings(value, (s) => (RESERVED.test(s) ? s.replaceAll(DOLLAR, () => '$').replaceAll(PERCENT, () => '%') : s)) as T;
 }
 
 function mapStrings(value: unknown, f: (s: string) => string): unknown {
@@ -44,3 +47,22 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
   }
   return value;
 }
+
+/** Issues for every request string or key holding a marker character, which the shield could not tell apart. */
+export function reservedCharacterIssues(value: unknown, path: string): Issue[] {
+  const found: Issue[] = [];
+  const visit = (v: unknown, p: string) => {
+    if (typeof v === 'string') {
+      if (hasReservedCharacter(v)) found.push({ path: p, message: 'contains U+E000 or U+E001, private-use characters kratix-cdktf reserves', fix: 'remove them' });
+    } else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${p}[${i}]`));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        if (hasReservedCharacter(k)) found.push({ path: p, message: 'has a key containing U+E000 or U+E001, private-use characters kratix-cdktf reserves', fix: 'remove them' });
+        visit(item, childPath(p, k));
+      }
+    }
+  };
+  visit(value, path);
+  return found;
+}
+

@@ -1,7 +1,9 @@
 import { App, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
-import { shield, toTerraformLiterals, unshield } from './literal.js';
+import { IssuesError } from '../schema/issue.js';
+import { reservedCharacterIssues, shield, toTerraformLiterals, unshield } from './literal.js';
+import { secretBindings, type SecretBinding } from './secrets.js';
 
 /** Terraform JSON, as written to `cdk.tf.json`. */
 export type TerraformJson = Record<string, unknown>;
@@ -23,6 +25,8 @@ export interface SynthesizedStack {
   readonly json: TerraformJson;
   /** Outputs whose values were already known at synthesis (not Terraform references), as the tenant wrote them. */
   readonly knownOutputs: Readonly<Record<string, OutputValue>>;
+  /** Terraform variables to be filled from Kubernetes Secrets where Terraform runs. */
+  readonly secrets: readonly SecretBinding[];
 }
 
 /**
@@ -31,6 +35,8 @@ export interface SynthesizedStack {
  * so they reach Terraform as literals whatever the author does with them.
  */
 export function buildRequestStack(app: App, def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}) {
+  const reserved = reservedCharacterIssues(request.spec, 'spec');
+  if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
   const stack = new TerraformStack(app, props.stackId ?? 'request');
   const returned = def.stack(stack, shield(request) as ResourceRequest<never>) ?? {};
   const knownOutputs: Record<string, OutputValue> = {};
@@ -59,7 +65,7 @@ export function synthRequest(def: PromiseDefinition, request: ResourceRequest<un
   const raw = stack.toTerraform() as TerraformJson;
   delete raw['//'];
   if (!props.backend) removeInjectedBackend(raw);
-  return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs };
+  return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs, secrets: secretBindings(stack) };
 }
 
 // cdktf injects a LocalBackend with an absolute, machine-dependent path when none is set.

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { toYamlDocuments } from '../artifacts/yaml.js';
+import type { TofuControllerDelivery } from '../promise/delivery.js';
+import type { SecretBinding } from '../terraform/secrets.js';
+
+/** What the tofu-controller objects of one request are made from. */
+export interface TofuControllerObjectsProps {
+  readonly delivery: TofuControllerDelivery;
+  /** The request's identity slug: the object name, the state secret suffix. */
+  readonly slug: string;
+  readonly promise: string;
+  readonly request: { readonly name: string; readonly namespace: string };
+  /** The synthesized stack, as it is written to main.tf.json. */
+  readonly stackJson: string;
+  readonly outputs: readonly string[];
+  readonly secrets: readonly SecretBinding[];
+}
+
+export const STACK_FILE = 'main.tf.json';
+
+/**
+ * The objects that make tofu-controller apply one request's stack: a Secret holding
+ * `main.tf.json`, mapped into the runner's workspace with `fileMappings`, and the `Terraform`
+ * object. Carrying the stack inside a Kubernetes object means no path into the state store has
+ * to be known (the destination's path and Kratix's per-folder hash stay Kratix's business), and
+ * Flux applies it like any other manifest. State lives in tofu-controller's Kubernetes backend,
+ * in a Secret suffixed with the slug: unique per (promise, namespace, name).
+ */
+export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
+  const { delivery, slug } = props;
+  const namespace = delivery.namespace ?? 'flux-system';
+  // Written as `approvePlan: undefined`, the author asks for manual approval.
+  const approvePlan = 'approvePlan' in delivery ? delivery.approvePlan : 'auto';
+  const labels = {
+    'app.kubernetes.io/managed-by': 'kratix-cdktf',
+    'kratix.io/promise-name': props.promise,
+    'kratix.io/resource-name': props.request.name,
+    'kratix.io/resource-namespace': props.request.namespace,
+  };
+  const stackSecret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${slug}-stack`, namespace, labels },
+    type: 'Opaque',
+    // Not secret: the stack holds no secret values (those are variables filled from Secrets at
+    // apply time). A Secret is what fileMappings reads.
+    stringData: { [STACK_FILE]: props.stackJson },
+  };
+  const terraform = {
+    apiVersion: 'infra.contrib.fluxcd.io/v1alpha2',
+    kind: 'Terraform',
+    metadata: { name: slug, namespace, labels },
+    spec: {
+      interval: delivery.interval ?? '10m',
+      sourceRef: delivery.sourceRef ?? { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' },
+      path: './',
+      ...(approvePlan ? { approvePlan } : {}),
+      destroyResourcesOnDeletion: true,
+      fileMappings: [{ location: 'workspace', path: STACK_FILE, secretRef: { name: stackSecret.metadata.name, key: STACK_FILE } }],
+      backendConfig: { secretSuffix: slug, inClusterConfig: true, labels },
+      ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, outputs: [...props.outputs], labels } } : {}),
+      ...(props.secrets.length
+        ? { vars: props.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: s.secretName, key: s.secretKey } } })) }
+        : {}),
+      ...(delivery.serviceAccountName ? { serviceAccountName: delivery.serviceAccountName } : {}),
+    },
+  };
+  return { stackSecret, terraform };
+}
+
+/** What a delivery hands back to the workflow: files for /kratix/output and a status summary. */
+export interface DeliveryResult {
+  readonly files: ReadonlyMap<string, string>;
+  /** Entries for destination-selectors.yaml, when the output must go somewhere specific. */
+  readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
+  /** Written under `status.terraform`. */
+  readonly summary: Readonly<Record<string, unknown>>;
+  readonly message: string;
+}
+
+/** The output of one configure run in tofu-controller mode. */
+export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 'stackJson'> & { readonly stack: Record<string, unknown> }): DeliveryResult {
+  const stackJson = `${JSON.stringify(props.stack, null, 2)}\n`;
+  const { stackSecret, terraform } = renderTofuControllerObjects({ ...props, stackJson });
+  const ns = terraform.metadata.namespace;
+  const resources = countResources(props.stack);
+  return {
+    // The slug in the file name keeps requests apart even with Kratix's flat filepath mode.
+    files: new Map([[`${props.slug}.yaml`, toYamlDocuments([stackSecret, terraform])]]),
+    ...(props.delivery.destinationLabels ? { destinationSelectors: [{ matchLabels: props.delivery.destinationLabels }] } : {}),
+    summary: {
+      delivery: 'tofu-controller',
+      resources,
+      stackSha256: createHash('sha256').update(stackJson).digest('hex'),
+      terraformObject: `${ns}/${terraform.metadata.name}`,
+      stateSecret: `${ns}/tfstate-default-${props.slug}`,
+      ...(props.outputs.length ? { outputsSecret: `${ns}/${props.slug}-outputs` } : {}),
+    },
+    message: `Synthesized ${resources} Terraform resource${resources === 1 ? '' : 's'}; tofu-controller applies the stack on the destination`,
+  };
+}
+
+function countResources(stack: Record<string, unknown>): number {
+  const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}

@@ -1,0 +1,36 @@
+/** Where a workflow run reads and writes, and what Kratix asked it to do. */
+export interface WorkflowContext {
+  readonly type: 'resource' | 'promise';
+  readonly action: 'configure' | 'delete';
+  readonly inputFile: string;
+  readonly outputDir: string;
+  readonly metadataDir: string;
+  readonly dryRun: boolean;
+  /** Namespace for a request whose metadata has none (KRATIX_OBJECT_NAMESPACE). */
+  readonly objectNamespace: string;
+  /** Clock for condition timestamps; tests pin it. */
+  readonly now: () => Date;
+}
+
+/**
+ * Reads the Kratix workflow environment. Paths default to Kratix's and can be moved for local
+ * runs with KRATIX_CDKTF_INPUT_DIR, KRATIX_CDKTF_OUTPUT_DIR and KRATIX_CDKTF_METADATA_DIR.
+ * Returns why the environment is unusable instead of a context when it is.
+ */
+export function readContext(env: Readonly<Record<string, string | undefined>>): WorkflowContext | string {
+  const type = env.KRATIX_WORKFLOW_TYPE ?? 'resource';
+  const action = env.KRATIX_WORKFLOW_ACTION ?? 'configure';
+  if (type !== 'resource' && type !== 'promise') return `KRATIX_WORKFLOW_TYPE=${JSON.stringify(type)} is not "resource" or "promise"`;
+  if (action !== 'configure' && action !== 'delete') return `KRATIX_WORKFLOW_ACTION=${JSON.stringify(action)} is not "configure" or "delete"`;
+  const fixed = env.KRATIX_CDKTF_NOW;
+  return {
+    type,
+    action,
+    inputFile: `${env.KRATIX_CDKTF_INPUT_DIR ?? '/kratix/input'}/object.yaml`,
+    outputDir: env.KRATIX_CDKTF_OUTPUT_DIR ?? '/kratix/output',
+    metadataDir: env.KRATIX_CDKTF_METADATA_DIR ?? '/kratix/metadata',
+    dryRun: env.KRATIX_DRY_RUN === 'true',
+    objectNamespace: env.KRATIX_OBJECT_NAMESPACE || 'default',
+    now: fixed ? () => new Date(fixed) : () => new Date(),
+  };
+}

@@ -1,0 +1,53 @@
+import type { Issue } from '../schema/issue.js';
+
+/** A Kubernetes-style condition, merged by Kratix into status.conditions by `type`. */
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime: string;
+}
+
+export function condition(type: string, ok: boolean, reason: string, message: string, now: Date): Condition {
+  return { type, status: ok ? 'True' : 'False', reason, message, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+const MAX_LISTED = 20;
+const MAX_LINE = 300;
+
+/**
+ * One line per issue, path first, bounded: request data is tenant-controlled and status lives
+ * in etcd, so neither one huge value nor thousands of bad fields may blow it up.
+ */
+export function describeIssues(issues: readonly Issue[]): string {
+  const lines = [...issues]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .slice(0, MAX_LISTED)
+    .map((i) => {
+      const line = `${i.path}: ${i.message}`;
+      return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 3)}...` : line;
+    });
+  if (issues.length > MAX_LISTED) lines.push(`... and ${issues.length - MAX_LISTED} more`);
+  return lines.join('; ');
+}
+
+/**
+ * What Kratix does with status.yaml after a pipeline: a shallow merge (each top-level key
+ * replaces the old value whole), conditions merged by type, keys never removed, and a
+ * top-level `kratix` key fails the pipeline. Used by `render` to show the resulting status.
+ */
+export function mergeStatus(previous: Record<string, unknown> | undefined, written: Record<string, unknown>): Record<string, unknown> {
+  if ('kratix' in written) throw new Error('status.yaml has a top-level "kratix" key, which Kratix rejects');
+  const merged: Record<string, unknown> = { ...(previous ?? {}) };
+  for (const [key, value] of Object.entries(written)) {
+    if (key !== 'conditions') merged[key] = value;
+  }
+  if (Array.isArray(written.conditions)) {
+    const byType = new Map<string, unknown>();
+    for (const c of (Array.isArray(previous?.conditions) ? previous.conditions : []) as { type: string }[]) byType.set(c.type, c);
+    for (const c of written.conditions as { type: string }[]) byType.set(c.type, c);
+    merged.conditions = [...byType.values()];
+  }
+  return merged;
+}

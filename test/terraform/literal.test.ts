@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'vitest';
+import { shield, toTerraformLiterals, unshield } from '../../src/terraform/literal.js';
+import { renderRequest, validateRequest } from '../../src/testing/index.js';
+import echo from '../fixtures/echo/index.js';
+import { applyAndReadOutputs } from '../helpers/terraform.js';
+
+// Strings a tenant could send to make Terraform evaluate something, or to confuse an escaper.
+const HOSTILE = [
+  '${path.root}',
+  '${file("/etc/hostname")}',
+  '%{ if true }yes%{ endif }',
+  '$${already escaped}',
+  '$$${triple}',
+  '%%{not a directive}',
+  '\\${backslash}',
+  'x$',
+  '$',
+  '%',
+  '${',
+  '%{',
+  '}${}',
+  '${${nested}}',
+  'a${b}c%{d}e',
+  'unicode ✓ ${ü} — \u0000 \n newline "quote" \'single\'',
+  '${jsonencode({a = 1})}',
+];
+
+// How Terraform reads a template literal: left to right, "$${" and "%%{" are escapes.
+function terraformDecode(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    if (text.startsWith('$${', i) || text.startsWith('%%{', i)) {
+      out += `${text[i]}{`;
+      i += 3;
+    } else out += text[i++];
+  }
+  return out;
+}
+
+describe('shield and restore', () => {
+  test('no template opener survives shielding, in values or keys, at any depth', () => {
+    const shielded = JSON.stringify(shield({ a: HOSTILE, '${k}': { '%{k}': ['${x}'] } }));
+    expect(shielded).not.toMatch(/\$\{|%\{/);
+  });
+
+  test.each(HOSTILE)('%j becomes a Terraform literal and comes back unchanged for status', (value) => {
+    const literal = toTerraformLiterals(shield(value));
+    expect(terraformDecode(literal)).toBe(value);
+    expect(unshield(shield(value))).toBe(value);
+  });
+
+  test('slicing a shielded string cannot produce an opener', () => {
+    const literal = toTerraformLiterals(shield('$${x}').slice(1));
+    expect(literal).toBe('$${x}');
+  });
+
+  test('request strings holding the marker characters are refused, naming the field', () => {
+    const result = validateRequest(echo, { spec: { message: 'a\uE000b' } });
+    expect(result.ok).toBe(true); // schema-valid: the refusal happens where the stack is built
+    expect(() => renderRequest(echo, { spec: { message: 'a\uE000b' } })).toThrow(/spec\.message: contains U\+E000/);
+  });
+});
+
+describe('with real Terraform', () => {
+  test('without escaping, Terraform evaluates request data (what this guards against)', () => {
+    const outputs = applyAndReadOutputs({ output: { raw: { value: '${path.root}' } } });
+    expect(outputs.raw).toBe('.');
+  });
+
+  test('hostile values, keys and author transformations come back byte for byte', () => {
+    const message = HOSTILE.join('|');
+    const labels = Object.fromEntries(HOSTILE.map((v, i) => [v, `v${i}${v}`]));
+    const items = [{ name: '${path.module}', values: HOSTILE }];
+    const tf = renderRequest(echo, { metadata: { name: 'x', namespace: 'y' }, spec: { message, labels, items } });
+    const outputs = applyAndReadOutputs(tf);
+    expect(outputs.message).toBe(message);
+    expect(outputs.greeting).toBe(`Hello, ${message}!`);
+    expect(outputs.shout).toBe(message.toUpperCase());
+    expect(outputs.tail).toBe(message.slice(1));
+    expect(JSON.parse(outputs.labels as string)).toEqual(labels);
+  }, 120_000);
+});
