@@ -3,7 +3,7 @@ import type { StructuralSchema } from './structural.js';
 /**
  * Returns a copy of `value` with schema defaults filled in, the way the Kubernetes API server
  * defaults a custom resource: a missing property with a default gets it, then defaulting goes on
- * inside objects, maps and array items. A null is not replaced unless the field is not nullable.
+ * inside objects, maps and array items. A null in a field that is not nullable is pruned first.
  */
 export function applyDefaults(schema: StructuralSchema, value: unknown): unknown {
   if (Array.isArray(value)) return schema.items ? value.map((item) => applyDefaults(schema.items!, item)) : value;
@@ -11,8 +11,9 @@ export function applyDefaults(schema: StructuralSchema, value: unknown): unknown
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   if (schema.properties) {
     for (const [name, child] of Object.entries(schema.properties)) {
-      const missing = !(name in out) || (out[name] === null && !child.nullable);
-      if (missing && child.default !== undefined) out[name] = structuredClone(child.default);
+      // The API server prunes a null it may not keep, then defaults the field like a missing one.
+      if (out[name] === null && !child.nullable) delete out[name];
+      if (!(name in out) && child.default !== undefined) out[name] = structuredClone(child.default);
       if (name in out) out[name] = applyDefaults(child, out[name]);
     }
   } else if (schema.additionalProperties) {

@@ -74,8 +74,10 @@ function removeInjectedBackend(json: TerraformJson): void {
   if (terraform) delete terraform.backend;
 }
 
+// Only Terraform knows a token's or an expression's value. Request data cannot look like an
+// expression here: its openers are still shielded markers.
 function isToken(value: OutputValue): boolean {
-  return Token.isUnresolved(value);
+  return Token.isUnresolved(value) || (typeof value === 'string' && /\$\{|%\{/.test(value));
 }
 
 /** Recursively sorts object keys by code point, so output is the same on every machine and locale. */

@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { applyDefaults } from '../../src/schema/defaults.js';
+import { matchesFormat } from '../../src/schema/formats.js';
+import type { StructuralSchema } from '../../src/schema/structural.js';
+import { validateValue } from '../../src/schema/validate.js';
+
+const schema: StructuralSchema = {
+  type: 'object',
+  properties: {
+    size: { type: 'string', default: 'S' },
+    note: { type: 'string', nullable: true, default: 'n' },
+    backup: { type: 'object', default: {}, properties: { days: { type: 'integer', default: 7 } } },
+    rules: { type: 'array', items: { type: 'object', properties: { min: { type: 'integer', default: 0 }, max: { type: 'integer' } } } },
+    ratio: { type: 'number', multipleOf: 0.05 },
+  },
+};
+
+describe('defaults, as the API server applies them', () => {
+  test('missing fields, nested objects and list items are defaulted', () => {
+    expect(applyDefaults(schema, { rules: [{ max: 3 }] })).toEqual({ size: 'S', note: 'n', backup: { days: 7 }, rules: [{ min: 0, max: 3 }] });
+  });
+
+  test('a null in a non-nullable field is pruned and defaulted; a nullable null is kept', () => {
+    expect(applyDefaults(schema, { size: null, note: null })).toMatchObject({ size: 'S', note: null });
+  });
+
+  test('the input is not modified', () => {
+    const input = { rules: [{ max: 1 }] };
+    applyDefaults(schema, input);
+    expect(input).toEqual({ rules: [{ max: 1 }] });
+  });
+});
+
+describe('validation details', () => {
+  test('multipleOf tolerates floating-point error', () => {
+    expect(validateValue(schema, { ratio: 0.15 }, 'spec')).toEqual([]);
+    expect(validateValue(schema, { ratio: 0.13 }, 'spec')).toEqual([expect.objectContaining({ path: 'spec.ratio' })]);
+  });
+
+  test('CEL sees integers as ints, so comparisons with literals work', () => {
+    const withRule: StructuralSchema = { ...schema.properties!.rules!.items!, 'x-kubernetes-validations': [{ rule: 'self.min <= self.max && self.max < 100', message: 'bad range' }] };
+    expect(validateValue(withRule, { min: 1, max: 2 }, 'r')).toEqual([]);
+    expect(validateValue(withRule, { min: 3, max: 2 }, 'r')).toEqual([{ path: 'r', message: 'bad range' }]);
+  });
+
+  test('odd keys are quoted in paths', () => {
+    const map: StructuralSchema = { type: 'object', additionalProperties: { type: 'integer' } };
+    expect(validateValue(map, { 'a.b c': 'x' }, 'spec.m')[0]!.path).toBe('spec.m["a.b c"]');
+  });
+
+  test('long tenant values are cut in messages', () => {
+    const [issue] = validateValue({ type: 'integer' }, 'x'.repeat(10_000), 'spec.n');
+    expect(issue!.message.length).toBeLessThan(120);
+  });
+});
+
+test.each([
+  ['email', 'a@b.co', 'a@b'],
+  ['hostname', 'db-1.example.com', '-bad-.com'],
+  ['ipv4', '10.0.0.1', '10.0.0.256'],
+  ['ipv6', '2001:db8::1', '2001:::1'],
+  ['cidr', '10.0.0.0/16', '10.0.0.0/33'],
+  ['uri', 'https://example.com/x', 'not a uri'],
+  ['uuid', '123e4567-e89b-12d3-a456-426614174000', '123'],
+  ['date-time', '2026-01-01T00:00:00Z', '2026-01-01'],
+  ['date', '2026-02-28', '2026-02-30x'],
+  ['duration', '1h30m', '1 hour'],
+  ['byte', 'aGVsbG8=', 'not base64!'],
+])('format %s accepts %j and refuses %j', (format, good, bad) => {
+  expect(matchesFormat(format, good)).toBe(true);
+  expect(matchesFormat(format, bad)).toBe(false);
+});

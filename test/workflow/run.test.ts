@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import bucket from '../../promises/bucket/index.js';
+import postgres from '../../promises/postgres/index.js';
+import echo from '../fixtures/echo/index.js';
+import { crdValidator } from '../helpers/upstream.js';
+import { readInput, requestYaml, runRequest } from '../helpers/workflow.js';
+
+const example = readFileSync(join(import.meta.dirname, '..', '..', 'promises', 'postgres', 'example-request.yaml'), 'utf8');
+const validateTerraform = crdValidator('tofu-controller/infra.contrib.fluxcd.io_terraforms.yaml', 'v1alpha2');
+const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJSON());
+
+describe('configure, for the postgres example', async () => {
+  const run = await runRequest(postgres, example);
+  const [file] = Object.keys(run.output);
+  const [secret, terraform] = docs(run.output[file!]!);
+
+  test('succeeds and writes one file named after the request', () => {
+    expect(run.code).toBe(0);
+    expect(Object.keys(run.output)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
+    expect(run.stdout).toMatch(/Postgres team-orders\/orders-db: Synthesized 1 Terraform resource/);
+  });
+
+  test('the Terraform object is valid for tofu-controller’s CRD', () => {
+    expect(validateTerraform(terraform)).toEqual([]);
+    expect(terraform).toMatchObject({ apiVersion: 'infra.contrib.fluxcd.io/v1alpha2', kind: 'Terraform' });
+  });
+
+  test('tofu-controller finds the stack through fileMappings, applies it, destroys on deletion and writes outputs to a Secret', () => {
+    expect(terraform.spec.fileMappings).toEqual([{ location: 'workspace', path: 'main.tf.json', secretRef: { name: secret.metadata.name, key: 'main.tf.json' } }]);
+    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: terraform.metadata.namespace } });
+    expect(terraform.spec).toMatchObject({ approvePlan: 'auto', destroyResourcesOnDeletion: true, path: './' });
+    expect(terraform.spec.writeOutputsToSecret).toEqual(expect.objectContaining({ name: `${terraform.metadata.name}-outputs`, outputs: ['endpoint', 'port', 'masterSecretArn'] }));
+    expect(terraform.spec.backendConfig.secretSuffix).toBe(terraform.metadata.name);
+  });
+
+  test('the stack in the Secret is the synthesized Terraform JSON, with no backend of its own', () => {
+    const stack = JSON.parse(secret.stringData['main.tf.json']);
+    expect(stack.resource.aws_db_instance.db.instance_class).toBe('db.t4g.large');
+    expect(stack.terraform.backend).toBeUndefined();
+    expect(JSON.stringify(stack)).not.toMatch(/\/work|\/tmp|\/home/); // no machine paths
+  });
+
+  test('status carries a summary and conditions, never a top-level kratix key', () => {
+    expect(run.status).toMatchObject({
+      message: expect.stringContaining('tofu-controller'),
+      terraform: { delivery: 'tofu-controller', resources: 1, terraformObject: `flux-system/${terraform.metadata.name}`, outputsSecret: `flux-system/${terraform.metadata.name}-outputs` },
+    });
+    expect(run.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['RequestValid=True', 'StackSynthesized=True']);
+    expect(run.status).not.toHaveProperty('kratix');
+    expect(run.status.outputs).toBeUndefined(); // all three are only known after apply
+  });
+
+  test('the input is left as it was', () => {
+    expect(readInput(run)).toBe(example);
+  });
+});
+
+test('the same request gives byte-identical output', async () => {
+  const a = await runRequest(bucket, requestYaml(bucket, { versioning: false }));
+  const b = await runRequest(bucket, requestYaml(bucket, { versioning: false }));
+  expect(a.output).toEqual(b.output);
+  expect(a.statusText).toBe(b.statusText);
+});
+
+test('outputs known at synthesis go to status; sensitive ones never do', async () => {
+  const run = await runRequest(echo, requestYaml(echo, { message: 'hi ${x}', token: { name: 'creds', key: 'token' } }));
+  expect(run.code).toBe(0);
+  expect(run.status.outputs).toEqual({ message: 'hi ${x}', greeting: 'Hello, hi ${x}!', shout: 'HI ${X}', tail: 'i ${x}' });
+  const plain = await runRequest(echo, requestYaml(echo, {}));
+  expect(plain.status.outputs.token).toBe('(sensitive)');
+});
+
+describe('names at the edges of what Kubernetes allows', () => {
+  const names = ['a', '1db', 'orders.v2.eu-west-1', 'a'.repeat(63), `${'a.'.repeat(31)}b`];
+  test.each(names)('%s gets a valid Terraform object name, file name and state', async (name) => {
+    const run = await runRequest(echo, requestYaml(echo, {}, { name, namespace: 'n'.repeat(63) }));
+    expect(run.code).toBe(0);
+    const [file] = Object.keys(run.output);
+    const [, terraform] = docs(run.output[file!]!);
+    expect(validateTerraform(terraform)).toEqual([]);
+    expect(terraform.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    expect(terraform.metadata.name.length).toBeLessThanOrEqual(52);
+    expect(file).toBe(`${terraform.metadata.name}.yaml`);
+  });
+});
+
+test('two namespaces, one name: nothing shared', async () => {
+  const a = await runRequest(echo, requestYaml(echo, {}, { name: 'db', namespace: 'team-a' }));
+  const b = await runRequest(echo, requestYaml(echo, {}, { name: 'db', namespace: 'team-b' }));
+  const [fileA] = Object.keys(a.output);
+  const [fileB] = Object.keys(b.output);
+  expect(fileA).not.toBe(fileB);
+  expect(a.status.terraform.stateSecret).not.toBe(b.status.terraform.stateSecret);
+  expect(a.status.terraform.terraformObject).not.toBe(b.status.terraform.terraformObject);
+});
+
+test('namespaces that differ only in characters a slug drops still get distinct names', async () => {
+  const a = await runRequest(echo, requestYaml(echo, {}, { name: 'a.b', namespace: 'x' }));
+  const b = await runRequest(echo, requestYaml(echo, {}, { name: 'a-b', namespace: 'x' }));
+  expect(Object.keys(a.output)).not.toEqual(Object.keys(b.output));
+});
+
+test('a secret reference becomes a variable filled from the Secret; its value never appears', async () => {
+  const run = await runRequest(echo, requestYaml(echo, { token: { name: 'creds', key: 'api-token' } }));
+  const [secret, terraform] = docs(Object.values(run.output)[0]!);
+  const stack = JSON.parse(secret.stringData['main.tf.json']);
+  const [variable] = Object.keys(stack.variable);
+  expect(stack.variable[variable!]).toMatchObject({ sensitive: true, type: 'string' });
+  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'creds', key: 'api-token' } } }]);
+  expect(stack.output.token).toMatchObject({ sensitive: true, value: `\${var.${variable}}` });
+  expect(validateTerraform(terraform)).toEqual([]);
+});
+
+test('a stack that throws is reported as the author’s failure, with nothing written', async () => {
+  const broken = { ...echo, stack: () => { throw new Error('boom'); } } as typeof echo;
+  const run = await runRequest(broken, requestYaml(echo, {}));
+  expect(run.code).toBe(1);
+  expect(run.status.conditions[0]).toMatchObject({ type: 'StackSynthesized', status: 'False', reason: 'StackFailed' });
+  expect(run.stderr).toMatch(/promises\/echo: stack\(\) threw: boom/);
+  expect(run.output).toEqual({});
+});
+
+describe('other workflow actions', () => {
+  test('delete succeeds without validating, so a request that became invalid can still be deleted', async () => {
+    const run = await runRequest(postgres, 'not: [valid', { KRATIX_WORKFLOW_ACTION: 'delete' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/tofu-controller destroys the stack/);
+  });
+
+  test('a promise workflow has nothing to do', async () => {
+    expect((await runRequest(postgres, '', { KRATIX_WORKFLOW_TYPE: 'promise' })).code).toBe(0);
+  });
+
+  test('an unknown action is refused', async () => {
+    const run = await runRequest(postgres, example, { KRATIX_WORKFLOW_ACTION: 'update' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/KRATIX_WORKFLOW_ACTION="update" is not "configure" or "delete"/);
+  });
+});
+
+test('destination labels of the delivery go to destination-selectors.yaml', async () => {
+  const routed = { ...echo, delivery: { kind: 'tofu-controller' as const, destinationLabels: { terraform: 'enabled' } } };
+  const run = await runRequest(routed, requestYaml(echo, {}));
+  expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([{ matchLabels: { terraform: 'enabled' } }]);
+});
