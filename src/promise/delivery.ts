@@ -1,5 +1,5 @@
 /** How a synthesized stack reaches Terraform. */
-export type Delivery = TofuControllerDelivery;
+export type Delivery = TofuControllerDelivery | ApplyDelivery;
 
 /** Options for {@link tofuController}. */
 export interface TofuControllerProps {
@@ -51,4 +51,59 @@ export interface TofuControllerDelivery extends TofuControllerProps {
  */
 export function tofuController(props: TofuControllerProps = {}): TofuControllerDelivery {
   return { kind: 'tofu-controller', ...props };
+}
+
+/** Where apply mode keeps each request's state. Every request gets its own Terraform workspace in it. */
+export type Backend =
+  | { readonly kind: 'pg'; readonly schemaName?: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly region: string; readonly key?: string; readonly workspaceKeyPrefix?: string }
+  | { readonly kind: 'kubernetes'; readonly namespace: string; readonly secretSuffix?: string }
+  | { readonly kind: 'hcp-terraform'; readonly organization: string; readonly project?: string; readonly hostname?: string };
+
+/**
+ * PostgreSQL. The connection string comes from `PG_CONN_STR` in the workflow's environment
+ * (from a Secret), never from the configuration.
+ * @default schemaName "kratix_cdktf"
+ */
+export function pgBackend(props: { readonly schemaName?: string } = {}): Backend {
+  return { kind: 'pg', ...props };
+}
+
+/** Amazon S3 with S3-native locking (`use_lockfile`); credentials from the standard AWS_* environment. */
+export function s3Backend(props: { readonly bucket: string; readonly region: string; readonly key?: string; readonly workspaceKeyPrefix?: string }): Backend {
+  return { kind: 's3', ...props };
+}
+
+/** A Kubernetes Secret per request, locked with a Lease; in-cluster credentials of the workflow pod. */
+export function kubernetesBackend(props: { readonly namespace: string; readonly secretSuffix?: string }): Backend {
+  return { kind: 'kubernetes', ...props };
+}
+
+/** An HCP Terraform (or Terraform Enterprise) workspace per request; the token comes from TF_TOKEN_<host>. */
+export function hcpTerraform(props: { readonly organization: string; readonly project?: string; readonly hostname?: string }): Backend {
+  return { kind: 'hcp-terraform', ...props };
+}
+
+/** Options for {@link applyInWorkflow}. */
+export interface ApplyProps {
+  readonly backend: Backend;
+  /**
+   * How long a run waits for the state lock held by another run of the same request.
+   * @default "5m"
+   */
+  readonly lockTimeout?: string;
+}
+
+/** Delivery "apply": the workflow runs terraform init, plan and apply itself. */
+export interface ApplyDelivery extends ApplyProps {
+  readonly kind: 'apply';
+}
+
+/**
+ * Runs Terraform inside the workflow: plan and apply on configure, destroy and remove the state
+ * on delete, outputs into the request's status. Providers come from the image's mirror.
+ * @example definePromise({ ..., delivery: applyInWorkflow({ backend: pgBackend() }) })
+ */
+export function applyInWorkflow(props: ApplyProps): ApplyDelivery {
+  return { kind: 'apply', ...props };
 }

@@ -8,6 +8,8 @@ export interface WorkflowContext {
   readonly dryRun: boolean;
   /** Namespace for a request whose metadata has none (KRATIX_OBJECT_NAMESPACE). */
   readonly objectNamespace: string;
+  /** The environment, for what runs on behalf of the workflow (Terraform, credentials). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Clock for condition timestamps; tests pin it. */
   readonly now: () => Date;
 }
@@ -31,6 +33,7 @@ export function readContext(env: Readonly<Record<string, string | undefined>>): 
     metadataDir: env.KRATIX_CDKTF_METADATA_DIR ?? '/kratix/metadata',
     dryRun: env.KRATIX_DRY_RUN === 'true',
     objectNamespace: env.KRATIX_OBJECT_NAMESPACE || 'default',
+    env,
     now: fixed ? () => new Date(fixed) : () => new Date(),
   };
 }

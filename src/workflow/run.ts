@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { toYaml } from '../artifacts/yaml.js';
-import { deliverToTofuController, type DeliveryResult } from '../delivery/tofu-controller.js';
+import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
+import { deliverToTofuController } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
-import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import { tofuController, type ApplyDelivery } from '../promise/delivery.js';
+import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues, IssuesError, type Issue, type Result } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
-import { synthRequest } from '../terraform/stack.js';
+import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { writeAllOrNothing } from './files.js';
-import { condition, describeIssues } from './status.js';
+import { condition, describeIssues, type Condition } from './status.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
 export interface WorkflowLog {
@@ -26,8 +28,8 @@ const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 
 /**
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
- * it, synthesizes its stack and writes the delivery's files and status, all or nothing.
- * Returns the exit code: 0 done, 1 the request or its stack was refused, 2 the run itself failed.
+ * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
+ * all or nothing. Returns the exit code: 0 done, 1 refused or failed, 2 the run itself is broken.
  */
 export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog): Promise<number> {
   const ctx = readContext(env);
@@ -39,87 +41,144 @@ export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<s
     log.info(`${def.name}: nothing to do in the promise ${ctx.action} workflow`);
     return 0;
   }
-  if (ctx.action === 'delete') {
-    // Deletion must never be blocked by a request that has since become invalid, so nothing is
-    // validated. With GitOps delivery, Kratix deletes the Work, Flux prunes the Terraform object
-    // and tofu-controller destroys the stack (destroyResourcesOnDeletion).
+  const delivery = def.delivery ?? tofuController();
+  if (ctx.action === 'delete' && delivery.kind === 'tofu-controller') {
+    // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
+    // stack (destroyResourcesOnDeletion). Nothing is validated, so deletion is never blocked.
     log.info(`${def.name}: tofu-controller destroys the stack when Kratix removes this request's Work`);
     return 0;
   }
-  return configure(def, ctx, log);
+  const run = new Run(def, ctx, log);
+  const prepared = run.prepare();
+  if (typeof prepared === 'number') return prepared;
+  if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared);
+  return run.apply(prepared, delivery);
 }
 
-async function configure(def: PromiseDefinition, ctx: WorkflowContext, log: WorkflowLog): Promise<number> {
-  const now = ctx.now();
-  const refuse = (heading: string, type: string, reason: string, issues: readonly Issue[]): number => {
-    log.error(formatIssues(heading, issues));
+interface Prepared {
+  readonly heading: string;
+  readonly request: ResourceRequest<unknown>;
+  readonly slug: string;
+  readonly synthesized: SynthesizedStack;
+}
+
+class Run {
+  private readonly now: Date;
+  constructor(
+    private readonly def: PromiseDefinition,
+    private readonly ctx: WorkflowContext,
+    private readonly log: WorkflowLog,
+  ) {
+    this.now = ctx.now();
+  }
+
+  /** Reads, validates and synthesizes; returns an exit code when the request is refused. */
+  prepare(): Prepared | number {
+    const { def, ctx } = this;
+    const api = requestApi(def);
+    if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
+    const input = readInput(ctx.inputFile);
+    if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
+    const heading = `${def.api.kind} ${describeObject(input.value)}`;
+    const request = parseRequest(api.value, input.value, ctx.objectNamespace);
+    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
+    try {
+      const synthesized = synthRequest(def, request.value);
+      return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
+    } catch (e) {
+      if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      return this.refuse(`${heading}: the stack could not be built`, 'StackSynthesized', 'StackFailed', [{ path: `promises/${def.name}`, message: `stack() threw: ${(e as Error).message}` }]);
+    }
+  }
+
+  writeGitOps(p: Prepared): number {
+    const { def } = this;
+    const result = deliverToTofuController({
+      delivery: def.delivery?.kind === 'tofu-controller' ? def.delivery : tofuController(),
+      slug: p.slug,
+      promise: def.name,
+      request: p.request.metadata,
+      stack: p.synthesized.json,
+      outputs: Object.keys(def.outputs ?? {}),
+      secrets: p.synthesized.secrets,
+    });
+    const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
+    if (size > MAX_OUTPUT_GZIP_BYTES) {
+      return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
+        { path: 'spec', message: `the synthesized output is ${size} bytes gzipped; Kratix keeps Work in etcd, so at most ${MAX_OUTPUT_GZIP_BYTES} are allowed` },
+      ]);
+    }
+    const status = {
+      message: result.message,
+      // Kratix merges one top-level key at a time, so the whole outputs object is written each run.
+      ...(Object.keys(p.synthesized.knownOutputs).length ? { outputs: p.synthesized.knownOutputs } : {}),
+      terraform: result.summary,
+      conditions: [...this.synthesizedConditions(result.message)],
+    };
+    const metadata = new Map([['status.yaml', toYaml(status)]]);
+    if (result.destinationSelectors) metadata.set('destination-selectors.yaml', toYaml(result.destinationSelectors));
+    writeAllOrNothing(this.ctx.outputDir, result.files);
+    try {
+      writeAllOrNothing(this.ctx.metadataDir, metadata);
+    } catch (e) {
+      for (const name of result.files.keys()) rmSync(join(this.ctx.outputDir, name), { force: true });
+      throw e;
+    }
+    this.log.info(`${p.heading}: ${result.message}`);
+    for (const name of result.files.keys()) this.log.info(`  wrote ${name}`);
+    return 0;
+  }
+
+  async apply(p: Prepared, delivery: ApplyDelivery): Promise<number> {
+    const { def, ctx } = this;
+    const verb = ctx.action === 'delete' ? 'destroy' : ctx.dryRun ? 'plan' : 'apply';
+    this.log.info(`${p.heading}: terraform ${verb} in workspace ${p.slug}`);
+    const props = {
+      delivery,
+      promise: def.name,
+      slug: p.slug,
+      namespace: p.request.metadata.namespace,
+      stack: p.synthesized.json,
+      secrets: p.synthesized.secrets,
+      outputs: def.outputs ?? {},
+      env: ctx.env,
+      dryRun: ctx.dryRun,
+      log: this.log.info,
+    };
+    const result: ApplyResult = ctx.action === 'delete' ? await destroyStack(props) : await applyStack(props);
+    const type = ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
+    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : ctx.dryRun ? 'Planned' : 'Applied') : `${capitalize(result.phase)}Failed`;
+    const status = {
+      message: result.message,
+      ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
+      terraform: result.summary,
+      conditions: [...this.synthesizedConditions('The stack was synthesized'), condition(type, result.ok, reason, result.message, this.now)],
+    };
+    writeAllOrNothing(ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
+    if (!result.ok) {
+      this.log.error(formatIssues(`${p.heading}: terraform ${result.phase} failed`, result.errors.map((message) => ({ path: `terraform ${result.phase}`, message }))));
+      return 1;
+    }
+    this.log.info(`${p.heading}: ${result.message}`);
+    return 0;
+  }
+
+  private synthesizedConditions(message: string): Condition[] {
+    return [condition('RequestValid', true, 'Validated', 'The request matches the API', this.now), condition('StackSynthesized', true, 'Synthesized', message, this.now)];
+  }
+
+  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[]): number {
+    this.log.error(formatIssues(heading, issues));
     const summary = describeIssues(issues);
-    writeAllOrNothing(ctx.metadataDir, new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, now)] })]]));
+    writeAllOrNothing(this.ctx.metadataDir, new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]));
     return 1;
-  };
-
-  const api = requestApi(def);
-  if (!api.ok) return refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
-  const input = readInput(ctx.inputFile);
-  if (!input.ok) return refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
-  const heading = `${def.api.kind} ${describeObject(input.value)}`;
-  const request = parseRequest(api.value, input.value, ctx.objectNamespace);
-  if (!request.ok) return refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
-
-  let delivered: DeliveryResult & { outputs: Record<string, OutputValue> };
-  try {
-    delivered = deliver(def, request.value);
-  } catch (e) {
-    if (e instanceof IssuesError) return refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
-    return refuse(`${heading}: the stack could not be built`, 'StackSynthesized', 'StackFailed', [{ path: `promises/${def.name}`, message: `stack() threw: ${(e as Error).message}` }]);
   }
-  const size = [...delivered.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
-  if (size > MAX_OUTPUT_GZIP_BYTES) {
-    return refuse(`${heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
-      { path: 'spec', message: `the synthesized output is ${size} bytes gzipped; Kratix keeps Work in etcd, so at most ${MAX_OUTPUT_GZIP_BYTES} are allowed` },
-    ]);
-  }
-
-  const status = {
-    message: delivered.message,
-    // Kratix merges one top-level key at a time, so the whole outputs object is written each run.
-    ...(Object.keys(delivered.outputs).length ? { outputs: delivered.outputs } : {}),
-    terraform: delivered.summary,
-    conditions: [condition('RequestValid', true, 'Validated', 'The request matches the API', now), condition('StackSynthesized', true, 'Synthesized', delivered.message, now)],
-  };
-  const metadata = new Map([['status.yaml', toYaml(status)]]);
-  if (delivered.destinationSelectors) metadata.set('destination-selectors.yaml', toYaml(delivered.destinationSelectors));
-  writeAllOrNothing(ctx.outputDir, delivered.files);
-  try {
-    writeAllOrNothing(ctx.metadataDir, metadata);
-  } catch (e) {
-    for (const name of delivered.files.keys()) rmSync(join(ctx.outputDir, name), { force: true });
-    throw e;
-  }
-  log.info(`${heading}: ${delivered.message}`);
-  for (const name of delivered.files.keys()) log.info(`  wrote ${name}`);
-  return 0;
-}
-
-function deliver(def: PromiseDefinition, request: ResourceRequest<unknown>): DeliveryResult & { outputs: Record<string, OutputValue> } {
-  const synthesized = synthRequest(def, request);
-  const delivery = def.delivery ?? { kind: 'tofu-controller' as const };
-  const result = deliverToTofuController({
-    delivery,
-    slug: requestSlug(def.name, request),
-    promise: def.name,
-    request: request.metadata,
-    stack: synthesized.json,
-    outputs: Object.keys(def.outputs ?? {}),
-    secrets: synthesized.secrets,
-  });
-  return { ...result, outputs: { ...synthesized.knownOutputs } };
 }
 
 /**
- * A name for everything that belongs to one request (state, controller objects, files): unique
- * per (promise, namespace, name), a DNS label, and short enough for derived names such as
- * tofu-controller's `<name>-tf-runner` pod.
+ * A name for everything that belongs to one request (state, workspace, controller objects,
+ * files): unique per (promise, namespace, name), a DNS label, and short enough for derived names
+ * such as tofu-controller's `<name>-tf-runner` pod.
  */
 export function requestSlug(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
   return physicalName(request, { prefix: promise, maxLength: 52 });
@@ -135,7 +194,7 @@ function readInput(file: string): Result<unknown> {
     return { ok: false, issues: [{ path: '(root)', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
   try {
-    // maxAliasCount bounds alias expansion ("billion laughs"); YAML 1.2 core types only.
+    // maxAliasCount bounds alias expansion ("billion laughs"); duplicate keys are an error.
     return { ok: true, value: parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: true }) };
   } catch (e) {
     return { ok: false, issues: [{ path: '(root)', message: `object.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}` }] };
@@ -146,4 +205,12 @@ function describeObject(object: unknown): string {
   const metadata = (object as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
   const name = typeof metadata?.name === 'string' ? metadata.name.slice(0, 63) : '(unnamed)';
   return typeof metadata?.namespace === 'string' ? `${metadata.namespace.slice(0, 63)}/${name}` : name;
+}
+
+// "workspace select" → "WorkspaceSelect", for condition reasons.
+function capitalize(text: string): string {
+  return text
+    .split(/\s+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
 }

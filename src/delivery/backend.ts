@@ -1,0 +1,43 @@
+import type { Backend } from '../promise/delivery.js';
+
+/**
+ * The backend block for apply mode. Every request shares the Promise's backend location and gets
+ * its own workspace (named by its slug), so state is unique per request, locks are per request,
+ * and deleting the workspace after destroy removes the state. Credentials are never written
+ * here: each backend reads them from the environment.
+ */
+export function backendBlock(backend: Backend, promise: string, slug: string): Record<string, unknown> {
+  switch (backend.kind) {
+    case 'pg':
+      return { backend: { pg: { schema_name: backend.schemaName ?? 'kratix_cdktf' } } };
+    case 's3':
+      return {
+        backend: {
+          s3: {
+            bucket: backend.bucket,
+            region: backend.region,
+            key: backend.key ?? `${promise}/terraform.tfstate`,
+            workspace_key_prefix: backend.workspaceKeyPrefix ?? 'kratix',
+            use_lockfile: true,
+            encrypt: true,
+          },
+        },
+      };
+    case 'kubernetes':
+      return { backend: { kubernetes: { namespace: backend.namespace, secret_suffix: backend.secretSuffix ?? promise, in_cluster_config: true } } };
+    case 'hcp-terraform':
+      // HCP Terraform names workspaces itself: one per request, selected by name.
+      return {
+        cloud: {
+          organization: backend.organization,
+          ...(backend.hostname ? { hostname: backend.hostname } : {}),
+          workspaces: { name: slug, ...(backend.project ? { project: backend.project } : {}) },
+        },
+      };
+  }
+}
+
+/** Whether the backend selects the workspace itself (HCP Terraform) rather than through `terraform workspace`. */
+export function namesItsOwnWorkspace(backend: Backend): boolean {
+  return backend.kind === 'hcp-terraform';
+}

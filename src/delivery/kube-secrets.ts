@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Reads one key of a Secret through the Kubernetes API with the pod's service account (the
+ * Promise's pipeline gets `get` on secrets when its spec has secret references). The namespace
+ * is always the request's own: a tenant cannot point at another namespace's Secrets.
+ * KRATIX_CDKTF_KUBE_API overrides the API address (tests, local runs).
+ */
+export async function readSecretKey(env: Readonly<Record<string, string | undefined>>, namespace: string, name: string, key: string): Promise<string> {
+  const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc'}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
+  const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, base);
+  const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
+  const ca = url.protocol === 'https:' ? readOptional(`${SERVICE_ACCOUNT}/ca.crt`) : undefined;
+  const { status, body } = await get(url, token, ca);
+  if (status === 404) throw new Error(`Secret ${namespace}/${name} does not exist`);
+  if (status === 403) throw new Error(`the workflow may not read Secret ${namespace}/${name} (403); check the pipeline's RBAC`);
+  if (status !== 200) throw new Error(`reading Secret ${namespace}/${name} failed with HTTP ${status}`);
+  const data = (JSON.parse(body) as { data?: Record<string, string> }).data ?? {};
+  if (data[key] === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
+  return Buffer.from(data[key], 'base64').toString('utf8');
+}
+
+function get(url: URL, token: string | undefined, ca: string | undefined): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', headers, ...(ca ? { ca } : {}), timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('the Kubernetes API did not answer within 10 s')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

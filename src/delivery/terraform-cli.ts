@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+
+/** What one terraform command did. */
+export interface TerraformRun {
+  readonly code: number;
+  /** Error diagnostics, "summary: detail", from -json output or plain stderr. */
+  readonly errors: string[];
+  /** The change summary Terraform reported, if any. */
+  readonly changes?: { readonly add: number; readonly change: number; readonly remove: number };
+  readonly stdout: string;
+}
+
+/** How terraform is run: where, with which environment, and what must never be shown. */
+export interface TerraformCliProps {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Progress lines (already redacted) go here. */
+  readonly log: (line: string) => void;
+  readonly redact: (text: string) => string;
+  /** @default "terraform" on the PATH */
+  readonly binary?: string;
+}
+
+/**
+ * Runs one terraform command. With `json`, machine-readable lines are parsed for diagnostics and
+ * the change summary, and the human-readable message of each is logged.
+ */
+export function terraform(props: TerraformCliProps, args: readonly string[], json = false): Promise<TerraformRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(props.binary ?? 'terraform', [...args], { cwd: props.cwd, env: cleanEnv(props.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (e) => reject(new Error(`cannot run terraform: ${e.message}`)));
+    child.on('close', (code) => {
+      const errors: string[] = [];
+      let changes: TerraformRun['changes'];
+      if (json) {
+        for (const line of stdout.split('\n')) {
+          const event = tryJson(line);
+          if (!event) continue;
+          if (typeof event['@message'] === 'string' && event.type !== 'version') props.log(`  ${props.redact(event['@message'])}`);
+          const diagnostic = event.diagnostic as { severity?: string; summary?: string; detail?: string } | undefined;
+          if (event.type === 'diagnostic' && diagnostic?.severity === 'error') errors.push(joinDiagnostic(diagnostic.summary, diagnostic.detail));
+          if (event.type === 'change_summary') changes = event.changes as TerraformRun['changes'];
+        }
+      }
+      if (code !== 0 && errors.length === 0) errors.push(...plainErrors(stderr || stdout));
+      resolve({ code: code ?? 1, errors: errors.map(props.redact), ...(changes ? { changes } : {}), stdout });
+    });
+  });
+}
+
+// Terraform must never be asked anything, never call home, and always print without colour.
+function cleanEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return { ...out, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
+}
+
+function tryJson(line: string): Record<string, any> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, any>;
+  } catch {
+    return undefined;
+  }
+}
+
+function joinDiagnostic(summary = 'error', detail = ''): string {
+  const text = detail.trim() ? `${summary}: ${detail.trim()}` : summary;
+  return text.replace(/\s+/g, ' ');
+}
+
+// Plain-text output (init has no -json here): every "Error: ..." line with its first detail paragraph.
+function plainErrors(text: string): string[] {
+  const errors: string[] = [];
+  const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.replace(/^[│╷╵]\s?/, '').trimEnd());
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^Error: (.*)$/.exec(lines[i]!.trim());
+    if (!match) continue;
+    const detail: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && lines[j]!.trim() === '') j++;
+    for (; j < lines.length && lines[j]!.trim() !== '' && !/^Error: /.test(lines[j]!.trim()); j++) detail.push(lines[j]!.trim());
+    errors.push(joinDiagnostic(match[1], detail.join(' ')));
+  }
+  return errors.length ? errors : [text.trim().split('\n').slice(-3).join(' ') || 'terraform failed without a message'];
+}
+
+/**
+ * A redactor for everything the workflow writes or logs: removes the values of credential-like
+ * environment variables and of resolved secrets, wherever they appear.
+ */
+export function redactor(env: Readonly<Record<string, string | undefined>>, secrets: readonly string[]): (text: string) => string {
+  const values = [
+    ...Object.entries(env)
+      .filter(([name, value]) => value && /PASSWORD|SECRET|TOKEN|CONN_STR|CREDENTIAL|ACCESS_KEY|PRIVATE|^TF_VAR_/i.test(name))
+      .map(([, value]) => value!),
+    ...secrets,
+  ]
+    .filter((v) => v.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  return (text) => values.reduce((t, v) => t.split(v).join('(redacted)'), text);
+}

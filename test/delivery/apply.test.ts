@@ -1,0 +1,170 @@
+// Apply mode with real Terraform and a real PostgreSQL (pg backend), started on loopback by
+// this file. The stack uses only the built-in terraform_data resource, so it runs here.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { applyInWorkflow, pgBackend } from '../../src/promise/delivery.js';
+import { requestSlug } from '../../src/workflow/run.js';
+import echo from '../fixtures/echo/index.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { requestYaml, runRequest, type WorkflowRun } from '../helpers/workflow.js';
+
+const SCHEMA = 'kratix_apply_test';
+const CLOUD_SECRET = 'AKIA-not-real-but-secret-4242';
+const SECRET_VALUE = 'hunter2-from-a-kubernetes-secret';
+let pg: TestPostgres;
+let env: Record<string, string>;
+let kubeApi: Server;
+const runs: WorkflowRun[] = [];
+
+const applied = (lockTimeout = '5m') => ({ ...echo, delivery: applyInWorkflow({ backend: pgBackend({ schemaName: SCHEMA }), lockTimeout }) });
+const meta = (name: string) => ({ name, namespace: 'team-a' });
+async function configure(name: string, spec: Record<string, unknown>, lockTimeout?: string, action = 'configure') {
+  const run = await runRequest(applied(lockTimeout), requestYaml(echo, spec, meta(name)), { ...env, KRATIX_WORKFLOW_ACTION: action });
+  runs.push(run);
+  return run;
+}
+const slug = (name: string) => requestSlug('echo', { metadata: meta(name) });
+const stateOf = (name: string) => {
+  const row = pg.query(`select data from ${SCHEMA}.states where name = '${slug(name)}'`);
+  return row ? JSON.parse(row) : undefined;
+};
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  // A stand-in for the Kubernetes API (there is no cluster here): it serves one Secret.
+  kubeApi = createServer((req, res) => {
+    if (req.url === '/api/v1/namespaces/team-a/secrets/creds') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { token: Buffer.from(SECRET_VALUE).toString('base64') } }));
+    } else res.writeHead(404).end('{}');
+  });
+  await new Promise<void>((resolve) => kubeApi.listen(0, '127.0.0.1', resolve));
+  env = {
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME ?? '/root',
+    PG_CONN_STR: pg.connStr,
+    AWS_SECRET_ACCESS_KEY: CLOUD_SECRET,
+    KRATIX_CDKTF_WORK_DIR: mkdtempSync(join(tmpdir(), 'kratix-cdktf-apply-')),
+    KRATIX_CDKTF_KUBE_API: `http://127.0.0.1:${(kubeApi.address() as { port: number }).port}`,
+  };
+});
+
+afterAll(() => {
+  pg?.stop();
+  kubeApi?.close();
+});
+
+describe('the lifecycle of one request', () => {
+  test('create: applies, reports outputs and conditions, stores state in its own workspace', async () => {
+    const run = await configure('life', { message: 'v1 ${path.root}' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.status.message).toBe('Terraform applied: 1 added, 0 changed, 0 destroyed');
+    expect(run.status.outputs).toMatchObject({ message: 'v1 ${path.root}', greeting: 'Hello, v1 ${path.root}!', token: '(sensitive)' });
+    expect(run.status.outputs.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(run.status.terraform).toMatchObject({ delivery: 'apply', backend: 'pg', workspace: slug('life'), changes: { add: 1, change: 0, destroy: 0 } });
+    expect(run.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['RequestValid=True', 'StackSynthesized=True', 'TerraformApplied=True']);
+    expect(run.output).toEqual({});
+    expect(stateOf('life').resources.map((r: { type: string }) => r.type)).toEqual(['terraform_data']);
+  });
+
+  test('re-run of an unchanged request: no changes, state untouched', async () => {
+    const serial = stateOf('life').serial;
+    const run = await configure('life', { message: 'v1 ${path.root}' });
+    expect(run.code).toBe(0);
+    expect(run.status.message).toBe('Terraform applied: no changes');
+    expect(run.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(stateOf('life').serial).toBe(serial);
+  });
+
+  test('update: a changed request is changed in place', async () => {
+    const id = stateOf('life').resources[0].instances[0].attributes.id;
+    const run = await configure('life', { message: 'v2' });
+    expect(run.code).toBe(0);
+    expect(run.status.terraform.changes).toEqual({ add: 0, change: 1, destroy: 0 });
+    expect(run.status.outputs.message).toBe('v2');
+    expect(stateOf('life').resources[0].instances[0].attributes.id).toBe(id);
+  });
+
+  test('a failing apply is reported in status with Terraform’s error, and exits 1', async () => {
+    const run = await configure('life', { message: 'v3', fail: true });
+    expect(run.code).toBe(1);
+    expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'ApplyFailed' });
+    expect(run.status.message).toMatch(/^Terraform apply failed: .*local-exec/);
+    expect(run.status.message).toMatch(/the request asked this apply to fail/);
+    expect(run.stderr).toMatch(/terraform apply failed/);
+  });
+
+  test('delete: destroys the resources and removes the state', async () => {
+    expect(stateOf('life')).toBeDefined();
+    const run = await configure('life', { message: 'v3' }, undefined, 'delete');
+    expect(run.code).toBe(0);
+    expect(run.status.message).toMatch(/^Terraform destroyed \d resources? and removed the state$/);
+    expect(stateOf('life')).toBeUndefined();
+  });
+});
+
+test('two requests apply in parallel without touching each other’s state', async () => {
+  const [a, b] = await Promise.all([configure('par-a', { message: 'a' }), configure('par-b', { message: 'b' })]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  expect(stateOf('par-a').outputs.message.value).toBe('a');
+  expect(stateOf('par-b').outputs.message.value).toBe('b');
+});
+
+describe('the same request twice at once', () => {
+  test('the second run waits for the lock, then finds nothing to change', async () => {
+    const first = configure('twice', { message: 'x', slowSeconds: 4 });
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = configure('twice', { message: 'x', slowSeconds: 4 });
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.status.terraform.changes.add).toBe(1);
+    expect(b.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(stateOf('twice').resources).toHaveLength(1);
+  });
+
+  test('with no lock timeout, the loser fails with a clear message and the state is intact', async () => {
+    await configure('twice-lock', { message: 'x' }, undefined, 'delete');
+    const first = configure('twice-lock', { message: 'x', slowSeconds: 5 });
+    await new Promise((r) => setTimeout(r, 3000));
+    const loser = await configure('twice-lock', { message: 'x', slowSeconds: 5 }, '0s');
+    const winner = await first;
+    expect(winner.code).toBe(0);
+    expect(loser.code).toBe(1);
+    expect(loser.status.message).toMatch(/state lock/i);
+    expect(stateOf('twice-lock').resources).toHaveLength(1);
+    const again = await configure('twice-lock', { message: 'x', slowSeconds: 5 });
+    expect(again.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
+  });
+});
+
+test('a secret reference is read from the Kubernetes API and reaches Terraform, never status', async () => {
+  const run = await configure('secret', { token: { name: 'creds', key: 'token' } });
+  expect(run.code).toBe(0);
+  expect(run.status.outputs.token).toBe('(sensitive)');
+  expect(stateOf('secret').outputs.token.value).toBe(SECRET_VALUE); // state holds it, as Terraform state does
+});
+
+test('a missing Secret is reported with its name', async () => {
+  const run = await configure('nosecret', { token: { name: 'absent', key: 'token' } });
+  expect(run.code).toBe(1);
+  expect(run.status.message).toMatch(/Secret team-a\/absent does not exist/);
+});
+
+test('a dry run plans and changes nothing', async () => {
+  const run = await configure('dry', { message: 'x' }, undefined, 'configure');
+  const dry = await runRequest(applied(), requestYaml(echo, { message: 'y' }, meta('dry')), { ...env, KRATIX_DRY_RUN: 'true' });
+  expect(run.code + dry.code).toBe(0);
+  expect(dry.status.message).toMatch(/^Dry run: the plan would add 0, change 1, destroy 0$/);
+  expect(stateOf('dry').outputs.message.value).toBe('x');
+});
+
+test('credentials from the environment and secret values appear nowhere the workflow wrote', () => {
+  expect(runs.length).toBeGreaterThan(10);
+  for (const run of runs) {
+    const written = [run.stdout, run.stderr, ...Object.values(run.output), ...Object.values(run.metadata)].join('\n');
+    for (const secret of [pg.password, CLOUD_SECRET, SECRET_VALUE]) expect(written).not.toContain(secret);
+  }
+});
