@@ -14,7 +14,18 @@ export {
 export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';
-export { tofuController, type Delivery, type TofuControllerProps } from './promise/delivery.js';
+export {
+  applyInWorkflow,
+  hcpTerraform,
+  kubernetesBackend,
+  pgBackend,
+  s3Backend,
+  tofuController,
+  type ApplyProps,
+  type Backend,
+  type Delivery,
+  type TofuControllerProps,
+} from './promise/delivery.js';
 
 // Errors
 export { formatIssues, IssuesError, type Issue } from './schema/issue.js';

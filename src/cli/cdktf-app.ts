@@ -1,9 +1,7 @@
 import { App } from 'cdktf';
-import { renderPromise } from '../kratix/promise.js';
-import { parseRequest } from '../kratix/request.js';
+import { parseRequest, requestApi } from '../kratix/request.js';
 import { formatIssues } from '../schema/issue.js';
 import { buildRequestStack } from '../terraform/stack.js';
-import { workflowImage } from './image.js';
 import { listPromises, loadPromise, type ProjectConfig } from './project.js';
 
 /**
@@ -14,9 +12,9 @@ export async function cdktfApp(config: ProjectConfig): Promise<void> {
   const app = new App({ stackTraces: false });
   for (const name of listPromises(config)) {
     const loaded = await loadPromise(config, name);
-    const rendered = renderPromise(loaded.definition, { image: workflowImage(config, name) });
-    if (!rendered.ok) throw new Error(formatIssues(loaded.file, rendered.issues));
-    const request = parseRequest(rendered.value, loaded.exampleRequest);
+    const api = requestApi(loaded.definition);
+    if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
+    const request = parseRequest(api.value, loaded.exampleRequest);
     if (!request.ok) throw new Error(formatIssues(`promises/${name}/example-request.yaml`, request.issues));
     buildRequestStack(app, loaded.definition, request.value, { stackId: name });
   }

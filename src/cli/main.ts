@@ -7,6 +7,7 @@ const USAGE = `usage: kratix-cdktf <command> [options]
 commands:
   synth [name...] [--check]   compile Promises in promises/ into generated/
                               --check: write nothing; exit 1 listing stale, missing or extra files
+  build [name...]             bundle each Promise's workflow into dist/images/<name>/ for docker build
   render <promise> <request.yaml> --out <dir> [--action configure|delete]
                               run a Promise's workflow for one request locally, as Kratix would
   cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
@@ -53,6 +54,12 @@ async function main(argv: string[]): Promise<number> {
       }
       const { render } = await import('./render.js');
       return render(readConfig(root), { promise, requestFile, outDir: values.out, action: values.action }, { info: (l) => console.log(l), error: (l) => console.error(l) });
+    }
+    case 'build': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const { buildImages } = await import('./build.js');
+      for (const image of await buildImages(readConfig(root), positionals)) console.log(`built dist/images for ${image}`);
+      return 0;
     }
     case 'cdktf-app': {
       const { cdktfApp } = await import('./cdktf-app.js');

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { formatIssues } from '../schema/issue.js';
-import { listPromises, loadPromise, type ProjectConfig } from './project.js';
+import { bundleWorkflows, type WorkflowBundle } from './bundle.js';
+import { listPromises, loadPromise, type LoadedPromise, type ProjectConfig } from './project.js';
 import { workflowImage } from './image.js';
 
 /** Options for {@link synth}. */
@@ -33,16 +34,29 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
   for (const name of names) {
     if (!all.includes(name)) report.errors.push(`${relative(config.root, join(config.promisesDir, name))}: no such Promise (expected ${name}/index.ts)`);
   }
-  const outputs = new Map<string, Artifacts>();
-  for (const name of names.filter((n) => all.includes(n))) {
+  const known = names.filter((n) => all.includes(n));
+  const loaded: LoadedPromise[] = [];
+  for (const name of known) {
     try {
-      const loaded = await loadPromise(config, name);
-      const result = await compilePromise(loaded.definition, { image: workflowImage(config, name), exampleRequest: loaded.exampleRequest });
-      if (result.ok) outputs.set(name, result.value);
-      else report.errors.push(formatIssues(loaded.file, result.issues));
+      loaded.push(await loadPromise(config, name));
     } catch (e) {
       report.errors.push((e as Error).message);
     }
+  }
+  if (report.errors.length > 0) return report;
+  let bundles: Map<string, WorkflowBundle>;
+  try {
+    bundles = await bundleWorkflows(config, known);
+  } catch (e) {
+    report.errors.push(`bundling the workflows failed: ${(e as Error).message}`);
+    return report;
+  }
+  const outputs = new Map<string, Artifacts>();
+  for (const promise of loaded) {
+    const image = workflowImage(config, promise.name, bundles.get(promise.name)!.digest);
+    const result = await compilePromise(promise.definition, { image, exampleRequest: promise.exampleRequest });
+    if (result.ok) outputs.set(promise.name, result.value);
+    else report.errors.push(formatIssues(promise.file, result.issues));
   }
   if (report.errors.length > 0) return report;
 

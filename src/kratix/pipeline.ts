@@ -31,7 +31,19 @@ export interface PipelineProps {
   readonly action: 'configure' | 'delete';
   readonly image: string;
   readonly resources?: ContainerResources;
+  readonly env?: readonly Record<string, unknown>[];
+  readonly envFrom?: readonly Record<string, unknown>[];
   readonly steps?: WorkflowStepsProps;
+  /** Kubernetes API permissions the pipeline's service account needs. @default none */
+  readonly permissions?: readonly PipelinePermission[];
+}
+
+/** One entry of a Pipeline's `rbac.permissions`. */
+export interface PipelinePermission {
+  readonly resourceNamespace?: string;
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
 }
 
 /** The Pipeline object (not a CRD: Kratix parses it strictly) for one resource workflow action. */
@@ -43,13 +55,18 @@ export function renderPipeline(props: PipelineProps) {
     imagePullPolicy: 'IfNotPresent',
     securityContext: SECURITY_CONTEXT,
     resources: props.resources ?? DEFAULT_RESOURCES,
+    ...(props.env?.length ? { env: props.env } : {}),
+    ...(props.envFrom?.length ? { envFrom: props.envFrom } : {}),
   };
   const containers = [...(props.steps?.before ?? []), terraform, ...(props.steps?.after ?? [])];
   return {
     apiVersion: 'platform.kratix.io/v1alpha1',
     kind: 'Pipeline',
     metadata: { name: TERRAFORM_PIPELINE },
-    spec: { containers: containers.map(pickContainerFields) },
+    spec: {
+      containers: containers.map(pickContainerFields),
+      ...(props.permissions?.length ? { rbac: { permissions: props.permissions } } : {}),
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
-import { checkContainers, checkPipelines, renderPipeline } from './pipeline.js';
+import { checkContainers, checkPipelines, renderPipeline, type PipelinePermission } from './pipeline.js';
 
 /** Where the workflow image lives; the tag is chosen per Promise. */
 export interface RenderPromiseProps {
@@ -34,8 +34,18 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const steps = def.workflow ?? {};
   issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
   issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
+  const permissions = pipelinePermissions(def, converted.secretRefs.length > 0);
   const pipeline = (action: 'configure' | 'delete') =>
-    renderPipeline({ promise: def.name, action, image: props.image, ...(steps.resources ? { resources: steps.resources } : {}), ...(steps[action] ? { steps: steps[action] } : {}) });
+    renderPipeline({
+      promise: def.name,
+      action,
+      image: props.image,
+      ...(steps.resources ? { resources: steps.resources } : {}),
+      ...(steps.env ? { env: steps.env } : {}),
+      ...(steps.envFrom ? { envFrom: steps.envFrom } : {}),
+      ...(steps[action] ? { steps: steps[action] } : {}),
+      permissions,
+    });
   const configure = [pipeline('configure')];
   const remove = [pipeline('delete')];
   issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
@@ -56,6 +66,25 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     },
   };
   return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs } };
+}
+
+/**
+ * What the workflow's service account needs in apply mode: reading the Secrets that requests
+ * reference (in any request namespace; the workflow only ever reads the request's own), and the
+ * Secrets and Leases of the Kubernetes backend. GitOps delivery needs nothing.
+ */
+function pipelinePermissions(def: PromiseDefinition, hasSecretRefs: boolean): PipelinePermission[] {
+  if (def.delivery?.kind !== 'apply') return [];
+  const permissions: PipelinePermission[] = [];
+  if (hasSecretRefs) permissions.push({ resourceNamespace: '*', apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+  const backend = def.delivery.backend;
+  if (backend.kind === 'kubernetes') {
+    permissions.push(
+      { resourceNamespace: backend.namespace, apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+      { resourceNamespace: backend.namespace, apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+    );
+  }
+  return permissions;
 }
 
 function checkNames(def: PromiseDefinition): Issue[] {

@@ -72,6 +72,14 @@ export interface WorkflowProps {
    * @default requests 250m CPU / 256Mi, limits 1 CPU / 1Gi: enough for Terraform with a large provider
    */
   readonly resources?: ContainerResources;
+  /**
+   * Environment of the Terraform container, e.g. backend or cloud credentials from a Secret:
+   * `envFrom: [{ secretRef: { name: 'terraform-credentials' } }]`.
+   * @default none
+   */
+  readonly env?: readonly Record<string, unknown>[];
+  /** @default none */
+  readonly envFrom?: readonly Record<string, unknown>[];
   /** Extra containers in the resource configure pipeline. @default none */
   readonly configure?: WorkflowStepsProps;
   /** Extra containers in the resource delete pipeline. @default none */

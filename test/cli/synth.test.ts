@@ -45,9 +45,9 @@ describe('npm run synth', () => {
     expect(JSON.stringify(first)).not.toContain(project);
   });
 
-  test('the image comes from package.json, tagged per Promise', () => {
-    expect(first['postgres/promise.yaml']).toContain('image: registry.test/wf:postgres-1.2.3');
-    expect(first['bucket/promise.yaml']).toContain('image: registry.test/wf:bucket-1.2.3');
+  test('the image comes from package.json, tagged per Promise with the digest of its bundle', () => {
+    expect(first['postgres/promise.yaml']).toMatch(/image: registry\.test\/wf:postgres-[0-9a-f]{12}\n/);
+    expect(first['bucket/promise.yaml']).toMatch(/image: registry\.test\/wf:bucket-[0-9a-f]{12}\n/);
   });
 
   test('a named Promise is compiled alone and the others are kept', () => {

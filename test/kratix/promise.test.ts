@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { definePromise, Type } from '../../src/index.js';
+import { applyInWorkflow, definePromise, kubernetesBackend, pgBackend, secretRef, Type } from '../../src/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { pluralize } from '../../src/kratix/names.js';
 import { pipelineProblems } from '../helpers/upstream.js';
@@ -75,4 +75,30 @@ describe('pipelines', () => {
 test('schema problems and name problems are reported together', () => {
   const found = issues({ name: 'Bad', spec: Type.Object({ x: Type.Any() }) });
   expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^name:/), expect.stringMatching(/^spec\.x: has no type/)]));
+});
+
+describe('apply mode', () => {
+  const withSecret = Type.Object({ size: Type.Integer({ default: 1 }), password: secretRef() });
+  const containerOf = (result: ReturnType<typeof render>) => {
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return (result.value.promise as any).spec.workflows.resource.configure[0].spec;
+  };
+
+  test('a Promise with secret references may read Secrets; a GitOps one gets no RBAC at all', () => {
+    const applied = containerOf(render({ spec: withSecret, delivery: applyInWorkflow({ backend: pgBackend() }) }));
+    expect(applied.rbac).toEqual({ permissions: [{ resourceNamespace: '*', apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+    expect(containerOf(render({ spec: withSecret })).rbac).toBeUndefined();
+    expect(containerOf(render({ delivery: applyInWorkflow({ backend: pgBackend() }) })).rbac).toBeUndefined();
+  });
+
+  test('the Kubernetes backend gets Secrets and Leases in its namespace', () => {
+    const spec = containerOf(render({ delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tfstate' }) }) }));
+    expect(spec.rbac.permissions.map((p: { resourceNamespace: string; resources: string[] }) => `${p.resourceNamespace}:${p.resources}`)).toEqual(['tfstate:secrets', 'tfstate:leases']);
+    expect(pipelineProblems({ metadata: { name: 'widget' }, spec: { workflows: { resource: { configure: [{ apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Pipeline', metadata: { name: 'terraform' }, spec }] } } } })).toEqual([]);
+  });
+
+  test('credentials reach the Terraform container through env and envFrom', () => {
+    const spec = containerOf(render({ workflow: { envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] } }));
+    expect(spec.containers[0]).toMatchObject({ envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] });
+  });
 });

@@ -1,0 +1,41 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseRequest, requestApi } from '../kratix/request.js';
+import { formatIssues } from '../schema/issue.js';
+import { synthRequest } from '../terraform/stack.js';
+import { bundleWorkflows } from './bundle.js';
+import { workflowImage } from './image.js';
+import { listPromises, loadPromise, type ProjectConfig } from './project.js';
+
+/**
+ * Writes each Promise's image context to `dist/images/<promise>/`: `app/` (the bundle), the
+ * `providers.tf.json` the Dockerfile mirrors providers from, and `image.txt`, the reference
+ * its promise.yaml uses. Returns the image references built.
+ */
+export async function buildImages(config: ProjectConfig, names: readonly string[] = []): Promise<string[]> {
+  const promises = names.length ? [...names] : listPromises(config);
+  const bundles = await bundleWorkflows(config, promises);
+  const images: string[] = [];
+  for (const name of promises) {
+    const loaded = await loadPromise(config, name);
+    const dir = join(config.root, 'dist', 'images', name);
+    rmSync(dir, { recursive: true, force: true });
+    const bundle = bundles.get(name)!;
+    for (const [file, bytes] of bundle.files) {
+      mkdirSync(dirname(join(dir, 'app', file)), { recursive: true });
+      writeFileSync(join(dir, 'app', file), bytes);
+    }
+    // The providers the example request's stack needs are the ones to bake into the image.
+    const api = requestApi(loaded.definition);
+    if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
+    const request = parseRequest(api.value, loaded.exampleRequest);
+    if (!request.ok) throw new Error(formatIssues(`promises/${name}/example-request.yaml`, request.issues));
+    const { json } = synthRequest(loaded.definition, request.value);
+    const requiredProviders = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
+    writeFileSync(join(dir, 'providers.tf.json'), `${JSON.stringify({ terraform: { required_providers: requiredProviders } }, null, 2)}\n`);
+    const image = workflowImage(config, name, bundle.digest);
+    writeFileSync(join(dir, 'image.txt'), `${image}\n`);
+    images.push(image);
+  }
+  return images;
+}

@@ -1,0 +1,27 @@
+// The backend blocks for the backends that cannot run here (S3, Kubernetes, HCP Terraform) are
+// checked by shape only; pg runs for real in apply.test.ts.
+import { expect, test } from 'vitest';
+import { backendBlock } from '../../src/delivery/backend.js';
+import { hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/promise/delivery.js';
+
+test('pg: one schema per Promise setting, no connection string in the configuration', () => {
+  expect(backendBlock(pgBackend(), 'postgres', 'slug')).toEqual({ backend: { pg: { schema_name: 'kratix_cdktf' } } });
+});
+
+test('s3: a key per Promise, a workspace per request, S3-native locking and encryption', () => {
+  expect(backendBlock(s3Backend({ bucket: 'state', region: 'eu-west-1' }), 'postgres', 'slug')).toEqual({
+    backend: { s3: { bucket: 'state', region: 'eu-west-1', key: 'postgres/terraform.tfstate', workspace_key_prefix: 'kratix', use_lockfile: true, encrypt: true } },
+  });
+});
+
+test('kubernetes: in-cluster credentials, a secret suffix per Promise', () => {
+  expect(backendBlock(kubernetesBackend({ namespace: 'tfstate' }), 'postgres', 'slug')).toEqual({
+    backend: { kubernetes: { namespace: 'tfstate', secret_suffix: 'postgres', in_cluster_config: true } },
+  });
+});
+
+test('HCP Terraform: a workspace named after the request, in the given project', () => {
+  expect(backendBlock(hcpTerraform({ organization: 'acme', project: 'platform' }), 'postgres', 'slug')).toEqual({
+    cloud: { organization: 'acme', workspaces: { name: 'slug', project: 'platform' } },
+  });
+});
