@@ -1,14 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { formatIssues } from '../schema/issue.js';
 import { synthRequest } from '../terraform/stack.js';
-import { bundleWorkflows } from './bundle.js';
+import { bundleContainerScript, bundleWorkflows } from './bundle.js';
 import { workflowImage } from './image.js';
 import { listPromises, loadPromise, type ProjectConfig } from './project.js';
 
 /**
- * Writes each Promise's image context to `dist/images/<promise>/`: `app/` (the bundle), the
+ * Writes each Promise's image context to `dist/images/<promise>/`: `app/workflow.cjs` (the
+ * workflow as one script, from which the Dockerfile builds a V8 startup snapshot), the
  * `providers.tf.json` the Dockerfile mirrors providers from, and `image.txt`, the reference
  * its promise.yaml uses. Returns the image references built.
  */
@@ -21,10 +22,8 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
     const dir = join(config.root, 'dist', 'images', name);
     rmSync(dir, { recursive: true, force: true });
     const bundle = bundles.get(name)!;
-    for (const [file, bytes] of bundle.files) {
-      mkdirSync(dirname(join(dir, 'app', file)), { recursive: true });
-      writeFileSync(join(dir, 'app', file), bytes);
-    }
+    mkdirSync(join(dir, 'app'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'workflow.cjs'), await bundleContainerScript(config, name));
     // The providers the example request's stack needs are the ones to bake into the image.
     const api = requestApi(loaded.definition);
     if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));

@@ -91,14 +91,25 @@ async function withWorkspace(props: ApplyRunProps, body: (cli: TerraformCliProps
     const init = await terraform(cli, ['init', '-input=false', '-no-color']);
     if (init.code !== 0) return failed('init', init, summary);
     if (!namesItsOwnWorkspace(props.delivery.backend)) {
-      const select = await terraform(cli, ['workspace', 'select', '-or-create', '-no-color', props.slug]);
-      if (select.code !== 0) return failed('workspace select', select, summary);
+      const selected = await selectWorkspace(cli, props.slug, props.delivery.lockTimeout ?? '5m');
+      if (selected) return failed('workspace select', selected, summary);
     }
     return await body(cli, summary);
   } finally {
     // The folder can hold plan files with sensitive values.
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock for
+// every new workspace), so two first runs of different requests can meet there: `workspace new`
+// waits for the lock, and a workspace created meanwhile by another run is simply selected.
+async function selectWorkspace(cli: TerraformCliProps, slug: string, lockTimeout: string): Promise<TerraformRun | undefined> {
+  if ((await terraform(cli, ['workspace', 'select', '-no-color', slug])).code === 0) return undefined;
+  const created = await terraform(cli, ['workspace', 'new', '-no-color', `-lock-timeout=${lockTimeout}`, slug]);
+  if (created.code === 0) return undefined;
+  const again = await terraform(cli, ['workspace', 'select', '-no-color', slug]);
+  return again.code === 0 ? undefined : created;
 }
 
 async function readOutputs(cli: TerraformCliProps, declared: Readonly<Record<string, OutputProps>>): Promise<Record<string, OutputValue>> {

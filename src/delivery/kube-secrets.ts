@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -14,8 +12,7 @@ export async function readSecretKey(env: Readonly<Record<string, string | undefi
   const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc'}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, base);
   const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
-  const ca = url.protocol === 'https:' ? readOptional(`${SERVICE_ACCOUNT}/ca.crt`) : undefined;
-  const { status, body } = await get(url, token, ca);
+  const { status, body } = await get(url, token);
   if (status === 404) throw new Error(`Secret ${namespace}/${name} does not exist`);
   if (status === 403) throw new Error(`the workflow may not read Secret ${namespace}/${name} (403); check the pipeline's RBAC`);
   if (status !== 200) throw new Error(`reading Secret ${namespace}/${name} failed with HTTP ${status}`);
@@ -24,19 +21,17 @@ export async function readSecretKey(env: Readonly<Record<string, string | undefi
   return Buffer.from(data[key], 'base64').toString('utf8');
 }
 
-function get(url: URL, token: string | undefined, ca: string | undefined): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', headers, ...(ca ? { ca } : {}), timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('the Kubernetes API did not answer within 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
+// Global fetch rather than node:http(s), which cannot be part of a V8 startup snapshot. The
+// cluster's CA reaches it through NODE_EXTRA_CA_CERTS, which the Pipeline sets.
+async function get(url: URL, token: string | undefined): Promise<{ status: number; body: string }> {
+  const headers = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, body: await res.text() };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`the Kubernetes API at ${url.origin} did not answer: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
 }
 
 function readOptional(file: string): string | undefined {

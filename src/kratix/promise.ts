@@ -35,13 +35,14 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
   issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
   const permissions = pipelinePermissions(def, converted.secretRefs.length > 0);
+  const readsSecrets = permissions.some((p) => p.resources.includes('secrets') && p.resourceNamespace === '*');
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
       promise: def.name,
       action,
       image: props.image,
       ...(steps.resources ? { resources: steps.resources } : {}),
-      ...(steps.env ? { env: steps.env } : {}),
+      ...(steps.env || readsSecrets ? { env: [...(steps.env ?? []), ...(readsSecrets ? [CLUSTER_CA] : [])] } : {}),
       ...(steps.envFrom ? { envFrom: steps.envFrom } : {}),
       ...(steps[action] ? { steps: steps[action] } : {}),
       permissions,
@@ -67,6 +68,9 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   };
   return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs } };
 }
+
+// The workflow reads Secrets over HTTPS with fetch, which trusts extra CAs only through this.
+const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
 
 /**
  * What the workflow's service account needs in apply mode: reading the Secrets that requests

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -20,7 +20,7 @@ describe('npm run build', () => {
   test('writes each image context: the bundle, the providers to mirror and the image reference synth used', () => {
     for (const name of ['bucket', 'postgres', 'team-env']) {
       const dir = join(project, 'dist', 'images', name);
-      expect(existsSync(join(dir, 'app', 'workflow.mjs'))).toBe(true);
+      expect(existsSync(join(dir, 'app', 'workflow.cjs'))).toBe(true);
       expect(readFileSync(join(dir, 'image.txt'), 'utf8').trim()).toBe(imageOf(project, name));
     }
     expect(JSON.parse(readFileSync(join(project, 'dist', 'images', 'postgres', 'providers.tf.json'), 'utf8'))).toEqual({
@@ -31,40 +31,54 @@ describe('npm run build', () => {
 
   test('each bundle is at most 5 MB, far below the 392 MB AWS provider package it draws from', () => {
     for (const name of ['bucket', 'postgres', 'team-env']) {
-      const size = Object.values(snapshotTree(join(project, 'dist', 'images', name, 'app'))).reduce((n, text) => n + Buffer.byteLength(text), 0);
-      expect(size).toBeLessThan(5_000_000);
+      expect(statSync(join(project, 'dist', 'images', name, 'app', 'workflow.cjs')).size).toBeLessThan(5_000_000);
     }
   });
 
-  test('the bundle runs from an empty folder with no node_modules anywhere above it', () => {
+  describe('the bundle runs from an empty folder with no node_modules anywhere above it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'kratix-cdktf-empty-'));
-    cpSync(join(project, 'dist', 'images', 'postgres', 'app'), join(empty, 'app'), { recursive: true });
-    expect(existsSync(join(tmpdir(), 'node_modules')) || existsSync('/node_modules')).toBe(false);
-    for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(empty, sub));
-    writeFileSync(join(empty, 'input', 'object.yaml'), readFileSync(join(project, 'promises', 'postgres', 'example-request.yaml')));
-    const run = spawnSync(process.execPath, [join(empty, 'app', 'workflow.mjs')], {
-      cwd: empty,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure', KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'), KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata') },
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const output = snapshotTree(join(empty, 'output'));
-    expect(Object.keys(output)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
-    expect(Object.values(output)[0]).toContain('"instance_class": "db.t4g.large"');
-  });
+    const runIn = (args: string[], request: string) => {
+      for (const sub of ['input', 'output', 'metadata']) {
+        rmSync(join(empty, sub), { recursive: true, force: true });
+        mkdirSync(join(empty, sub));
+      }
+      writeFileSync(join(empty, 'input', 'object.yaml'), request);
+      return spawnSync(process.execPath, args, {
+        cwd: empty,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure', KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'), KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata') },
+      });
+    };
+    const example = () => readFileSync(join(project, 'promises', 'postgres', 'example-request.yaml'), 'utf8');
 
-  test('an invalid request through the bundle exits 1 with the field on stderr', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'kratix-cdktf-empty-'));
-    cpSync(join(project, 'dist', 'images', 'bucket', 'app'), join(empty, 'app'), { recursive: true });
-    mkdirSync(join(empty, 'input'));
-    writeFileSync(join(empty, 'input', 'object.yaml'), 'apiVersion: storage.example.com/v1alpha1\nkind: Bucket\nmetadata: {name: b}\nspec: {encryption: none}\n');
-    const run = spawnSync(process.execPath, [join(empty, 'app', 'workflow.mjs')], {
-      encoding: 'utf8',
-      env: { KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'), KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata') },
+    beforeAll(() => {
+      cpSync(join(project, 'dist', 'images', 'postgres', 'app'), join(empty, 'app'), { recursive: true });
+      expect(existsSync(join(tmpdir(), 'node_modules')) || existsSync('/node_modules')).toBe(false);
     });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/✖ spec\.encryption: "none" is not one of "AES256", "aws:kms"/);
+
+    test('as a plain script', () => {
+      const run = runIn(['app/workflow.cjs'], example());
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const output = snapshotTree(join(empty, 'output'));
+      expect(Object.keys(output)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
+      expect(Object.values(output)[0]).toContain('"instance_class": "db.t4g.large"');
+    });
+
+    test('from a V8 startup snapshot, as the image runs it, with the same output', () => {
+      const plain = runIn(['app/workflow.cjs'], example());
+      const plainOutput = snapshotTree(join(empty, 'output'));
+      const snapshot = spawnSync(process.execPath, ['--snapshot-blob', 'app/workflow.blob', '--build-snapshot', 'app/workflow.cjs'], { cwd: empty, encoding: 'utf8' });
+      expect(snapshot.status, snapshot.stderr).toBe(0);
+      const run = runIn(['--snapshot-blob', 'app/workflow.blob'], example());
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(plain.status).toBe(0);
+      expect(snapshotTree(join(empty, 'output'))).toEqual(plainOutput);
+      const bad = runIn(['--snapshot-blob', 'app/workflow.blob'], 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: b}\nspec: {size: xl}\n');
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/✖ spec\.size: "xl" is not one of "small", "medium", "large"/);
+    });
   });
 });
 

@@ -1,14 +1,18 @@
 // Apply mode with real Terraform and a real PostgreSQL (pg backend), started on loopback by
 // this file. The stack uses only the built-in terraform_data resource, so it runs here.
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { bundleContainerScript } from '../../src/cli/bundle.js';
 import { applyInWorkflow, pgBackend } from '../../src/promise/delivery.js';
 import { requestSlug } from '../../src/workflow/run.js';
 import echo from '../fixtures/echo/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { REPO } from '../helpers/project.js';
 import { requestYaml, runRequest, type WorkflowRun } from '../helpers/workflow.js';
 
 const SCHEMA = 'kratix_apply_test';
@@ -106,11 +110,12 @@ describe('the lifecycle of one request', () => {
   });
 });
 
-test('two requests apply in parallel without touching each other’s state', async () => {
-  const [a, b] = await Promise.all([configure('par-a', { message: 'a' }), configure('par-b', { message: 'b' })]);
-  expect([a.code, b.code]).toEqual([0, 0]);
-  expect(stateOf('par-a').outputs.message.value).toBe('a');
-  expect(stateOf('par-b').outputs.message.value).toBe('b');
+test('requests apply in parallel without touching each other’s state, even on their first run', async () => {
+  // New workspaces share one backend-wide lock in pg; the runs must wait for it, not fail.
+  const names = ['par-a', 'par-b', 'par-c', 'par-d'];
+  const all = await Promise.all(names.map((name) => configure(name, { message: name })));
+  expect(all.map((r) => r.code), all.map((r) => r.status.message).join('\n')).toEqual([0, 0, 0, 0]);
+  for (const name of names) expect(stateOf(name).outputs.message.value).toBe(name);
 });
 
 describe('the same request twice at once', () => {
@@ -167,4 +172,30 @@ test('credentials from the environment and secret values appear nowhere the work
     const written = [run.stdout, run.stderr, ...Object.values(run.output), ...Object.values(run.metadata)].join('\n');
     for (const secret of [pg.password, CLOUD_SECRET, SECRET_VALUE]) expect(written).not.toContain(secret);
   }
+});
+
+test('the bundled container script, from its startup snapshot, applies and destroys too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-'));
+  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated') };
+  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'echo-applied'));
+  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
+  expect(snap.status, snap.stderr).toBe(0);
+  const run = (action: string) => {
+    for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, action, sub), { recursive: true });
+    writeFileSync(join(dir, action, 'input', 'object.yaml'), requestYaml(echo, { message: 'from a snapshot' }, meta('snapshot')));
+    const result = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...env, KRATIX_WORKFLOW_ACTION: action, KRATIX_CDKTF_INPUT_DIR: join(dir, action, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(dir, action, 'output'), KRATIX_CDKTF_METADATA_DIR: join(dir, action, 'metadata') },
+    });
+    return { ...result, status: result.status, statusYaml: parse(readFileSync(join(dir, action, 'metadata', 'status.yaml'), 'utf8')) };
+  };
+  const applied = run('configure');
+  expect(applied.stderr).toBe('');
+  expect(applied.status).toBe(0);
+  expect(applied.statusYaml.outputs.message).toBe('from a snapshot');
+  const destroyed = run('delete');
+  expect(destroyed.status).toBe(0);
+  expect(destroyed.statusYaml.message).toMatch(/^Terraform destroyed 1 resource and removed the state$/);
+  for (const text of [applied.stdout, destroyed.stdout]) expect(text).not.toContain(pg.password);
 });

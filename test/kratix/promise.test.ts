@@ -87,6 +87,7 @@ describe('apply mode', () => {
   test('a Promise with secret references may read Secrets; a GitOps one gets no RBAC at all', () => {
     const applied = containerOf(render({ spec: withSecret, delivery: applyInWorkflow({ backend: pgBackend() }) }));
     expect(applied.rbac).toEqual({ permissions: [{ resourceNamespace: '*', apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+    expect(applied.containers[0].env).toEqual([{ name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' }]);
     expect(containerOf(render({ spec: withSecret })).rbac).toBeUndefined();
     expect(containerOf(render({ delivery: applyInWorkflow({ backend: pgBackend() }) })).rbac).toBeUndefined();
   });
