@@ -3,10 +3,14 @@
 // its package root instead of its submodules; under `cdktf synth` the CLI runs this as its app.
 import { App, S3Backend, TerraformStack } from 'cdktf';
 
-const root = process.env.BENCH_IMPORT === 'root';
-const aws = root ? await import('@cdktf/provider-aws') : undefined;
-const { AwsProvider } = root ? aws.provider : await import('@cdktf/provider-aws/lib/provider/index.js');
-const { DbInstance } = root ? aws.dbInstance : await import('@cdktf/provider-aws/lib/db-instance/index.js');
+// The condition is written inline so that a bundler given BENCH_IMPORT drops the other branch.
+const { AwsProvider, DbInstance } =
+  process.env.BENCH_IMPORT === 'root'
+    ? await import('@cdktf/provider-aws').then((aws) => ({ AwsProvider: aws.provider.AwsProvider, DbInstance: aws.dbInstance.DbInstance }))
+    : {
+        AwsProvider: (await import('@cdktf/provider-aws/lib/provider/index.js')).AwsProvider,
+        DbInstance: (await import('@cdktf/provider-aws/lib/db-instance/index.js')).DbInstance,
+      };
 
 const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? process.env.BENCH_OUTDIR ?? 'cdktf.out', stackTraces: false, skipValidation: true });
 const stack = new TerraformStack(app, 'rds');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { ProjectConfig } from './project.js';
@@ -64,21 +65,29 @@ export async function bundleContainerScript(config: ProjectConfig, promise: stri
 function commonOptions(config: ProjectConfig): BuildOptions {
   // This module's own sources: the same kratix-cdktf the Promises were compiled with.
   const main = join(import.meta.dirname, '..', 'workflow', 'main.ts');
+  const warm = join(import.meta.dirname, '..', 'workflow', 'warm-up.ts');
   const entries: Plugin = {
     name: 'workflow-entries',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? { path: args.path, namespace: ENTRY_NAMESPACE } : undefined));
-      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
-        resolveDir: config.root,
-        loader: 'ts',
-        contents: [
-          `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, args.path, 'index.ts'))}`)};`,
-          `import { runContainer } from ${JSON.stringify(main)};`,
-          "import { startupSnapshot } from 'node:v8';",
-          'if (startupSnapshot?.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
-          'else runContainer(definition);',
-        ].join('\n'),
-      }));
+      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => {
+        const example = join(config.promisesDir, args.path, 'example-request.yaml');
+        return {
+          resolveDir: config.root,
+          loader: 'ts',
+          contents: [
+            `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, args.path, 'index.ts'))}`)};`,
+            `import { runContainer } from ${JSON.stringify(main)};`,
+            `import { warmUp } from ${JSON.stringify(warm)};`,
+            "import { startupSnapshot } from 'node:v8';",
+            'if (startupSnapshot?.isBuildingSnapshot()) {',
+            `  warmUp(definition, ${JSON.stringify(existsSync(example) ? readFileSync(example, 'utf8') : '')});`,
+            '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
+            '} else runContainer(definition);',
+          ].join('\n'),
+          watchFiles: [example],
+        };
+      });
     },
   };
   return {

@@ -1,0 +1,251 @@
+// npm run bench: whole-process measurements of the workflow's cold start and of repository
+// synth, written to docs/BENCHMARKS.md. Median of BENCH_RUNS runs (default 7) after a warm-up.
+// Needs GNU time (/usr/bin/time, Debian package "time") for peak RSS, and cdktf-cli 0.21 for the
+// comparison row, installed here on first use into .bench/ (not a dependency of the project).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, version as esbuildVersion } from 'esbuild';
+import { bundleContainerScript } from '../src/cli/bundle.js';
+import { readConfig } from '../src/cli/project.js';
+
+const REPO = join(import.meta.dirname, '..');
+const WORK = join(REPO, '.bench');
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const TIME = '/usr/bin/time';
+const EXAMPLES = ['bucket', 'postgres', 'team-env'];
+
+interface Stats { median: number; min: number; max: number }
+interface Measured { wall: Stats; rssMiB: Stats }
+
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+/** Runs a command RUNS times after one warm-up; wall time from here, peak RSS from GNU time. */
+function measure(label: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number } = {}): Measured {
+  const runs = options.runs ?? RUNS;
+  const walls: number[] = [];
+  const rss: number[] = [];
+  const rssFile = join(WORK, 'rss.txt');
+  for (let i = 0; i <= runs; i++) {
+    options.before?.();
+    const start = process.hrtime.bigint();
+    const result = spawnSync(TIME, ['-f', '%M', '-o', rssFile, command, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env }, encoding: 'utf8' });
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 0) throw new Error(`${label} failed (${result.status}):\n${result.stderr}${result.stdout}`);
+    if (i === 0) continue; // warm-up: page cache, not the process, is what it warms
+    walls.push(wall);
+    rss.push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024);
+  }
+  const m = { wall: stats(walls), rssMiB: stats(rss) };
+  console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
+  return m;
+}
+
+const fmtS = (s: number) => `${s.toFixed(3)} s`;
+const range = (s: Stats, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
+
+async function perRequest() {
+  const config = readConfig(REPO);
+  const dir = join(WORK, 'request');
+  rmSync(dir, { recursive: true, force: true });
+  for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, sub), { recursive: true });
+  cpSync(join(REPO, 'promises', 'postgres', 'example-request.yaml'), join(dir, 'input', 'object.yaml'));
+  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'postgres'));
+  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
+  if (snap.status !== 0) throw new Error(`snapshot build failed: ${snap.stderr}`);
+  const env = { KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure', KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'), KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata') };
+  const clean = () => {
+    for (const sub of ['output', 'metadata']) {
+      rmSync(join(dir, sub), { recursive: true, force: true });
+      mkdirSync(join(dir, sub));
+    }
+  };
+  // The reference program of DESIGN.md §6, bundled as the anchor row was.
+  await build({ entryPoints: [join(REPO, 'bench', 'programs', 'rds-stack.mjs')], define: { 'process.env.BENCH_IMPORT': '"submodule"' }, bundle: true, platform: 'node', format: 'esm', minify: true, target: 'node20', outfile: join(WORK, 'rds-bundle.mjs'), logLevel: 'silent', banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" } });
+  const cli = await cdktfCli();
+  const cdktfProject = join(WORK, 'cdktf-project');
+  mkdirSync(cdktfProject, { recursive: true });
+  writeFileSync(join(cdktfProject, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(REPO, 'bench', 'programs', 'rds-stack.mjs')}`, output: 'cdktf.out', sendCrashReports: 'false', terraformProviders: [] }));
+  const out = join(WORK, 'rds-out');
+  const rows = {
+    floor: measure('node -e 0', process.execPath, ['-e', '0']),
+    snapshot: measure('workflow, as the image runs it (startup snapshot)', process.execPath, ['--snapshot-blob', 'workflow.blob'], { cwd: dir, env, before: clean }),
+    script: measure('workflow script without the snapshot', process.execPath, ['workflow.cjs'], { cwd: dir, env, before: clean }),
+    submodule: measure('reference stack: in-process synth, submodule imports', process.execPath, ['bench/programs/rds-stack.mjs'], { env: { BENCH_OUTDIR: out } }),
+    bundle: measure('reference stack: esbuild bundle of that', process.execPath, [join(WORK, 'rds-bundle.mjs')], { env: { BENCH_OUTDIR: out } }),
+    root: measure('reference stack: provider-aws imported from package root', process.execPath, ['bench/programs/rds-stack.mjs'], { env: { BENCH_OUTDIR: out, BENCH_IMPORT: 'root' } }),
+    cdktf: measure('reference stack: cdktf synth (cdktf-cli 0.21)', cli, ['synth'], { cwd: cdktfProject, env: { CHECKPOINT_DISABLE: '1', CI: '1' }, runs: Math.min(RUNS, 5) }),
+  };
+  return { rows, blob: statSync(join(dir, 'workflow.blob')).size };
+}
+
+async function cdktfCli(): Promise<string> {
+  const dir = join(WORK, 'cdktf-cli');
+  const bin = join(dir, 'node_modules', '.bin', 'cdktf');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"name":"bench-cdktf-cli","private":true}');
+    console.log('installing cdktf-cli@0.21.0 into .bench/ for the comparison row ...');
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', 'cdktf-cli@0.21.0'], { cwd: dir, encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`npm install cdktf-cli failed: ${install.stderr}`);
+  }
+  return bin;
+}
+
+/** A temp platform repository holding `n` Promises: copies of the examples, renamed. */
+function repoOf(n: number): string {
+  const root = mkdtempSync(join(tmpdir(), `kratix-cdktf-bench-${n}-`));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench', version: '1.0.0', type: 'module' }));
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  for (let i = 0; i < n; i++) {
+    const source = EXAMPLES[i % EXAMPLES.length]!;
+    const name = `${source}-${i}`;
+    mkdirSync(join(root, 'promises', name), { recursive: true });
+    const index = readFileSync(join(REPO, 'promises', source, 'index.ts'), 'utf8')
+      .replaceAll("'../../src/index.js'", `'${join(REPO, 'src', 'index.js')}'`)
+      .replace(`name: '${source}',`, `name: '${name}',`);
+    writeFileSync(join(root, 'promises', name, 'index.ts'), index);
+    cpSync(join(REPO, 'promises', source, 'example-request.yaml'), join(root, 'promises', name, 'example-request.yaml'));
+  }
+  return root;
+}
+
+function repositorySynth() {
+  const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
+  const main = join(REPO, 'src', 'cli', 'main.ts');
+  const results: { n: number; synth: Measured; check: Measured }[] = [];
+  for (const n of [1, 10, 50]) {
+    const root = repoOf(n);
+    const synth = measure(`npm run synth, ${n} Promise${n === 1 ? '' : 's'}, from scratch`, tsx, [main, 'synth'], { cwd: root, before: () => rmSync(join(root, 'generated'), { recursive: true, force: true }) });
+    const check = measure(`npm run synth -- --check, ${n} Promise${n === 1 ? '' : 's'}`, tsx, [main, 'synth', '--check'], { cwd: root });
+    results.push({ n, synth, check });
+    rmSync(root, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function sizes() {
+  const config = readConfig(REPO);
+  const out: { name: string; bytes: number; gzip: number }[] = [];
+  for (const name of EXAMPLES) {
+    const bytes = await bundleContainerScript(config, name);
+    out.push({ name, bytes: bytes.length, gzip: gzipSync(bytes).length });
+  }
+  return out;
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  return total;
+}
+
+async function main() {
+  if (!existsSync(TIME)) throw new Error('GNU time is needed for peak RSS: apt-get install -y time');
+  mkdirSync(WORK, { recursive: true });
+  console.log(`runs per row: ${RUNS} (after one warm-up)\n`);
+  const request = await perRequest();
+  const repo = repositorySynth();
+  const size = await sizes();
+  const awsMB = dirSize(join(REPO, 'node_modules', '@cdktf', 'provider-aws')) / 1e6;
+  writeFileSync(join(REPO, 'docs', 'BENCHMARKS.md'), report(request, repo, size, awsMB));
+  console.log('\nwrote docs/BENCHMARKS.md');
+}
+
+function report(request: Awaited<ReturnType<typeof perRequest>>, repo: ReturnType<typeof repositorySynth>, size: Awaited<ReturnType<typeof sizes>>, awsMB: number): string {
+  const { rows } = request;
+  const w = rows.snapshot.wall.median;
+  const vsCdktf = rows.cdktf.wall.median / w;
+  const vsFloor = w / rows.floor.wall.median;
+  const one = repo.find((r) => r.n === 1)!;
+  const ten = repo.find((r) => r.n === 10)!;
+  const fifty = repo.find((r) => r.n === 50)!;
+  const perAdded = ((fifty.synth.wall.median - one.synth.wall.median) / 49) * 1000;
+  const slopeLow = ((ten.synth.wall.median - one.synth.wall.median) / 9) * 1000;
+  const slopeHigh = ((fifty.synth.wall.median - ten.synth.wall.median) / 40) * 1000;
+  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+  const row = (label: string, m: Measured) => `| ${label} | ${range(m.wall, fmtS)} | ${range(m.rssMiB, (n) => n.toFixed(0))} |`;
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Whole processes, as a user or Kratix starts them: wall time measured around the process, peak RSS from GNU time.',
+    `Median of ${RUNS} runs after one warm-up, with min–max (the cdktf-cli row: ${Math.min(RUNS, 5)} runs).`,
+    '',
+    '## Machine',
+    '',
+    `- ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- Node ${process.version}, ${sh('terraform', ['version']).split('\n')[0]}, esbuild ${esbuildVersion}`,
+    `- measured ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm ci',
+    'apt-get install -y time            # GNU time, for peak RSS',
+    'npm run bench                      # BENCH_RUNS=11 npm run bench for more runs',
+    '```',
+    '',
+    'The first run installs cdktf-cli 0.21.0 into `.bench/` (423 MB) for the comparison row; it is not a dependency of the project.',
+    '',
+    '## Per request: the workflow\'s cold start',
+    '',
+    'The workflow row is the postgres example\'s configure workflow exactly as the container runs it: read and validate',
+    'the request (CEL rules included), synthesize the stack (AWS provider, one RDS instance, three outputs), write the',
+    'tofu-controller objects and status.yaml. The reference rows synthesize the anchor stack of DESIGN.md §6 (S3 backend,',
+    'AWS provider, one RDS instance) with plain cdktf, in the same run.',
+    '',
+    '| What | Wall (median, min–max) | Peak RSS MiB (median, min–max) |',
+    '| --- | --- | --- |',
+    row('`node -e 0` (floor)', rows.floor),
+    row('**workflow, as the image runs it (`node --snapshot-blob`)**', rows.snapshot),
+    row('workflow script, no snapshot (`node workflow.cjs`)', rows.script),
+    row('reference: in-process synth, submodule imports', rows.submodule),
+    row('reference: esbuild bundle of that program', rows.bundle),
+    row('reference: `@cdktf/provider-aws` from its package root', rows.root),
+    row('reference: `cdktf synth` (cdktf-cli 0.21)', rows.cdktf),
+    '',
+    '| Target | Measured | |',
+    '| --- | --- | --- |',
+    `| at most 0.15 s | ${fmtS(w)} | ${verdict(w <= 0.15)} |`,
+    `| at most 70 MiB peak RSS | ${rows.snapshot.rssMiB.median.toFixed(0)} MiB | ${verdict(rows.snapshot.rssMiB.median <= 70)} |`,
+    `| at least 15× faster than \`cdktf synth\` | ${vsCdktf.toFixed(1)}× | ${verdict(vsCdktf >= 15)} |`,
+    `| within 2.5× of \`node -e 0\` | ${vsFloor.toFixed(2)}× | ${verdict(vsFloor <= 2.5)} |`,
+    '',
+    `The startup snapshot is ${(request.blob / 1e6).toFixed(1)} MB; the Dockerfile builds it with the Node that runs it.`,
+    '',
+    '## Repository synth',
+    '',
+    '`npm run synth` over temporary repositories of 1, 10 and 50 Promises (copies of the three examples), from an empty',
+    '`generated/`, and the check mode on a current one.',
+    '',
+    '| Promises | synth | synth --check |',
+    '| --- | --- | --- |',
+    ...repo.map((r) => `| ${r.n} | ${range(r.synth.wall, fmtS)} | ${range(r.check.wall, fmtS)} |`),
+    '',
+    '| Target | Measured | |',
+    '| --- | --- | --- |',
+    `| at most 50 ms per added Promise | ${perAdded.toFixed(0)} ms (1→50) | ${verdict(perAdded <= 50)} |`,
+    `| linear growth | ${slopeLow.toFixed(0)} ms per Promise from 1 to 10, ${slopeHigh.toFixed(0)} ms from 10 to 50 | ${verdict(slopeHigh <= slopeLow * 1.5 + 5)} |`,
+    `| check mode no slower than synth | ${repo.map((r) => `${r.n}: ${fmtS(r.check.wall.median)} vs ${fmtS(r.synth.wall.median)}`).join('; ')} | ${verdict(repo.every((r) => r.check.wall.median <= r.synth.wall.median * 1.05))} |`,
+    '',
+    '## Size of the workflow bundles',
+    '',
+    '| Promise | workflow.cjs | gzipped |',
+    '| --- | --- | --- |',
+    ...size.map((s) => `| ${s.name} | ${(s.bytes / 1e6).toFixed(2)} MB | ${(s.gzip / 1e6).toFixed(2)} MB |`),
+    '',
+    `Target: at most 5 MB each: ${verdict(size.every((s) => s.bytes <= 5e6))}. The installed \`@cdktf/provider-aws\` package they draw from is ${awsMB.toFixed(0)} MB.`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+await main();
