@@ -1,14 +1,56 @@
-import { stringify } from 'yaml';
+import { Document, parse, visit, type DocumentOptions, type ParseOptions, type Scalar, type SchemaOptions, type ToJSOptions } from 'yaml';
+
+// Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
+// `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
+// number. Strings that either version would read as something else are always quoted.
+const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+
+function ambiguous(text: string): boolean {
+  if (text.length > 64 || text.includes('\n')) return false;
+  if (PLAIN_SAFE.test(text) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(text)) return false;
+  for (const version of ['1.1', '1.2'] as const) {
+    try {
+      if (typeof parse(text, { version }) !== 'string') return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Serializes data as YAML the same way on every machine: no line folding (which depends on
- * width), no anchors for repeated objects, block style, a trailing newline.
+ * width), no anchors for repeated objects, block style, a trailing newline, and strings quoted
+ * wherever a YAML 1.1 or 1.2 reader would take them for something else.
  */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, sortMapEntries: false });
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value === 'string' && node.type !== 'QUOTE_DOUBLE' && ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, indent: 2 });
 }
 
 /** Several objects as one multi-document YAML stream. */
 export function toYamlDocuments(values: readonly unknown[]): string {
   return values.map(toYaml).join('---\n');
 }
+
+/**
+ * Reads a Kubernetes object the way kubectl and Kratix (Go, YAML 1.1) do: `yes` is true and
+ * `0o17` a string, but dates stay strings, as they do on their way to JSON. Duplicate keys are
+ * an error; alias expansion is bounded ("billion laughs").
+ */
+export function parseKubernetesYaml(text: string): unknown {
+  return parse(text, KUBERNETES_YAML);
+}
+
+const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions = {
+  version: '1.1',
+  maxAliasCount: 100,
+  uniqueKeys: true,
+  prettyErrors: true,
+  customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+};

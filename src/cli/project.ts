@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parseKubernetesYaml } from '../artifacts/yaml.js';
 import { isPromiseDefinition, type PromiseDefinition } from '../promise/define-promise.js';
 
 /** Project settings, read from the `kratix-cdktf` key of package.json. */
@@ -68,7 +68,7 @@ function readExample(config: ProjectConfig, name: string): unknown {
   const shown = relative(config.root, file);
   if (!existsSync(file)) throw new Error(`${shown}: missing\n    fix: add an example Resource request; it is validated and becomes generated/${name}/example-resource.yaml`);
   try {
-    return parseYaml(readFileSync(file, 'utf8'), { prettyErrors: true });
+    return parseKubernetesYaml(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(`${shown}: is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }

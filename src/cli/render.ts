@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { toYaml } from '../artifacts/yaml.js';
+import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { apiNames } from '../kratix/crd.js';
 import { runWorkflow, type WorkflowLog } from '../workflow/run.js';
 import { mergeStatus } from '../workflow/status.js';
@@ -65,7 +65,7 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
 
 function tryParse(text: string): unknown {
   try {
-    return parseYaml(text);
+    return parseKubernetesYaml(text);
   } catch {
     return undefined;
   }

@@ -50,28 +50,46 @@ export async function applyStack(props: ApplyRunProps): Promise<ApplyResult> {
 
 /** Destroys a request's resources, then deletes its workspace, which removes the state. */
 export async function destroyStack(props: ApplyRunProps): Promise<ApplyResult> {
-  return withWorkspace(props, async (cli, summary) => {
+  return withWorkspace({ ...props, secretsOptional: true }, async (cli, summary) => {
     const lock = `-lock-timeout=${props.delivery.lockTimeout ?? '5m'}`;
+    if (props.dryRun) {
+      const plan = await terraform(cli, ['plan', '-destroy', '-input=false', '-no-color', '-json', lock], true);
+      if (plan.code !== 0) return failed('plan', plan, summary);
+      return { ok: true, message: `Dry run: destroying would remove ${plan.changes?.remove ?? 0} resources`, outputs: {}, summary };
+    }
     const run = await terraform(cli, ['destroy', '-auto-approve', '-input=false', '-no-color', '-json', lock], true);
     if (run.code !== 0) return failed('destroy', run, summary);
-    if (!namesItsOwnWorkspace(props.delivery.backend)) {
-      const select = await terraform(cli, ['workspace', 'select', '-no-color', 'default']);
-      if (select.code !== 0) return failed('workspace select', select, summary);
-      const remove = await terraform(cli, ['workspace', 'delete', '-no-color', lock, props.slug]);
-      if (remove.code !== 0) return failed('workspace delete', remove, summary);
-    }
     const destroyed = run.changes?.remove ?? 0;
-    return { ok: true, message: `Terraform destroyed ${destroyed} resource${destroyed === 1 ? '' : 's'} and removed the state`, outputs: {}, summary };
+    const what = `Terraform destroyed ${destroyed} resource${destroyed === 1 ? '' : 's'}`;
+    // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
+    if (namesItsOwnWorkspace(props.delivery.backend)) return { ok: true, message: `${what}; the HCP Terraform workspace ${props.slug} is kept`, outputs: {}, summary };
+    const select = await terraform(cli, ['workspace', 'select', '-no-color', 'default']);
+    if (select.code !== 0) return failed('workspace select', select, summary);
+    const remove = await terraform(cli, ['workspace', 'delete', '-no-color', lock, props.slug]);
+    if (remove.code !== 0) return failed('workspace delete', remove, summary);
+    return { ok: true, message: `${what} and removed the state`, outputs: {}, summary };
   });
 }
 
-async function withWorkspace(props: ApplyRunProps, body: (cli: TerraformCliProps, summary: Record<string, unknown>) => Promise<ApplyResult>): Promise<ApplyResult> {
+async function withWorkspace(
+  props: ApplyRunProps & { readonly secretsOptional?: boolean },
+  body: (cli: TerraformCliProps, summary: Record<string, unknown>) => Promise<ApplyResult>,
+): Promise<ApplyResult> {
   const summary: Record<string, unknown> = { delivery: 'apply', backend: props.delivery.backend.kind, workspace: props.slug };
   const secretValues: string[] = [];
   const tfVars: Record<string, string> = {};
   try {
     for (const binding of props.secrets) {
-      const value = await readSecretKey(props.env, props.namespace, binding.secretName, binding.secretKey);
+      let value: string;
+      try {
+        value = await readSecretKey(props.env, props.namespace, binding.secretName, binding.secretKey);
+      } catch (e) {
+        // Destroying rarely needs the value, and a tenant may delete the Secret first: deletion
+        // must not get stuck on it.
+        if (!props.secretsOptional) throw e;
+        props.log(`  ${(e as Error).message}; destroying with an empty value for ${binding.variable}`);
+        value = '';
+      }
       secretValues.push(value);
       tfVars[`TF_VAR_${binding.variable}`] = value;
     }

@@ -9,7 +9,9 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
  * KRATIX_CDKTF_KUBE_API overrides the API address (tests, local runs).
  */
 export async function readSecretKey(env: Readonly<Record<string, string | undefined>>, namespace: string, name: string, key: string): Promise<string> {
-  const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc'}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
+  const host = env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc';
+  // An IPv6 service address needs brackets in a URL.
+  const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, base);
   const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
   const { status, body } = await get(url, token);

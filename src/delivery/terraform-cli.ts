@@ -94,13 +94,15 @@ function plainErrors(text: string): string[] {
  * environment variables and of resolved secrets, wherever they appear.
  */
 export function redactor(env: Readonly<Record<string, string | undefined>>, secrets: readonly string[]): (text: string) => string {
-  const values = [
+  const raw = [
     ...Object.entries(env)
       .filter(([name, value]) => value && /PASSWORD|SECRET|TOKEN|CONN_STR|CREDENTIAL|ACCESS_KEY|PRIVATE|^TF_VAR_/i.test(name))
       .map(([, value]) => value!),
     ...secrets,
-  ]
-    .filter((v) => v.length >= 4)
-    .sort((a, b) => b.length - a.length);
+  ];
+  // Also the forms a value takes on its way through Terraform: trimmed (Secrets made from files
+  // end in a newline) and escaped inside JSON or HCL strings.
+  const forms = raw.flatMap((v) => [v, v.trim(), JSON.stringify(v).slice(1, -1), JSON.stringify(v.trim()).slice(1, -1)]);
+  const values = [...new Set(forms)].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
   return (text) => values.reduce((t, v) => t.split(v).join('(redacted)'), text);
 }

@@ -1,3 +1,4 @@
+import { IssuesError } from '../schema/issue.js';
 import { createHash } from 'node:crypto';
 import { toYamlDocuments } from '../artifacts/yaml.js';
 import type { TofuControllerDelivery } from '../promise/delivery.js';
@@ -17,6 +18,19 @@ export interface TofuControllerObjectsProps {
 }
 
 export const STACK_FILE = 'main.tf.json';
+
+/**
+ * The name under which a tenant's Secret must exist in the controller's namespace:
+ * `<request namespace>.<secret name>`. tofu-controller reads `secretKeyRef`s in the Terraform
+ * object's own namespace, which also holds every request's state and outputs and the runner's
+ * credentials; the namespace prefix (a DNS label, so it has no dots) keeps each tenant to the
+ * Secrets the platform synced for it.
+ */
+export function controllerSecretName(namespace: string, name: string): string {
+  const full = `${namespace}.${name}`;
+  if (full.length > 253) throw new IssuesError('invalid request', [{ path: 'spec', message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`, fix: 'use a shorter Secret name' }]);
+  return full;
+}
 
 /**
  * The objects that make tofu-controller apply one request's stack: a Secret holding
@@ -60,7 +74,7 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
       backendConfig: { secretSuffix: slug, inClusterConfig: true, labels },
       ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, outputs: [...props.outputs], labels } } : {}),
       ...(props.secrets.length
-        ? { vars: props.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: s.secretName, key: s.secretKey } } })) }
+        ? { vars: props.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: controllerSecretName(props.request.namespace, s.secretName), key: s.secretKey } } })) }
         : {}),
       ...(delivery.serviceAccountName ? { serviceAccountName: delivery.serviceAccountName } : {}),
     },

@@ -14,7 +14,12 @@ const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
  * with defaults applied: the same checks and defaults as the API server, CEL rules included,
  * and unknown fields rejected instead of pruned. `namespace` fills in a missing metadata.namespace.
  */
-export function parseRequest(rendered: Pick<RenderedPromise, 'names' | 'spec'>, object: unknown, namespace = 'default'): Result<ResourceRequest<unknown>> {
+export function parseRequest(
+  rendered: Pick<RenderedPromise, 'names' | 'spec'>,
+  object: unknown,
+  namespace = 'default',
+  options: { readonly lenient?: boolean } = {},
+): Result<ResourceRequest<unknown>> {
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
     return { ok: false, issues: [{ path: '(root)', message: `expected a Kubernetes object, got ${object === null ? 'null' : Array.isArray(object) ? 'a list' : `a ${typeof object}`}` }] };
   }
@@ -26,9 +31,10 @@ export function parseRequest(rendered: Pick<RenderedPromise, 'names' | 'spec'>, 
   const metadata = checkMetadata(record.metadata, namespace, issues);
   const rawSpec = record.spec === undefined ? {} : record.spec;
   const spec = applyDefaults(rendered.spec, rawSpec);
-  issues.push(...validateValue(rendered.spec, spec, 'spec'));
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { metadata: metadata!, spec } };
+  // Lenient parsing (for deletion) only needs a name to find the state; the spec is taken as is.
+  if (!options.lenient) issues.push(...validateValue(rendered.spec, spec, 'spec'));
+  if (issues.length > 0 || !metadata) return { ok: false, issues };
+  return { ok: true, value: { metadata, spec } };
 }
 
 function checkType(names: ApiNames, record: Record<string, unknown>): Issue[] {

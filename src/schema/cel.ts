@@ -7,6 +7,30 @@ import type { StructuralSchema } from './structural.js';
 const env = celEnv({ funcs: strings });
 const planned = new Map<string, ReturnType<typeof plan>>();
 
+// Operators the evaluator implements itself rather than as functions.
+const BUILT_IN = new Set(['_||_', '_&&_', '_?_:_', '_[_]', '_[?_]', '@not_strictly_false']);
+
+/**
+ * Functions a parsed rule calls that this evaluator does not have, such as Kubernetes' own CEL
+ * libraries (`isURL`, `quantity`, `isLessThan`, ...). A rule using them would refuse every request.
+ */
+export function unsupportedFunctions(rule: string): string[] {
+  const found = new Set<string>();
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object') {
+      const o = node as { case?: unknown; value?: { function?: unknown } };
+      if (o.case === 'callExpr' && typeof o.value?.function === 'string') {
+        const name = o.value.function;
+        if (!BUILT_IN.has(name) && !env.funcs.find(name)) found.add(name);
+      }
+      for (const value of Object.values(node)) visit(value);
+    }
+  };
+  visit(parse(rule).expr);
+  return [...found].sort();
+}
+
 /** Returns why a CEL rule does not parse, or undefined when it does. */
 export function checkCelRule(rule: string): string | undefined {
   try {

@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import * as errors from './errors.js';
-import { checkCelRule } from './cel.js';
+import { checkCelRule, unsupportedFunctions } from './cel.js';
+import { compilePattern } from './pattern.js';
 import { applyDefaults } from './defaults.js';
 import { validateValue } from './validate.js';
 import { childPath, type Issue } from './issue.js';
@@ -146,11 +147,8 @@ class Walker {
       this.issues.push(errors.unsupportedFormat(path, source.format, KUBERNETES_FORMATS));
     }
     if (typeof source.pattern === 'string') {
-      try {
-        new RegExp(source.pattern, 'u');
-      } catch (e) {
-        this.issues.push(errors.badPattern(path, source.pattern, (e as Error).message));
-      }
+      const compiled = compilePattern(source.pattern);
+      if (typeof compiled === 'string') this.issues.push(errors.badPattern(path, source.pattern, compiled));
     }
     if (source.printerColumn !== undefined) this.column(source, type, path, where);
     return out;
@@ -210,7 +208,8 @@ class Walker {
       // A required object whose fields are all optional gets `default: {}`, so Kubernetes
       // applies the defaults inside it and consumers need not write `field: {}`.
       if (required.has(name) && converted.default === undefined && converted.type === 'object' && converted.properties && !converted.required?.length) {
-        converted.default = {};
+        // Only when {} passes the object's own rules; otherwise it stays required.
+        if (validateValue(converted, applyDefaults(converted, {}), path).length === 0) converted.default = {};
       }
       out.properties[name] = converted;
       if (required.has(name) && converted.default === undefined) stillRequired.push(name);
@@ -244,7 +243,12 @@ class Walker {
     const rules = source['x-kubernetes-validations'] as CelRule[] | undefined;
     for (const rule of rules ?? []) {
       const reason = checkCelRule(rule.rule);
-      if (reason) this.issues.push(errors.badCelRule(path, rule.rule, reason));
+      if (reason) {
+        this.issues.push(errors.badCelRule(path, rule.rule, reason));
+        continue;
+      }
+      const unsupported = unsupportedFunctions(rule.rule);
+      if (unsupported.length) this.issues.push(errors.celUnsupportedFunctions(path, rule.rule, unsupported));
       else if (/\boldSelf\b/.test(rule.rule)) this.issues.push(errors.celOldSelf(path, rule.rule));
       else if (!rule.message && !rule.messageExpression) this.issues.push(errors.celRuleNeedsMessage(path, rule.rule));
     }

@@ -84,7 +84,8 @@ export const unsupportedFormat = (path: string, format: string, known: readonly 
 
 export const badPattern = (path: string, pattern: string, reason: string): Issue => ({
   path,
-  message: `pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${reason}`,
+  message: `pattern ${JSON.stringify(pattern)} is not valid RE2, the syntax Kubernetes uses: ${reason}`,
+  fix: 'no lookarounds or backreferences; check the pattern at https://pkg.go.dev/regexp/syntax',
 });
 
 export const invalidDefault = (path: string, value: unknown, reason: string): Issue => ({
@@ -96,6 +97,12 @@ export const invalidDefault = (path: string, value: unknown, reason: string): Is
 export const badCelRule = (path: string, rule: string, reason: string): Issue => ({
   path,
   message: `CEL rule ${JSON.stringify(rule)} does not parse: ${reason}`,
+});
+
+export const celUnsupportedFunctions = (path: string, rule: string, names: readonly string[]): Issue => ({
+  path,
+  message: `CEL rule ${JSON.stringify(rule)} calls ${names.join(', ')}, which the workflow cannot evaluate (Kubernetes-specific CEL libraries), so it would refuse every request`,
+  fix: 'express the rule with standard CEL and the string functions (lowerAscii, split, indexOf, ...), or use pattern/format',
 });
 
 export const celRuleNeedsMessage = (path: string, rule: string): Issue => ({

@@ -1,5 +1,6 @@
 import { evaluateCelRule } from './cel.js';
 import { matchesFormat } from './formats.js';
+import { matchesPattern } from './pattern.js';
 import { childPath, type Issue } from './issue.js';
 import type { StructuralSchema } from './structural.js';
 
@@ -108,7 +109,7 @@ function checkString(schema: StructuralSchema, value: string, path: string, issu
   const length = [...value].length;
   if (schema.minLength !== undefined && length < schema.minLength) issues.push({ path, message: `must be at least ${schema.minLength} characters, is ${length}` });
   if (schema.maxLength !== undefined && length > schema.maxLength) issues.push({ path, message: `must be at most ${schema.maxLength} characters, is ${length}` });
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
+  if (schema.pattern !== undefined && !matchesPattern(schema.pattern, value)) {
     issues.push({ path, message: `${show(value)} does not match the pattern ${JSON.stringify(schema.pattern)}` });
   }
   if (schema.format !== undefined && !matchesFormat(schema.format, value)) issues.push({ path, message: `${show(value)} is not a valid ${schema.format}` });

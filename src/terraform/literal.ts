@@ -2,10 +2,11 @@ import { childPath, type Issue } from '../schema/issue.js';
 
 // Terraform evaluates `${...}` and `%{...}` in every string and map key of a JSON configuration,
 // and cdktf passes strings through unchanged. Request data is tenant-controlled, so before the
-// author's stack function sees it, each template opener in it is replaced by a private-use
-// character that nothing can turn back into an opener: not concatenation, slicing, or case
-// changes. After synthesis, the markers become Terraform's literal forms `$${` and `%%{`.
-// Authors cannot forget to escape, because they never hold an unescaped opener.
+// author's stack function sees it, every `$` and `%` in it is replaced by a private-use marker
+// character. Nothing an author does can turn a marker into an opener: not slicing, not case
+// changes, not joining "x$" from one field with "{...}" from another. After synthesis a marker
+// followed by `{` becomes Terraform's literal form (`$${`, `%%{`) and any other marker its plain
+// character. Authors cannot forget to escape, because they never hold an unescaped opener.
 
 const DOLLAR = '\uE000';
 const PERCENT = '\uE001';
@@ -16,9 +17,9 @@ export function hasReservedCharacter(text: string): boolean {
   return RESERVED.test(text);
 }
 
-/** Replaces template openers in every string and key of request data with inert markers. */
+/** Replaces every `$` and `%` in every string and key of request data with an inert marker. */
 export function shield<T>(value: T): T {
-  return mapStrings(value, (s) => s.replaceAll('${', `${DOLLAR}{`).replaceAll('%{', `${PERCENT}{`)) as T;
+  return mapStrings(value, (s) => s.replaceAll('$', DOLLAR).replaceAll('%', PERCENT)) as T;
 }
 
 /**
@@ -48,16 +49,28 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
   return value;
 }
 
-/** Issues for every request string or key holding a marker character, which the shield could not tell apart. */
-export function reservedCharacterIssues(value: unknown, path: string): Issue[] {
+// cdktf encodes its tokens inside strings as ${TfToken[...]}, #{TfToken[...]} (lists) and
+// &{TfToken[...]} (maps), and resolves them wherever they appear, request data included.
+const TOKEN_TEXT = /TfToken\[/;
+
+/**
+ * Issues for request data the shield cannot make safe: strings or keys holding a marker
+ * character, and text that looks like a cdktf token, which cdktf would resolve into a reference
+ * to any value in the stack. `isTokenNumber` flags numbers that are cdktf number tokens.
+ */
+export function requestDataIssues(value: unknown, path: string, isTokenNumber: (n: number) => boolean): Issue[] {
   const found: Issue[] = [];
+  const checkText = (text: string, p: string, what: string) => {
+    if (hasReservedCharacter(text)) found.push({ path: p, message: `${what} U+E000 or U+E001, private-use characters kratix-cdktf reserves`, fix: 'remove them' });
+    if (TOKEN_TEXT.test(text)) found.push({ path: p, message: `${what} "TfToken[", which cdktf would resolve as a reference`, fix: 'remove it' });
+  };
   const visit = (v: unknown, p: string) => {
-    if (typeof v === 'string') {
-      if (hasReservedCharacter(v)) found.push({ path: p, message: 'contains U+E000 or U+E001, private-use characters kratix-cdktf reserves', fix: 'remove them' });
-    } else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${p}[${i}]`));
+    if (typeof v === 'string') checkText(v, p, 'contains');
+    else if (typeof v === 'number' && isTokenNumber(v)) found.push({ path: p, message: `${v} is a number cdktf reserves for its tokens`, fix: 'use another value' });
+    else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${p}[${i}]`));
     else if (v !== null && typeof v === 'object') {
       for (const [k, item] of Object.entries(v)) {
-        if (hasReservedCharacter(k)) found.push({ path: p, message: 'has a key containing U+E000 or U+E001, private-use characters kratix-cdktf reserves', fix: 'remove them' });
+        checkText(k, p, 'has a key containing');
         visit(item, childPath(p, k));
       }
     }

@@ -2,7 +2,7 @@ import { App, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
-import { reservedCharacterIssues, shield, toTerraformLiterals, unshield } from './literal.js';
+import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
 
 /** Terraform JSON, as written to `cdk.tf.json`. */
@@ -35,7 +35,7 @@ export interface SynthesizedStack {
  * so they reach Terraform as literals whatever the author does with them.
  */
 export function buildRequestStack(app: App, def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}) {
-  const reserved = reservedCharacterIssues(request.spec, 'spec');
+  const reserved = requestDataIssues(request.spec, 'spec', (n) => Token.isUnresolved(n));
   if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
   const stack = new TerraformStack(app, props.stackId ?? 'request');
   const returned = def.stack(stack, shield(request) as ResourceRequest<never>) ?? {};
@@ -75,7 +75,7 @@ function removeInjectedBackend(json: TerraformJson): void {
 }
 
 // Only Terraform knows a token's or an expression's value. Request data cannot look like an
-// expression here: its openers are still shielded markers.
+// expression here: every `$` and `%` in it is still a shielded marker.
 function isToken(value: OutputValue): boolean {
   return Token.isUnresolved(value) || (typeof value === 'string' && /\$\{|%\{/.test(value));
 }

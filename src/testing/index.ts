@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
+import { parseKubernetesYaml } from '../artifacts/yaml.js';
 import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
@@ -23,7 +23,7 @@ const TEST_IMAGE = 'registry.test/kratix-cdktf-workflow:test';
  * @example const request = exampleRequest(import.meta.dirname);
  */
 export function exampleRequest(promiseDir: string): TestRequest {
-  return parseYaml(readFileSync(join(promiseDir, 'example-request.yaml'), 'utf8')) as TestRequest;
+  return parseKubernetesYaml(readFileSync(join(promiseDir, 'example-request.yaml'), 'utf8')) as TestRequest;
 }
 
 /** Validates and defaults a request the way the workflow does, without throwing. */

@@ -1,8 +1,7 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
-import { toYaml } from '../artifacts/yaml.js';
+import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
 import { deliverToTofuController } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
@@ -25,6 +24,8 @@ export interface WorkflowLog {
 const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
 // Kratix stores the Work in etcd; keep well under its 1 MiB object limit, gzipped.
 const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
+// A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
+const MAX_OBJECT_BYTES = 1000 * 1024;
 
 /**
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
@@ -49,7 +50,8 @@ export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<s
     return 0;
   }
   const run = new Run(def, ctx, log);
-  const prepared = run.prepare();
+  // A request that has become invalid (say, after a schema change) must still be destroyable.
+  const prepared = run.prepare({ lenient: ctx.action === 'delete' });
   if (typeof prepared === 'number') return prepared;
   if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared);
   return run.apply(prepared, delivery);
@@ -72,15 +74,25 @@ class Run {
     this.now = ctx.now();
   }
 
-  /** Reads, validates and synthesizes; returns an exit code when the request is refused. */
-  prepare(): Prepared | number {
+  /**
+   * Reads, validates and synthesizes; returns an exit code when the request is refused. With
+   * `lenient`, validation issues are logged and the defaulted request is used as it is.
+   */
+  prepare(options: { lenient?: boolean } = {}): Prepared | number {
     const { def, ctx } = this;
     const api = requestApi(def);
     if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
     const input = readInput(ctx.inputFile);
     if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
     const heading = `${def.api.kind} ${describeObject(input.value)}`;
-    const request = parseRequest(api.value, input.value, ctx.objectNamespace);
+    let request = parseRequest(api.value, input.value, ctx.objectNamespace);
+    if (!request.ok && options.lenient) {
+      const lenient = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: true });
+      if (lenient.ok) {
+        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues));
+        request = lenient;
+      }
+    }
     if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
     try {
       const synthesized = synthRequest(def, request.value);
@@ -93,15 +105,27 @@ class Run {
 
   writeGitOps(p: Prepared): number {
     const { def } = this;
-    const result = deliverToTofuController({
-      delivery: def.delivery?.kind === 'tofu-controller' ? def.delivery : tofuController(),
-      slug: p.slug,
-      promise: def.name,
-      request: p.request.metadata,
-      stack: p.synthesized.json,
-      outputs: Object.keys(def.outputs ?? {}),
-      secrets: p.synthesized.secrets,
-    });
+    let result: ReturnType<typeof deliverToTofuController>;
+    try {
+      result = deliverToTofuController({
+        delivery: def.delivery?.kind === 'tofu-controller' ? def.delivery : tofuController(),
+        slug: p.slug,
+        promise: def.name,
+        request: p.request.metadata,
+        stack: p.synthesized.json,
+        outputs: Object.keys(def.outputs ?? {}),
+        secrets: p.synthesized.secrets,
+      });
+    } catch (e) {
+      if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      throw e;
+    }
+    const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
+    if (largest > MAX_OBJECT_BYTES) {
+      return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
+        { path: 'spec', message: `the synthesized stack is ${largest} bytes; the Secret that carries it to tofu-controller holds at most ${MAX_OBJECT_BYTES}` },
+      ]);
+    }
     const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
     if (size > MAX_OUTPUT_GZIP_BYTES) {
       return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
@@ -145,7 +169,15 @@ class Run {
       dryRun: ctx.dryRun,
       log: this.log.info,
     };
-    const result: ApplyResult = ctx.action === 'delete' ? await destroyStack(props) : await applyStack(props);
+    let result: ApplyResult;
+    try {
+      result = ctx.action === 'delete' ? await destroyStack(props) : await applyStack(props);
+    } catch (e) {
+      // Whatever broke (no terraform binary, unreadable output), status must not keep saying
+      // that the last run succeeded.
+      const message = `Terraform could not be run: ${(e as Error).message}`;
+      result = { ok: false, phase: 'run', message, errors: [message], summary: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug } };
+    }
     const type = ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
     const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : ctx.dryRun ? 'Planned' : 'Applied') : `${capitalize(result.phase)}Failed`;
     const status = {
@@ -194,8 +226,7 @@ function readInput(file: string): Result<unknown> {
     return { ok: false, issues: [{ path: '(root)', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
   try {
-    // maxAliasCount bounds alias expansion ("billion laughs"); duplicate keys are an error.
-    return { ok: true, value: parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: true }) };
+    return { ok: true, value: parseKubernetesYaml(text) };
   } catch (e) {
     return { ok: false, issues: [{ path: '(root)', message: `object.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}` }] };
   }

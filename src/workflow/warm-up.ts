@@ -1,10 +1,9 @@
-import { toYaml } from '../artifacts/yaml.js';
+import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { deliverToTofuController } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { tofuController } from '../promise/delivery.js';
 import { synthRequest } from '../terraform/stack.js';
-import { parse as parseYaml } from 'yaml';
 
 /**
  * Runs a Promise's workflow once in memory on its example request, without touching the disk,
@@ -14,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 export function warmUp(def: PromiseDefinition, exampleYaml: string): void {
   const api = requestApi(def);
   if (!api.ok) return;
-  const request = parseRequest(api.value, parseYaml(exampleYaml));
+  const request = parseRequest(api.value, parseKubernetesYaml(exampleYaml));
   if (!request.ok) return;
   const synthesized = synthRequest(def, request.value);
   const result = deliverToTofuController({

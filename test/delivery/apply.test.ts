@@ -199,3 +199,28 @@ test('the bundled container script, from its startup snapshot, applies and destr
   expect(destroyed.statusYaml.message).toMatch(/^Terraform destroyed 1 resource and removed the state$/);
   for (const text of [applied.stdout, destroyed.stdout]) expect(text).not.toContain(pg.password);
 });
+
+describe('deletion is never blocked', () => {
+  test('a request that has become invalid is still destroyed', async () => {
+    expect((await configure('stale', { message: 'ok' })).code).toBe(0);
+    const run = await configure('stale', { message: 'x'.repeat(5000), unknownField: 1 }, undefined, 'delete');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/no longer valid; going on, since it is being deleted/);
+    expect(stateOf('stale')).toBeUndefined();
+  });
+
+  test('a Secret deleted before the request does not stop the destroy', async () => {
+    expect((await configure('gone', { token: { name: 'creds', key: 'token' } })).code).toBe(0);
+    const run = await configure('gone', { token: { name: 'deleted-already', key: 'token' } }, undefined, 'delete');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Secret team-a\/deleted-already does not exist; destroying with an empty value/);
+    expect(stateOf('gone')).toBeUndefined();
+  });
+});
+
+test('when terraform cannot even start, status says so instead of keeping the last success', async () => {
+  const run = await runRequest(applied(), requestYaml(echo, {}, meta('nobinary')), { ...env, PATH: '/nonexistent' });
+  expect(run.code).toBe(1);
+  expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'RunFailed' });
+  expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
+});

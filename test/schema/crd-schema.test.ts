@@ -74,6 +74,14 @@ describe('required, optional and defaults', () => {
     expect(convert({ f: Type.Object({ days: Type.Integer({ default: 7 }) }) }).schema.required).toBeUndefined();
   });
 
+  test('an object whose rules refuse {} gets no default and stays required', () => {
+    const rules = [{ rule: 'has(self.a) || has(self.b)', message: 'set a or b' }];
+    const { schema, issues } = convert({ pick: Type.Object({ a: Type.Optional(Type.String()), b: Type.Optional(Type.String()) }, { 'x-kubernetes-validations': rules }) });
+    expect(issues).toEqual([]);
+    expect(schema.properties!.pick!.default).toBeUndefined();
+    expect(schema.required).toEqual(['pick']);
+  });
+
   test('a default the field itself rejects is an error naming the field', () => {
     expect(problems(Type.Integer({ minimum: 1, default: 0 }))).toEqual([expect.stringMatching(/^spec\.f: default 0 is invalid: .*1/)]);
   });
@@ -95,7 +103,10 @@ describe('what Kubernetes cannot accept is rejected with the field path', () => 
     ['a $ref', Type.Unsafe({ $ref: '#/x' }), /spec\.f: keyword "\$ref" is not allowed/],
     ['allOf', Type.Intersect([Type.Object({ a: Type.String() }), Type.Object({ b: Type.String() })]), /spec\.f: keyword "allOf" is not allowed/],
     ['a format Kubernetes ignores', Type.String({ format: 'phone' }), /spec\.f: format "phone" is not one Kubernetes validates/],
-    ['an invalid pattern', Type.String({ pattern: '(' }), /spec\.f: pattern "\(" is not a valid regular expression/],
+    ['an invalid pattern', Type.String({ pattern: '(' }), /spec\.f: pattern "\(" is not valid RE2/],
+    ['a lookahead, which Go’s RE2 refuses', Type.String({ pattern: '^(?=.*[0-9]).{8,}$' }), /spec\.f: pattern .* is not valid RE2, the syntax Kubernetes uses: .*\(\?=/],
+    ['a backreference', Type.String({ pattern: '(a)\\1' }), /spec\.f: pattern .* is not valid RE2/],
+    ['a Kubernetes CEL library function', Type.String({ 'x-kubernetes-validations': [{ rule: 'isURL(self)', message: 'm' }] }), /spec\.f: CEL rule "isURL\(self\)" calls isURL, which the workflow cannot evaluate/],
     ['a misspelt keyword', Type.String({ maxlength: 3 }), /spec\.f: unknown schema keyword "maxlength"/],
     ['a keyword of another type', Type.Integer({ pattern: 'x' } as never), /spec\.f: keyword "pattern" does not apply to type integer/],
     ['an empty object', Type.Object({}), /spec\.f: an object with no properties/],

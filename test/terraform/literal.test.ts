@@ -1,7 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { shield, toTerraformLiterals, unshield } from '../../src/terraform/literal.js';
 import { renderRequest, validateRequest } from '../../src/testing/index.js';
+import { DataResource } from 'cdktf';
+import { definePromise, Type } from '../../src/index.js';
 import echo from '../fixtures/echo/index.js';
+
+// A number field reaching a resource, for the token-number case.
+const kitchenSinkish = definePromise({
+  name: 'numbers',
+  api: { group: 'fixtures.example.com', version: 'v1', kind: 'Numbers' },
+  spec: Type.Object({ ratio: Type.Number({ default: 1 }) }),
+  stack(scope, { spec }) {
+    new DataResource(scope, 'n', { input: { ratio: spec.ratio } });
+  },
+});
 import { applyAndReadOutputs } from '../helpers/terraform.js';
 
 // Strings a tenant could send to make Terraform evaluate something, or to confuse an escaper.
@@ -54,6 +66,22 @@ describe('shield and restore', () => {
     expect(literal).toBe('$${x}');
   });
 
+  test('joining request strings cannot produce an opener either', () => {
+    const joined = [shield('x$'), shield('{path.root}'), shield('%'), shield('{ if true }')].join('');
+    expect(joined).not.toMatch(/\$\{|%\{/);
+    expect(terraformDecode(toTerraformLiterals(joined))).toBe('x${path.root}%{ if true }');
+  });
+
+  test('request data that looks like a cdktf token is refused: strings, map keys, numbers', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ message: '${TfToken[TOKEN.0]}' }, /spec\.message: contains "TfToken\["/],
+      [{ items: [{ name: 'a', values: ['#{TfToken[TOKEN.1]}'] }] }, /spec\.items\[0\]\.values\[0\]: contains "TfToken\["/],
+      [{ labels: { '&{TfToken[TOKEN.2]}': 'x' } }, /spec\.labels: has a key containing "TfToken\["/],
+    ];
+    for (const [spec, message] of cases) expect(() => renderRequest(echo, { spec })).toThrow(message);
+    expect(() => renderRequest(kitchenSinkish, { spec: { ratio: -8.109562212591379e298 } })).toThrow(/spec\.ratio: .* is a number cdktf reserves/);
+  });
+
   test('request strings holding the marker characters are refused, naming the field', () => {
     const result = validateRequest(echo, { spec: { message: 'a\uE000b' } });
     expect(result.ok).toBe(true); // schema-valid: the refusal happens where the stack is built
@@ -70,7 +98,7 @@ describe('with real Terraform', () => {
   test('hostile values, keys and author transformations come back byte for byte', () => {
     const message = HOSTILE.join('|');
     const labels = Object.fromEntries(HOSTILE.map((v, i) => [v, `v${i}${v}`]));
-    const items = [{ name: '${path.module}', values: HOSTILE }];
+    const items = [{ name: '${path.module}', values: HOSTILE }, { name: 'x$', values: [] }, { name: '{path.root}', values: [] }];
     const tf = renderRequest(echo, { metadata: { name: 'x', namespace: 'y' }, spec: { message, labels, items } });
     const outputs = applyAndReadOutputs(tf);
     expect(outputs.message).toBe(message);
@@ -78,5 +106,6 @@ describe('with real Terraform', () => {
     expect(outputs.shout).toBe(message.toUpperCase());
     expect(outputs.tail).toBe(message.slice(1));
     expect(JSON.parse(outputs.labels as string)).toEqual(labels);
+    expect(outputs.joined).toBe('${path.module}x${path.root}');
   }, 120_000);
 });

@@ -68,7 +68,7 @@ test('the same request gives byte-identical output', async () => {
 test('outputs known at synthesis go to status; sensitive ones never do', async () => {
   const run = await runRequest(echo, requestYaml(echo, { message: 'hi ${x}', token: { name: 'creds', key: 'token' } }));
   expect(run.code).toBe(0);
-  expect(run.status.outputs).toEqual({ message: 'hi ${x}', greeting: 'Hello, hi ${x}!', shout: 'HI ${X}', tail: 'i ${x}' });
+  expect(run.status.outputs).toEqual({ message: 'hi ${x}', greeting: 'Hello, hi ${x}!', shout: 'HI ${X}', tail: 'i ${x}', joined: '' });
   const plain = await runRequest(echo, requestYaml(echo, {}));
   expect(plain.status.outputs.token).toBe('(sensitive)');
 });
@@ -109,7 +109,9 @@ test('a secret reference becomes a variable filled from the Secret; its value ne
   const stack = JSON.parse(secret.stringData['main.tf.json']);
   const [variable] = Object.keys(stack.variable);
   expect(stack.variable[variable!]).toMatchObject({ sensitive: true, type: 'string' });
-  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'creds', key: 'api-token' } } }]);
+  // Named after the request's namespace: a tenant cannot point at another tenant's or the
+  // controller's own Secrets in the controller namespace.
+  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'default.creds', key: 'api-token' } } }]);
   expect(stack.output.token).toMatchObject({ sensitive: true, value: `\${var.${variable}}` });
   expect(validateTerraform(terraform)).toEqual([]);
 });

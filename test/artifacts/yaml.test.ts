@@ -1,0 +1,19 @@
+import { expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { parseKubernetesYaml, toYaml } from '../../src/artifacts/yaml.js';
+
+const TRICKY = ['yes', 'no', 'on', 'off', 'y', 'N', 'true', 'null', '~', '0o17', '017', '0x1F', '1_000', '1e3', '16.4', '02:00', '2026-01-01', '.inf', '-', 'plain', 'data.example.com/v1alpha1'];
+
+test.each(['1.1', '1.2'] as const)('strings come back as the same strings for a YAML %s reader', (version) => {
+  const value = Object.fromEntries(TRICKY.map((s) => [s, s]));
+  expect(parse(toYaml(value), { version })).toEqual(value);
+});
+
+test('plain strings stay plain, so generated files stay readable', () => {
+  expect(toYaml({ a: 'plain', b: 'data.example.com/v1alpha1', c: 'two words' })).toBe('a: plain\nb: data.example.com/v1alpha1\nc: two words\n');
+});
+
+test('requests are read as kubectl reads them: YAML 1.1 booleans, dates as strings, no duplicate keys', () => {
+  expect(parseKubernetesYaml('a: yes\nb: 0o17\nc: 2026-01-01\nd: "16.4"')).toEqual({ a: true, b: '0o17', c: '2026-01-01', d: '16.4' });
+  expect(() => parseKubernetesYaml('a: 1\na: 2')).toThrow(/unique/i);
+});
