@@ -45,7 +45,7 @@ export function listPromises(config: ProjectConfig): string[] {
 }
 
 /** Loads one Promise module and its example request; throws an Error whose message says which file and why. */
-export async function loadPromise(config: ProjectConfig, name: string): Promise<LoadedPromise> {
+export async function loadPromise(config: ProjectConfig, name: string, options: { readonly example?: boolean } = {}): Promise<LoadedPromise> {
   const file = join(config.promisesDir, name, 'index.ts');
   const shown = relative(config.root, file);
   let mod: { default?: unknown };
@@ -60,7 +60,7 @@ export async function loadPromise(config: ProjectConfig, name: string): Promise<
   if (mod.default.name !== name) {
     throw new Error(`${shown}: name ${JSON.stringify(mod.default.name)} differs from its folder ${JSON.stringify(name)}\n    fix: rename the folder or the Promise`);
   }
-  return { name, file: shown, definition: mod.default, exampleRequest: readExample(config, name) };
+  return { name, file: shown, definition: mod.default, exampleRequest: options.example === false ? undefined : readExample(config, name) };
 }
 
 function readExample(config: ProjectConfig, name: string): unknown {

@@ -23,7 +23,7 @@ export interface RenderOptions {
  * whose result is written to `<out>/object.yaml`. Returns the workflow's exit code.
  */
 export async function render(config: ProjectConfig, options: RenderOptions, log: WorkflowLog): Promise<number> {
-  const loaded = await loadPromise(config, options.promise);
+  const loaded = await loadPromise(config, options.promise, { example: false });
   const out = resolve(config.root, options.outDir);
   const dirs = { input: join(out, 'input'), output: join(out, 'output'), metadata: join(out, 'metadata') };
   for (const dir of Object.values(dirs)) {
@@ -37,6 +37,9 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
   const names = apiNames(loaded.definition.api);
   const metadata = (object as { metadata?: { name?: string; namespace?: string } } | undefined)?.metadata;
   const env = {
+    // The caller's environment first (PATH for terraform, backend and cloud credentials), as a
+    // Pipeline's env and envFrom would provide them; then what Kratix sets.
+    ...process.env,
     KRATIX_WORKFLOW_ACTION: options.action ?? 'configure',
     KRATIX_WORKFLOW_TYPE: 'resource',
     KRATIX_PROMISE_NAME: loaded.name,
@@ -51,7 +54,6 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     KRATIX_CDKTF_INPUT_DIR: dirs.input,
     KRATIX_CDKTF_OUTPUT_DIR: dirs.output,
     KRATIX_CDKTF_METADATA_DIR: dirs.metadata,
-    ...(process.env.KRATIX_CDKTF_NOW ? { KRATIX_CDKTF_NOW: process.env.KRATIX_CDKTF_NOW } : {}),
   };
   const code = await runWorkflow(loaded.definition, env, log);
   const statusFile = join(dirs.metadata, 'status.yaml');

@@ -1,4 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { addPromise, cli, makeProject, REPO, snapshotTree } from '../helpers/project.js';
@@ -163,4 +165,18 @@ test('this repository’s generated/ is current', () => {
   const run = cli(REPO, 'synth', '--check');
   expect(run.stdout + run.stderr).toContain('up to date');
   expect(run.status).toBe(0);
+});
+
+test('cdktf.json’s app synthesizes each Promise’s example request as a stack, as `cdktf synth` runs it', () => {
+  const config = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8'));
+  expect(config).toMatchObject({ language: 'typescript', app: 'npx tsx src/cli/main.ts cdktf-app', output: 'cdktf.out' });
+  const outdir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-cdktf-out-'));
+  // The cdktf CLI runs the app with CDKTF_OUTDIR set; the CLI itself is not needed for that.
+  const run = spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'cdktf-app'], { cwd: REPO, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+  expect(Object.keys(manifest.stacks).sort()).toEqual(['bucket', 'postgres', 'team-env']);
+  const postgres = JSON.parse(readFileSync(join(outdir, 'stacks', 'postgres', 'cdk.tf.json'), 'utf8'));
+  expect(postgres.resource.aws_db_instance.db.instance_class).toBe('db.t4g.large');
 });

@@ -224,3 +224,24 @@ test('when terraform cannot even start, status says so instead of keeping the la
   expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'RunFailed' });
   expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
 });
+
+test('render runs an apply-mode Promise with the caller’s environment, as a Pipeline’s envFrom would', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }));
+  writeFileSync(join(root, 'request.yaml'), requestYaml(echo, { message: 'rendered' }, meta('rendered')));
+  const render = (action: string) =>
+    spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'src', 'cli', 'main.ts'), 'render', 'echo-applied', 'request.yaml', '--out', action, '--action', action], {
+      cwd: root,
+      env: { ...process.env, PG_CONN_STR: pg.connStr },
+      encoding: 'utf8',
+    });
+  const applied = render('configure');
+  expect(applied.stderr).toBe('');
+  expect(applied.status).toBe(0);
+  expect(applied.stdout).toMatch(/Terraform applied: 1 added/);
+  expect(parse(readFileSync(join(root, 'configure', 'object.yaml'), 'utf8')).status.outputs.message).toBe('rendered');
+  const deleted = render('delete');
+  expect(deleted.status).toBe(0);
+  expect(deleted.stdout).toMatch(/Terraform destroyed 1 resource and removed the state/);
+  expect(applied.stdout + deleted.stdout).not.toContain(pg.password);
+});
