@@ -28,7 +28,7 @@ function stats(values: number[]): Stats {
 }
 
 /** Runs a command RUNS times after one warm-up; wall time from here, peak RSS from GNU time. */
-function measure(label: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number } = {}): Measured {
+function measure(label: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number; quiet?: boolean } = {}): Measured {
   const runs = options.runs ?? RUNS;
   const walls: number[] = [];
   const rss: number[] = [];
@@ -44,7 +44,7 @@ function measure(label: string, command: string, args: string[], options: { cwd?
     rss.push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024);
   }
   const m = { wall: stats(walls), rssMiB: stats(rss) };
-  console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
+  if (!options.quiet) console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
   return m;
 }
 
@@ -124,9 +124,20 @@ function repositorySynth() {
   const results: { n: number; synth: Measured; check: Measured }[] = [];
   for (const n of [1, 10, 50]) {
     const root = repoOf(n);
-    const synth = measure(`npm run synth, ${n} Promise${n === 1 ? '' : 's'}, from scratch`, tsx, [main, 'synth'], { cwd: root, before: () => rmSync(join(root, 'generated'), { recursive: true, force: true }) });
-    const check = measure(`npm run synth -- --check, ${n} Promise${n === 1 ? '' : 's'}`, tsx, [main, 'synth', '--check'], { cwd: root });
-    results.push({ n, synth, check });
+    const plural = n === 1 ? '' : 's';
+    // Interleaved, one synth then one check, so drift in the machine's speed hits both alike.
+    const synthRuns: Measured[] = [];
+    const checkRuns: Measured[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      synthRuns.push(measure(`npm run synth, ${n} Promise${plural}, from scratch`, tsx, [main, 'synth'], { cwd: root, runs: 1, quiet: true, before: () => rmSync(join(root, 'generated'), { recursive: true, force: true }) }));
+      checkRuns.push(measure(`npm run synth -- --check, ${n} Promise${plural}`, tsx, [main, 'synth', '--check'], { cwd: root, runs: 1, quiet: true }));
+    }
+    const merge = (runs: Measured[], label: string): Measured => {
+      const m = { wall: stats(runs.map((r) => r.wall.median)), rssMiB: stats(runs.map((r) => r.rssMiB.median)) };
+      console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
+      return m;
+    };
+    results.push({ n, synth: merge(synthRuns, `npm run synth, ${n} Promise${plural}, from scratch`), check: merge(checkRuns, `npm run synth -- --check, ${n} Promise${plural}`) });
     rmSync(root, { recursive: true, force: true });
   }
   return results;
@@ -224,7 +235,7 @@ function report(request: Awaited<ReturnType<typeof perRequest>>, repo: ReturnTyp
     '## Repository synth',
     '',
     '`npm run synth` over temporary repositories of 1, 10 and 50 Promises (copies of the three examples), from an empty',
-    '`generated/`, and the check mode on a current one.',
+    '`generated/`, and the check mode on a current one; the two are run alternately (each after its own warm-up run).',
     '',
     '| Promises | synth | synth --check |',
     '| --- | --- | --- |',
@@ -269,6 +280,12 @@ const NOTES = [
   'the anchors (2.3 s); the ratios above are from the same run, which is what the targets ask for. The workflow row',
   'does more than the reference program (validation, CEL, YAML, two output files) on a slightly different stack (no',
   'backend block, three outputs).',
+  '',
+  '**How firm the ratios are.** Over the last five runs of this benchmark on machines of this kind, the workflow took',
+  '0.088–0.096 s and `cdktf synth` 1.43–1.53 s, so the ratio ranged from 14.9× to 17.4×: the 15× target is met by the',
+  'median run, not with a wide margin. The remaining 40 ms above `node -e 0` are about 20 ms to deserialize the',
+  '10 MB snapshot and 20 ms of work spread thinly (YAML, synthesis, RE2, file writes; no function above 2 ms in a CPU',
+  'profile). Synth and its check mode do the same work and differ by less than the noise between runs.',
   '',
   '**Repository synth.** About 1.6 s is fixed: starting tsx, which compiles the TypeScript sources, and loading',
   'json-schema-to-typescript (with prettier) and esbuild. Each added Promise costs its module load, its CRD, types and',

@@ -3,11 +3,14 @@ import { Document, parse, visit, type DocumentOptions, type ParseOptions, type S
 // Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
 // `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
 // number. Strings that either version would read as something else are always quoted.
-const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+// A plain scalar that starts like this is a string in both versions, unless it is one of the
+// 1.1 boolean or null words; numbers, dates, times and special floats start otherwise.
+const STARTS_AS_STRING = /^[A-Za-z_/]/;
+const WORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
 
 function ambiguous(text: string): boolean {
   if (text.length > 64 || text.includes('\n')) return false;
-  if (PLAIN_SAFE.test(text) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(text)) return false;
+  if (STARTS_AS_STRING.test(text)) return WORDS.test(text);
   for (const version of ['1.1', '1.2'] as const) {
     try {
       if (typeof parse(text, { version }) !== 'string') return true;
