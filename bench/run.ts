@@ -267,7 +267,7 @@ const NOTES = [
   '**Where a cold start goes.** Node itself costs the floor (about 50 ms here). Loading the 1.2 MB bundle costs about',
   '100 ms more: cdktf is about 560 KiB of it, the CEL evaluator with protobuf and RE2 about 280 KiB, yaml about',
   '110 KiB, TypeBox about 50 KiB, the provider classes the Promise imports about 120 KiB. The work itself (validation,',
-  'CEL, synthesis, YAML, writing files) is a few milliseconds. So the fix was to stop loading modules at each start:',
+  'CEL, synthesis, YAML, writing files) is about 20 ms. So the fix was to stop loading modules at each start:',
   'the container runs from a V8 startup snapshot (`node --build-snapshot`, available in Node 20) of the workflow with',
   'every module loaded (0.156 s to 0.103 s), and the snapshot is taken after running the Promise\'s example request',
   'once in memory, so the hot functions are already compiled and lazy state is set up (0.103 s to 0.088 s).',
