@@ -112,7 +112,8 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   readonly outputs?: O;
   /**
    * Builds the cdktf constructs for one request in `scope`, and returns the declared outputs.
-   * Strings in `request` reach Terraform as literals, whatever you do with them.
+   * Strings in `request` reach Terraform as literals, whatever you do with them. Declare no
+   * backend: the delivery decides where state lives, and a backend in the stack is dropped.
    */
   // A method, not a function property, so any specific definition is also a PromiseDefinition.
   stack(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;

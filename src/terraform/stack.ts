@@ -8,20 +8,15 @@ import { secretBindings, type SecretBinding } from './secrets.js';
 /** Terraform JSON, as written to `cdk.tf.json`. */
 export type TerraformJson = Record<string, unknown>;
 
-/** Adds a backend to a stack; when absent, the configuration has no backend block at all. */
-export type BackendFactory = (stack: TerraformStack) => void;
-
 /** Options for {@link synthRequest}. */
 export interface SynthRequestProps {
   /** Stack id; also the `stackName` cdktf records. @default "request" */
   readonly stackId?: string;
-  /** @default none: the configuration carries no backend (the controller that applies it chooses) */
-  readonly backend?: BackendFactory;
 }
 
 /** One request's synthesized stack. */
 export interface SynthesizedStack {
-  /** The Terraform JSON configuration, keys sorted, request strings as literals. */
+  /** The Terraform JSON configuration, keys sorted, request strings as literals, no backend. */
   readonly json: TerraformJson;
   /** Outputs whose values were already known at synthesis (not Terraform references), as the tenant wrote them. */
   readonly knownOutputs: Readonly<Record<string, OutputValue>>;
@@ -31,7 +26,7 @@ export interface SynthesizedStack {
 
 /**
  * Builds the cdktf stack for one validated request inside `app`: the author's constructs, one
- * TerraformOutput per declared output, and the backend. Request strings are shielded first,
+ * TerraformOutput per declared output. Request strings are shielded first,
  * so they reach Terraform as literals whatever the author does with them.
  */
 export function buildRequestStack(app: App, def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}) {
@@ -49,7 +44,6 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
     tfOutput.overrideLogicalId(name);
     if (!isToken(value)) knownOutputs[name] = output.sensitive ? '(sensitive)' : unshield(value);
   }
-  props.backend?.(stack);
   return { stack, knownOutputs };
 }
 
@@ -64,11 +58,12 @@ export function synthRequest(def: PromiseDefinition, request: ResourceRequest<un
   invokeAspects(stack);
   const raw = stack.toTerraform() as TerraformJson;
   delete raw['//'];
-  if (!props.backend) removeInjectedBackend(raw);
+  removeInjectedBackend(raw);
   return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs, secrets: secretBindings(stack) };
 }
 
-// cdktf injects a LocalBackend with an absolute, machine-dependent path when none is set.
+// cdktf injects a LocalBackend with an absolute, machine-dependent path when none is set. The
+// configuration carries no backend: the delivery adds one (apply mode) or the controller does.
 function removeInjectedBackend(json: TerraformJson): void {
   const terraform = json.terraform as Record<string, unknown> | undefined;
   if (terraform) delete terraform.backend;
