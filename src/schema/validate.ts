@@ -153,7 +153,8 @@ function kindOf(value: unknown): string {
 
 // Values are tenant-controlled: quote them and keep messages short, whatever was sent.
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON has no Infinity or NaN: JSON.stringify would print them as null.
+  const text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { mergeStatus } from '../../src/workflow/status.js';
-import { cli, makeProject, snapshotTree } from '../helpers/project.js';
+import { cli, makeProject, REPO, snapshotTree } from '../helpers/project.js';
 
 let project: string;
 beforeAll(() => {
@@ -38,6 +39,13 @@ test('--action delete runs the delete workflow', () => {
   const run = cli(project, 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'del', '--action', 'delete');
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/destroys the stack/);
+});
+
+test('the kratix-cdktf command the README shows runs the same CLI', () => {
+  const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'], { cwd: project, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/wrote postgres-team-orders-orders-db-/);
 });
 
 test('usage errors say what is missing', () => {

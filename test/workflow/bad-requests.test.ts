@@ -36,6 +36,8 @@ const CORPUS: [string, any, string, RegExp][] = [
   ['a value outside an enum', postgres, pg({ size: 'huge' }), /spec\.size: "huge" is not one of "small", "medium", "large"/],
   ['a value below the minimum', postgres, pg({ storageGiB: 5 }), /spec\.storageGiB: 5 is below the minimum 20/],
   ['a huge number', postgres, pg({ storageGiB: 1e30 }), /spec\.storageGiB: 1e\+30 is too large to be an exact integer/],
+  ['a number beyond floating point', postgres, `${PG}metadata: {name: x}\nspec: {storageGiB: 1e400}\n`, /spec\.storageGiB: expected an integer, got a number Infinity/],
+  ['several YAML documents', postgres, `${PG}metadata: {name: x}\n---\n${PG}metadata: {name: y}\n`, /\(root\): object\.yaml is not valid YAML: .*multiple documents/],
   ['a value above the maximum', postgres, pg({ backup: { retentionDays: 36 } }), /spec\.backup\.retentionDays: 36 is above the maximum 35/],
   ['a pattern mismatch', postgres, pg({ engineVersion: '16' }), /spec\.engineVersion: "16" does not match the pattern/],
   ['a broken CEL rule', postgres, pg({ size: 'large' }), /spec: large instances must run with highAvailability: true/],
