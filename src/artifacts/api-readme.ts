@@ -111,8 +111,9 @@ function constraints(node: StructuralSchema): string[] {
   if (node.minProperties !== undefined) out.push(`at least ${node.minProperties} entries`);
   if (node.maxProperties !== undefined) out.push(`at most ${node.maxProperties} entries`);
   for (const rule of node['x-kubernetes-validations'] ?? []) out.push(`${rule.message ?? 'rule'} (CEL \`${rule.rule}\`)`);
-  // Rules on list items have no row of their own, so the list's row carries them.
+  // List items and map values have no row of their own, so the list's or map's row carries them.
   if (node.items) out.push(...constraints(node.items).map((c) => `each item: ${c}`));
+  if (node.additionalProperties) out.push(...constraints(node.additionalProperties).map((c) => `each value: ${c}`));
   return out;
 }
 

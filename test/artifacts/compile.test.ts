@@ -62,6 +62,7 @@ describe('why the CRD looks as it does', () => {
     expect(readme).toMatch(/`spec\.rules\[\*\]\.min` \| integer \| no \| `0`/);
     expect(readme).toMatch(/`spec\.rules` \| list of object .*each item: min must not exceed max/);
     expect(readme).toMatch(/\| `secret` \| yes \(never written to status\)/);
+    expect(readme).toMatch(/`spec\.tags` \| map of string \| no \| `\{\}` \| at most 10 entries; each value: length <= 64/);
   });
 
   test('consumer types make defaulted fields optional and keep literal unions', () => {
