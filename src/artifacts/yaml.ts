@@ -1,4 +1,4 @@
-import { Document, parse, visit, type DocumentOptions, type ParseOptions, type Scalar, type SchemaOptions, type ToJSOptions } from 'yaml';
+import { Document, parse, Scalar, visit, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
 
 // Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
 // `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
@@ -7,10 +7,14 @@ import { Document, parse, visit, type DocumentOptions, type ParseOptions, type S
 // 1.1 boolean or null words; numbers, dates, times and special floats start otherwise.
 const STARTS_AS_STRING = /^[A-Za-z_/]/;
 const WORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
+// What Go's strconv accepts as an integer (any base prefix) or a float, underscores allowed.
+const GO_NUMBER = /^[-+]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]+([eE][-+]?[0-9_]+)?|\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
 
 function ambiguous(text: string): boolean {
   if (text.length > 64 || text.includes('\n')) return false;
   if (STARTS_AS_STRING.test(text)) return WORDS.test(text);
+  // Go reads 0X1F, 0B11, 1e1_0 and friends as numbers, and `<<` as a merge key.
+  if (GO_NUMBER.test(text) || text === '<<') return true;
   for (const version of ['1.1', '1.2'] as const) {
     try {
       if (typeof parse(text, { version }) !== 'string') return true;
@@ -30,7 +34,13 @@ export function toYaml(value: unknown): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node: Scalar) {
-      if (typeof node.value === 'string' && node.type !== 'QUOTE_DOUBLE' && ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value !== 'string' || node.type === 'QUOTE_DOUBLE' || !ambiguous(node.value)) return undefined;
+      // A new node, because `<<` was created as YAML 1.1's merge key, not as a string; it only
+      // stays a string with an explicit tag (`!!str "<<"`).
+      const quoted = new Scalar(node.value);
+      quoted.type = 'QUOTE_DOUBLE';
+      if (node.value === '<<') quoted.tag = 'tag:yaml.org,2002:str';
+      return quoted;
     },
   });
   return doc.toString({ lineWidth: 0, indent: 2 });

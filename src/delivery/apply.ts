@@ -6,7 +6,7 @@ import type { OutputProps, OutputValue } from '../promise/define-promise.js';
 import type { SecretBinding } from '../terraform/secrets.js';
 import type { TerraformJson } from '../terraform/stack.js';
 import { backendBlock, namesItsOwnWorkspace } from './backend.js';
-import { readSecretKey } from './kube-secrets.js';
+import { readSecretKey, SecretMissingError } from './kube-secrets.js';
 import { redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 
 /** One apply-mode run for one request. */
@@ -85,8 +85,8 @@ async function withWorkspace(
         value = await readSecretKey(props.env, props.namespace, binding.secretName, binding.secretKey);
       } catch (e) {
         // Destroying rarely needs the value, and a tenant may delete the Secret first: deletion
-        // must not get stuck on it.
-        if (!props.secretsOptional) throw e;
+        // must not get stuck on it. Any other failure (403, an unreachable API) still counts.
+        if (!props.secretsOptional || !(e instanceof SecretMissingError)) throw e;
         props.log(`  ${(e as Error).message}; destroying with an empty value for ${binding.variable}`);
         value = '';
       }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** The Secret or its key is not there (as opposed to the API refusing or failing). */
+export class SecretMissingError extends Error {}
+
 /**
  * Reads one key of a Secret through the Kubernetes API with the pod's service account (the
  * Promise's pipeline gets `get` on secrets when its spec has secret references). The namespace
@@ -15,11 +18,11 @@ export async function readSecretKey(env: Readonly<Record<string, string | undefi
   const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, base);
   const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
   const { status, body } = await get(url, token);
-  if (status === 404) throw new Error(`Secret ${namespace}/${name} does not exist`);
+  if (status === 404) throw new SecretMissingError(`Secret ${namespace}/${name} does not exist`);
   if (status === 403) throw new Error(`the workflow may not read Secret ${namespace}/${name} (403); check the pipeline's RBAC`);
   if (status !== 200) throw new Error(`reading Secret ${namespace}/${name} failed with HTTP ${status}`);
   const data = (JSON.parse(body) as { data?: Record<string, string> }).data ?? {};
-  if (data[key] === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
+  if (data[key] === undefined) throw new SecretMissingError(`Secret ${namespace}/${name} has no key "${key}"`);
   return Buffer.from(data[key], 'base64').toString('utf8');
 }
 

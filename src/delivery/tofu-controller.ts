@@ -21,13 +21,14 @@ export const STACK_FILE = 'main.tf.json';
 
 /**
  * The name under which a tenant's Secret must exist in the controller's namespace:
- * `<request namespace>.<secret name>`. tofu-controller reads `secretKeyRef`s in the Terraform
- * object's own namespace, which also holds every request's state and outputs and the runner's
- * credentials; the namespace prefix (a DNS label, so it has no dots) keeps each tenant to the
- * Secrets the platform synced for it.
+ * `kratix-cdktf.<request namespace>.<secret name>`. tofu-controller reads `secretKeyRef`s in the
+ * Terraform object's own namespace, which also holds every request's state and outputs, the
+ * runner's credentials and the controller's own certificates. The fixed first segment keeps
+ * tenants away from anything the platform did not sync for them, and the namespace (a DNS label,
+ * so it has no dots) keeps them away from each other.
  */
 export function controllerSecretName(namespace: string, name: string): string {
-  const full = `${namespace}.${name}`;
+  const full = `kratix-cdktf.${namespace}.${name}`;
   if (full.length > 253) throw new IssuesError('invalid request', [{ path: 'spec', message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`, fix: 'use a shorter Secret name' }]);
   return full;
 }

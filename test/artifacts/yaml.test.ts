@@ -17,3 +17,10 @@ test('requests are read as kubectl reads them: YAML 1.1 booleans, dates as strin
   expect(parseKubernetesYaml('a: yes\nb: 0o17\nc: 2026-01-01\nd: "16.4"')).toEqual({ a: true, b: '0o17', c: '2026-01-01', d: '16.4' });
   expect(() => parseKubernetesYaml('a: 1\na: 2')).toThrow(/unique/i);
 });
+
+test('Go integer forms and the merge key are quoted too', () => {
+  for (const text of ['0X1F', '0B11', '0O17', '+0o17', '1e1_0', '-1', '.5']) expect(toYaml({ v: text })).toBe(`v: "${text}"\n`);
+  const merged = toYaml({ o: { '<<': '<<' } });
+  expect(merged).toBe('o:\n  !!str "<<": !!str "<<"\n');
+  expect(parse(merged, { version: '1.1' })).toEqual({ o: { '<<': '<<' } });
+});

@@ -1,9 +1,36 @@
 import { describe, expect, test } from 'vitest';
 import { shield, toTerraformLiterals, unshield } from '../../src/terraform/literal.js';
 import { renderRequest, validateRequest } from '../../src/testing/index.js';
-import { DataResource } from 'cdktf';
+import { DataResource, Fn, TerraformIterator } from 'cdktf';
 import { definePromise, Type } from '../../src/index.js';
 import echo from '../fixtures/echo/index.js';
+
+// Request data inside expressions cdktf builds itself, where it writes strings into HCL.
+const expressions = definePromise({
+  name: 'expressions',
+  api: { group: 'fixtures.example.com', version: 'v1', kind: 'Expressions' },
+  spec: Type.Object({
+    list: Type.Array(Type.String(), { default: [] }),
+    tags: Type.Record(Type.String(), Type.String(), { default: {} }),
+    s: Type.String({ default: '' }),
+  }),
+  outputs: { joined: {}, encoded: {}, merged: {}, upper: {}, policy: {}, prefixed: {}, each: {} },
+  stack(scope, { spec }) {
+    // terraform_data takes any value as input; cdktf types it as a map.
+    const base = new DataResource(scope, 'base', { input: 'B' as unknown as Record<string, string> });
+    const it = TerraformIterator.fromList(spec.list);
+    new DataResource(scope, 'each', { forEach: it, input: { v: it.value } });
+    return {
+      joined: Fn.join(',', spec.list),
+      encoded: Fn.jsonencode({ tags: spec.tags }),
+      merged: Fn.jsonencode(Fn.merge([spec.tags, { z: 'v' }])),
+      upper: Fn.upper(spec.s),
+      policy: JSON.stringify({ Statement: [{ Resource: spec.list, Tags: spec.tags }] }),
+      prefixed: `${spec.s}${base.output}`,
+      each: '${jsonencode(keys(terraform_data.each))}',
+    };
+  },
+});
 
 // A number field reaching a resource, for the token-number case.
 const kitchenSinkish = definePromise({
@@ -94,6 +121,21 @@ describe('with real Terraform', () => {
     const outputs = applyAndReadOutputs({ output: { raw: { value: '${path.root}' } } });
     expect(outputs.raw).toBe('.');
   });
+
+  test('request data inside cdktf expressions (Fn, iterators, merged maps, JSON.stringify) stays data', () => {
+    const list = ['"" == "" ? file("/etc/hostname") : ""', 'a\\b', 'C:\\new\\u0041', '${path.root}', 'x$', 'q"uote', '%{ if true }y%{ endif }'];
+    const tags = { 'k" = file("/etc/hostname"), "z': 'v"\\', '${path.root}': '%' };
+    const s = 'ab"c\\d$';
+    const tf = renderRequest(expressions, { spec: { list, tags, s } });
+    const outputs = applyAndReadOutputs(tf);
+    expect(outputs.joined).toBe(list.join(','));
+    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
+    expect(JSON.parse(outputs.merged as string)).toEqual({ ...tags, z: 'v' });
+    expect(outputs.upper).toBe(s.toUpperCase());
+    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
+    expect(outputs.prefixed).toBe(`${s}B`); // the author's own expression still evaluates after a tenant's "$"
+    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+  }, 120_000);
 
   test('hostile values, keys and author transformations come back byte for byte', () => {
     const message = HOSTILE.join('|');

@@ -109,9 +109,9 @@ test('a secret reference becomes a variable filled from the Secret; its value ne
   const stack = JSON.parse(secret.stringData['main.tf.json']);
   const [variable] = Object.keys(stack.variable);
   expect(stack.variable[variable!]).toMatchObject({ sensitive: true, type: 'string' });
-  // Named after the request's namespace: a tenant cannot point at another tenant's or the
-  // controller's own Secrets in the controller namespace.
-  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'default.creds', key: 'api-token' } } }]);
+  // Prefixed and named after the request's namespace: a tenant cannot point at another tenant's
+  // Secrets, nor at the controller's own, in the controller namespace.
+  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'kratix-cdktf.default.creds', key: 'api-token' } } }]);
   expect(stack.output.token).toMatchObject({ sensitive: true, value: `\${var.${variable}}` });
   expect(validateTerraform(terraform)).toEqual([]);
 });
