@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { ProjectConfig } from './project.js';
 
 /** The identity of one Promise's workflow code. */
 export interface WorkflowBundle {
   /**
-   * First 12 hex digits of a SHA-256 over the Promise's bundled code (its entry and every chunk
-   * it imports) and the esbuild version: the content part of its image tag.
+   * First 12 hex digits of a SHA-256 over every module the Promise's workflow bundles (project
+   * sources minified, so comments and formatting do not count; packages by content) and the
+   * bundler: the content part of its image tag.
    */
   readonly digest: string;
 }
@@ -16,12 +17,13 @@ export interface WorkflowBundle {
 const ENTRY_NAMESPACE = 'kratix-cdktf-workflow';
 
 /**
- * Digests the workflow code of every named Promise, from one esbuild run with code splitting:
- * each Promise's entry imports only the chunks it uses (its provider classes, tree-shaken from
- * submodule imports), and code shared between Promises is parsed and emitted once, which keeps
- * `synth` fast however many Promises there are. Minified code, so comments and formatting do not
- * count; the result depends only on the sources and installed packages, never on the checkout's
- * location. The container script ({@link bundleContainerScript}) is built from the same code.
+ * Digests the workflow code of every named Promise from one esbuild run with code splitting, in
+ * which modules shared between Promises are parsed once, which keeps `synth` fast however many
+ * Promises there are. The digest covers the modules reachable from the Promise's entry, not the
+ * emitted chunks, whose boundaries depend on which other Promises are in the same run: the same
+ * code gets the same tag whether one Promise or all are synthesized. The result never depends on
+ * the checkout's location. The container script ({@link bundleContainerScript}) is built from
+ * exactly these modules.
  */
 export async function bundleWorkflows(config: ProjectConfig, promises: readonly string[]): Promise<Map<string, WorkflowBundle>> {
   if (promises.length === 0) return new Map();
@@ -35,20 +37,37 @@ export async function bundleWorkflows(config: ProjectConfig, promises: readonly 
     outExtension: { '.js': '.mjs' },
     entryNames: '[name]',
     chunkNames: 'chunks/[hash]',
-    // cdktf and the providers are CommonJS and require() Node's built-ins.
-    banner: { js: "import{createRequire as __kcr}from'node:module';const require=__kcr(import.meta.url);" },
     metafile: true,
   });
-  const contents = new Map(result.outputFiles!.map((f) => [relative(outdir, f.path), f.contents]));
+  const fingerprints = new Map<string, Promise<string>>();
+  const fingerprint = (input: string) => {
+    let known = fingerprints.get(input);
+    if (!known) fingerprints.set(input, (known = fingerprintModule(config, input)));
+    return known;
+  };
   const bundles = new Map<string, WorkflowBundle>();
   for (const promise of promises) {
-    const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\0`);
-    for (const file of closureOf(`${promise}.mjs`, result.metafile, config.root, outdir)) {
-      hash.update(`${file === `${promise}.mjs` ? 'entry' : file}\0`).update(contents.get(file)!);
+    const inputs = new Set<string>();
+    for (const file of closureOf(`${promise}.mjs`, result.metafile!, config.root, outdir)) {
+      for (const input of Object.keys(result.metafile!.outputs[relative(config.root, join(outdir, file))]?.inputs ?? {})) inputs.add(input);
     }
+    const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\0${CONTAINER_FORMAT}\0`);
+    for (const input of [...inputs].sort()) hash.update(`${input}\0${await fingerprint(input)}\0`);
     bundles.set(promise, { digest: hash.digest('hex').slice(0, 12) });
   }
   return bundles;
+}
+
+// Bump when the container script's build options change, so every tag moves with them.
+const CONTAINER_FORMAT = 'cjs-minified-snapshot-1';
+
+async function fingerprintModule(config: ProjectConfig, input: string): Promise<string> {
+  const sha = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
+  if (input.startsWith(`${ENTRY_NAMESPACE}:`)) return sha(entryContents(config, input.slice(ENTRY_NAMESPACE.length + 1)));
+  const source = readFileSync(join(config.root, input));
+  if (input.includes('node_modules/') || !/\.[cm]?[jt]sx?$/.test(input)) return sha(source);
+  const loader = /\.[cm]?tsx?$/.test(input) ? 'ts' : 'js';
+  return sha((await transform(source.toString('utf8'), { loader, minify: true, legalComments: 'none' })).code);
 }
 
 /**
@@ -62,32 +81,37 @@ export async function bundleContainerScript(config: ProjectConfig, promise: stri
   return result.outputFiles![0]!.contents;
 }
 
-function commonOptions(config: ProjectConfig): BuildOptions {
-  // This module's own sources: the same kratix-cdktf the Promises were compiled with.
+// The entry of one Promise's workflow: run it, or, while a startup snapshot is built, warm it up
+// on the example request and leave the run to the snapshot's main function.
+function entryContents(config: ProjectConfig, promise: string): string {
+  // This module's own sources: the same kratix-cdktf the Promises were compiled with. Paths are
+  // relative, because this text is part of the digest.
   const main = join(import.meta.dirname, '..', 'workflow', 'main.ts');
   const warm = join(import.meta.dirname, '..', 'workflow', 'warm-up.ts');
+  const example = join(config.promisesDir, promise, 'example-request.yaml');
+  return [
+    `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, promise, 'index.ts'))}`)};`,
+    `import { runContainer } from ${JSON.stringify(`./${relative(config.root, main)}`)};`,
+    `import { warmUp } from ${JSON.stringify(`./${relative(config.root, warm)}`)};`,
+    "import { startupSnapshot } from 'node:v8';",
+    'if (startupSnapshot?.isBuildingSnapshot()) {',
+    `  warmUp(definition, ${JSON.stringify(existsSync(example) ? readFileSync(example, 'utf8') : '')});`,
+    '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
+    '} else runContainer(definition);',
+  ].join('\n');
+}
+
+function commonOptions(config: ProjectConfig): BuildOptions {
   const entries: Plugin = {
     name: 'workflow-entries',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? { path: args.path, namespace: ENTRY_NAMESPACE } : undefined));
-      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => {
-        const example = join(config.promisesDir, args.path, 'example-request.yaml');
-        return {
-          resolveDir: config.root,
-          loader: 'ts',
-          contents: [
-            `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, args.path, 'index.ts'))}`)};`,
-            `import { runContainer } from ${JSON.stringify(main)};`,
-            `import { warmUp } from ${JSON.stringify(warm)};`,
-            "import { startupSnapshot } from 'node:v8';",
-            'if (startupSnapshot?.isBuildingSnapshot()) {',
-            `  warmUp(definition, ${JSON.stringify(existsSync(example) ? readFileSync(example, 'utf8') : '')});`,
-            '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
-            '} else runContainer(definition);',
-          ].join('\n'),
-          watchFiles: [example],
-        };
-      });
+      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
+        resolveDir: config.root,
+        loader: 'ts',
+        contents: entryContents(config, args.path),
+        watchFiles: [join(config.promisesDir, args.path, 'example-request.yaml')],
+      }));
     },
   };
   return {

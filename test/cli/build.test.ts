@@ -82,6 +82,15 @@ describe('npm run build', () => {
   });
 });
 
+test('an image tag does not depend on which Promises are synthesized together', () => {
+  const before = snapshotTree(join(project, 'generated'));
+  for (const name of ['postgres', 'team-env']) {
+    const run = cli(project, 'synth', name);
+    expect(run.stdout).toContain('0 files changed');
+  }
+  expect(snapshotTree(join(project, 'generated'))).toEqual(before);
+});
+
 test('an image tag changes exactly when that Promise’s workflow code changes', () => {
   const before = Object.fromEntries(['bucket', 'postgres', 'team-env'].map((n) => [n, imageOf(project, n)]));
   // A comment is not code: minified away, nothing changes.
