@@ -282,7 +282,7 @@ const NOTES = [
   'backend block, three outputs).',
   '',
   '**How firm the ratios are.** Over the last five runs of this benchmark on machines of this kind, the workflow took',
-  '0.088–0.096 s and `cdktf synth` 1.43–1.53 s, so the ratio ranged from 14.9× to 17.4×: the 15× target is met by the',
+  '0.088–0.096 s and `cdktf synth` 1.41–1.53 s, so the ratio ranged from 14.9× to 17.4×: the 15× target is met by the',
   'median run, not with a wide margin. The remaining 40 ms above `node -e 0` are about 20 ms to deserialize the',
   '10 MB snapshot and 20 ms of work spread thinly (YAML, synthesis, RE2, file writes; no function above 2 ms in a CPU',
   'profile). Synth and its check mode do the same work and differ by less than the noise between runs.',
