@@ -17,9 +17,6 @@ export interface CompileProps {
 /** Files of one Promise, keyed by their path inside `generated/<name>/`. */
 export type Artifacts = ReadonlyMap<string, string>;
 
-/** File names synth writes for every Promise, in the order they are listed. */
-export const ARTIFACT_FILES = ['promise.yaml', 'example-resource.yaml', 'types.ts', 'README.md'] as const;
-
 /**
  * Compiles one Promise definition into its committed artifacts: the Kratix Promise, a valid
  * example request, consumer types and the API README. Pure: no disk, same bytes every time.

@@ -1,11 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRequest, requestApi } from '../kratix/request.js';
-import { formatIssues } from '../schema/issue.js';
 import { synthRequest } from '../terraform/stack.js';
 import { bundleContainerScript, bundleWorkflows } from './bundle.js';
 import { workflowImage } from './image.js';
-import { listPromises, loadPromise, type ProjectConfig } from './project.js';
+import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
 
 /**
  * Writes each Promise's image context to `dist/images/<promise>/`: `app/workflow.cjs` (the
@@ -25,11 +23,7 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
     mkdirSync(join(dir, 'app'), { recursive: true });
     writeFileSync(join(dir, 'app', 'workflow.cjs'), await bundleContainerScript(config, name));
     // The providers the example request's stack needs are the ones to bake into the image.
-    const api = requestApi(loaded.definition);
-    if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
-    const request = parseRequest(api.value, loaded.exampleRequest);
-    if (!request.ok) throw new Error(formatIssues(`promises/${name}/example-request.yaml`, request.issues));
-    const { json } = synthRequest(loaded.definition, request.value);
+    const { json } = synthRequest(loaded.definition, parseExample(loaded));
     const requiredProviders = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
     writeFileSync(join(dir, 'providers.tf.json'), `${JSON.stringify({ terraform: { required_providers: requiredProviders } }, null, 2)}\n`);
     const image = workflowImage(config, name, bundle.digest);

@@ -1,8 +1,6 @@
 import { App } from 'cdktf';
-import { parseRequest, requestApi } from '../kratix/request.js';
-import { formatIssues } from '../schema/issue.js';
 import { buildRequestStack } from '../terraform/stack.js';
-import { listPromises, loadPromise, type ProjectConfig } from './project.js';
+import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
 
 /**
  * The `app` of cdktf.json: one stack per Promise, built from its example request, so the cdktf
@@ -12,11 +10,7 @@ export async function cdktfApp(config: ProjectConfig): Promise<void> {
   const app = new App({ stackTraces: false });
   for (const name of listPromises(config)) {
     const loaded = await loadPromise(config, name);
-    const api = requestApi(loaded.definition);
-    if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
-    const request = parseRequest(api.value, loaded.exampleRequest);
-    if (!request.ok) throw new Error(formatIssues(`promises/${name}/example-request.yaml`, request.issues));
-    buildRequestStack(app, loaded.definition, request.value, { stackId: name });
+    buildRequestStack(app, loaded.definition, parseExample(loaded), { stackId: name });
   }
   app.synth();
 }

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseKubernetesYaml } from '../artifacts/yaml.js';
-import { isPromiseDefinition, type PromiseDefinition } from '../promise/define-promise.js';
+import { parseRequest, requestApi } from '../kratix/request.js';
+import { isPromiseDefinition, type PromiseDefinition, type ResourceRequest } from '../promise/define-promise.js';
+import { formatIssues } from '../schema/issue.js';
 
 /** Project settings, read from the `kratix-cdktf` key of package.json. */
 export interface ProjectConfig {
@@ -72,4 +74,13 @@ function readExample(config: ProjectConfig, name: string): unknown {
   } catch (e) {
     throw new Error(`${shown}: is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+}
+
+/** The Promise's example request, validated and defaulted; throws an Error naming the file and every bad field. */
+export function parseExample(loaded: LoadedPromise): ResourceRequest<unknown> {
+  const api = requestApi(loaded.definition);
+  if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
+  const request = parseRequest(api.value, loaded.exampleRequest);
+  if (!request.ok) throw new Error(formatIssues(`promises/${loaded.name}/example-request.yaml`, request.issues));
+  return request.value;
 }

@@ -2,6 +2,8 @@ import { IssuesError } from '../schema/issue.js';
 import { createHash } from 'node:crypto';
 import { toYamlDocuments } from '../artifacts/yaml.js';
 import type { TofuControllerDelivery } from '../promise/delivery.js';
+import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import type { SynthesizedStack } from '../terraform/stack.js';
 import type { SecretBinding } from '../terraform/secrets.js';
 
 /** What the tofu-controller objects of one request are made from. */
@@ -118,4 +120,23 @@ export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 
 function countResources(stack: Record<string, unknown>): number {
   const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
   return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}
+
+/** The tofu-controller output of one synthesized request of a Promise. */
+export function deliverRequest(
+  def: PromiseDefinition,
+  delivery: TofuControllerDelivery,
+  request: ResourceRequest<unknown>,
+  synthesized: SynthesizedStack,
+  slug: string,
+): DeliveryResult {
+  return deliverToTofuController({
+    delivery,
+    slug,
+    promise: def.name,
+    request: request.metadata,
+    stack: synthesized.json,
+    outputs: Object.keys(def.outputs ?? {}),
+    secrets: synthesized.secrets,
+  });
 }

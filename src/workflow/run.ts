@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
-import { deliverToTofuController } from '../delivery/tofu-controller.js';
+import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
-import { tofuController, type ApplyDelivery } from '../promise/delivery.js';
+import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues, IssuesError, type Issue, type Result } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
@@ -53,7 +53,7 @@ export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<s
   // A request that has become invalid (say, after a schema change) must still be destroyable.
   const prepared = run.prepare({ lenient: ctx.action === 'delete' });
   if (typeof prepared === 'number') return prepared;
-  if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared);
+  if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared, delivery);
   return run.apply(prepared, delivery);
 }
 
@@ -103,19 +103,10 @@ class Run {
     }
   }
 
-  writeGitOps(p: Prepared): number {
-    const { def } = this;
-    let result: ReturnType<typeof deliverToTofuController>;
+  writeGitOps(p: Prepared, delivery: TofuControllerDelivery): number {
+    let result: DeliveryResult;
     try {
-      result = deliverToTofuController({
-        delivery: def.delivery?.kind === 'tofu-controller' ? def.delivery : tofuController(),
-        slug: p.slug,
-        promise: def.name,
-        request: p.request.metadata,
-        stack: p.synthesized.json,
-        outputs: Object.keys(def.outputs ?? {}),
-        secrets: p.synthesized.secrets,
-      });
+      result = deliverRequest(this.def, delivery, p.request, p.synthesized, p.slug);
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
       throw e;

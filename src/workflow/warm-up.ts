@@ -1,5 +1,5 @@
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
-import { deliverToTofuController } from '../delivery/tofu-controller.js';
+import { deliverRequest } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { tofuController } from '../promise/delivery.js';
@@ -16,14 +16,6 @@ export function warmUp(def: PromiseDefinition, exampleYaml: string): void {
   const request = parseRequest(api.value, parseKubernetesYaml(exampleYaml));
   if (!request.ok) return;
   const synthesized = synthRequest(def, request.value);
-  const result = deliverToTofuController({
-    delivery: tofuController(),
-    slug: 'warm-up',
-    promise: def.name,
-    request: request.value.metadata,
-    stack: synthesized.json,
-    outputs: Object.keys(def.outputs ?? {}),
-    secrets: synthesized.secrets,
-  });
+  const result = deliverRequest(def, tofuController(), request.value, synthesized, 'warm-up');
   toYaml({ message: result.message, terraform: result.summary });
 }
