@@ -1,17 +1,17 @@
-// Validators built from the upstream schemas in ../shared/schemas, so generated objects are
-// checked against the real contracts, not against our own idea of them.
+// Validators built from the upstream schemas copied into test/upstream/ (see its README for
+// provenance), so generated objects are checked against the real contracts, not our idea of them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
-export const SHARED_SCHEMAS = join(import.meta.dirname, '..', '..', '..', 'shared', 'schemas');
+export const UPSTREAM_SCHEMAS = join(import.meta.dirname, '..', 'upstream');
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
 /** A validator for objects of one upstream CRD, with unknown fields rejected (kubectl --validate=strict). */
 export function crdValidator(file: string, version?: string): (object: unknown) => string[] {
-  const docs = parseAllDocuments(readFileSync(join(SHARED_SCHEMAS, file), 'utf8')).map((d) => d.toJSON());
+  const docs = parseAllDocuments(readFileSync(join(UPSTREAM_SCHEMAS, file), 'utf8')).map((d) => d.toJSON());
   const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition');
   const v = crd.spec.versions.find((x: { name: string; storage: boolean }) => (version ? x.name === version : x.storage));
   return wrap(ajv.compile(strictify(structuredClone(v.schema.openAPIV3Schema))));
@@ -19,7 +19,7 @@ export function crdValidator(file: string, version?: string): (object: unknown) 
 
 /** Validates a CustomResourceDefinition against the Kubernetes v1.36 OpenAPI definitions. */
 export function kubernetesCrdValidator(): (object: unknown) => string[] {
-  const file = JSON.parse(readFileSync(join(SHARED_SCHEMAS, 'kubernetes', 'v1.36-apiextensions-definitions.json'), 'utf8'));
+  const file = JSON.parse(readFileSync(join(UPSTREAM_SCHEMAS, 'kubernetes', 'v1.36-apiextensions-definitions.json'), 'utf8'));
   const schema = {
     definitions: strictDefinitions(file.definitions),
     $ref: '#/definitions/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
