@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { exampleRequest, renderRequest, validateRequest } from '../../src/testing/index.js';
+import { exampleRequest, renderRequest, validateRequest } from 'kratix-cdktf/testing';
 import bucket from './index.js';
 
 const example = exampleRequest(import.meta.dirname);

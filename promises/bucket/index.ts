@@ -4,7 +4,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { definePromise, physicalName, Type, type Infer } from '../../src/index.js';
+import { definePromise, physicalName, Type, type Infer } from 'kratix-cdktf';
 
 const storageClass = Type.Union(
   [Type.Literal('STANDARD_IA'), Type.Literal('ONEZONE_IA'), Type.Literal('INTELLIGENT_TIERING'), Type.Literal('GLACIER_IR'), Type.Literal('GLACIER'), Type.Literal('DEEP_ARCHIVE')],

@@ -1,6 +1,6 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { definePromise, physicalName, Type, type Infer } from '../../src/index.js';
+import { definePromise, physicalName, Type, type Infer } from 'kratix-cdktf';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;

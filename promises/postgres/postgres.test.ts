@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import type { Infer } from '../../src/index.js';
-import { exampleRequest, renderRequest, synthPromise, validateRequest } from '../../src/testing/index.js';
+import type { Infer } from 'kratix-cdktf';
+import { exampleRequest, renderRequest, synthPromise, validateRequest } from 'kratix-cdktf/testing';
 import postgres, { spec } from './index.js';
 
 const example = exampleRequest(import.meta.dirname);

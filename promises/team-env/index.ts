@@ -3,7 +3,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { definePromise, Type, type Infer } from '../../src/index.js';
+import { definePromise, Type, type Infer } from 'kratix-cdktf';
 
 // Kubernetes resource quantities as users write them: 500m, 2, 1.5, 512Mi, 4Gi.
 const cpu = (description: string, def: string) => Type.String({ default: def, pattern: '^[0-9]+(\\.[0-9]+)?m?$', description });

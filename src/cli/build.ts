@@ -1,34 +1,79 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatIssues } from '../schema/issue.js';
 import { synthRequest } from '../terraform/stack.js';
 import { bundleContainerScript, bundleWorkflows } from './bundle.js';
 import { workflowImage } from './image.js';
 import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
 
+/** One Promise's image context, as {@link buildImages} wrote it. */
+export interface BuiltImage {
+  readonly promise: string;
+  /** The image reference its promise.yaml uses. */
+  readonly image: string;
+  /** Size of `app/workflow.cjs`, in bytes. */
+  readonly bytes: number;
+}
+
 /**
  * Writes each Promise's image context to `dist/images/<promise>/`: `app/workflow.cjs` (the
  * workflow as one script, from which the Dockerfile builds a V8 startup snapshot), the
  * `providers.tf.json` the Dockerfile mirrors providers from, and `image.txt`, the reference
- * its promise.yaml uses. Returns the image references built.
+ * its promise.yaml uses. Before writing, each script must start in a clean process, in an empty
+ * folder with no node_modules, exactly as the Dockerfile's snapshot step runs it. Throws an
+ * Error naming every Promise that cannot run in its container.
  */
-export async function buildImages(config: ProjectConfig, names: readonly string[] = []): Promise<string[]> {
+export async function buildImages(config: ProjectConfig, names: readonly string[] = []): Promise<BuiltImage[]> {
   const promises = names.length ? [...names] : listPromises(config);
-  const bundles = await bundleWorkflows(config, promises);
-  const images: string[] = [];
+  const { bundles, issues } = await bundleWorkflows(config, promises);
+  if (issues.size > 0) throw new Error([...issues].map(([name, list]) => formatIssues(`promises/${name}: the workflow cannot run in its container`, list)).join('\n\n'));
+  const failures: string[] = [];
+  const built: { promise: string; script: Uint8Array; providers: unknown; image: string }[] = [];
   for (const name of promises) {
     const loaded = await loadPromise(config, name);
-    const dir = join(config.root, 'dist', 'images', name);
-    rmSync(dir, { recursive: true, force: true });
-    const bundle = bundles.get(name)!;
-    mkdirSync(join(dir, 'app'), { recursive: true });
-    writeFileSync(join(dir, 'app', 'workflow.cjs'), await bundleContainerScript(config, name));
+    const script = await bundleContainerScript(config, name);
+    const failure = startsCleanly(script);
+    if (failure) {
+      failures.push(`promises/${name}: the workflow bundle does not start in a clean container (node --build-snapshot, as the Dockerfile runs it):\n  ${failure}`);
+      continue;
+    }
     // The providers the example request's stack needs are the ones to bake into the image.
     const { json } = synthRequest(loaded.definition, parseExample(loaded));
-    const requiredProviders = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
-    writeFileSync(join(dir, 'providers.tf.json'), `${JSON.stringify({ terraform: { required_providers: requiredProviders } }, null, 2)}\n`);
-    const image = workflowImage(config, name, bundle.digest);
-    writeFileSync(join(dir, 'image.txt'), `${image}\n`);
-    images.push(image);
+    const providers = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
+    built.push({ promise: name, script, providers, image: workflowImage(config, name, bundles.get(name)!.digest) });
   }
-  return images;
+  if (failures.length > 0) throw new Error(failures.join('\n\n'));
+  for (const { promise, script, providers, image } of built) {
+    const dir = join(config.root, 'dist', 'images', promise);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'app'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'workflow.cjs'), script);
+    writeFileSync(join(dir, 'providers.tf.json'), `${JSON.stringify({ terraform: { required_providers: providers } }, null, 2)}\n`);
+    writeFileSync(join(dir, 'image.txt'), `${image}\n`);
+  }
+  return built.map(({ promise, image, script }) => ({ promise, image, bytes: script.byteLength }));
+}
+
+// Module-level code that reads files, needs node_modules or throws shows up here, not first in
+// the image build or in a tenant's request.
+function startsCleanly(script: Uint8Array): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-start-'));
+  try {
+    writeFileSync(join(dir, 'workflow.cjs'), script);
+    const run = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    if (run.status === 0) return undefined;
+    // Node's own warnings about snapshot builders are not the failure; the error is.
+    const lines = `${run.stderr}${run.stdout}`
+      .split('\n')
+      .filter((l) => l.trim() && !/^\s+at /.test(l) && !l.includes('workflow.cjs:') && !/^\(node:\d+\) Warning|^It may still work|^To request support|^\(Use `node --trace/.test(l));
+    return lines.slice(0, 4).join('\n  ') || `exit code ${run.status}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

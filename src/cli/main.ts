@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       for (const line of report.changes) console.log(line);
+      for (const [name, bytes] of report.bundleBytes) console.log(`  ${name}: workflow bundle ${(bytes / 1e6).toFixed(2)} MB`);
       if (values.check) {
         if (report.changes.length > 0) {
           console.error(`generated/ is out of date (${report.changes.length} files); run \`npm run synth\` and commit the result`);
@@ -58,7 +59,10 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       const { buildImages } = await import('./build.js');
-      for (const image of await buildImages(readConfig(root), positionals)) console.log(`built dist/images for ${image}`);
+      const config = readConfig(root);
+      for (const built of await buildImages(config, positionals)) {
+        console.log(`built dist/images/${built.promise} for ${built.image} (workflow.cjs ${(built.bytes / 1e6).toFixed(2)} MB)`);
+      }
       return 0;
     }
     case 'cdktf-app': {

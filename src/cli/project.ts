@@ -13,6 +13,8 @@ export interface ProjectConfig {
   readonly image: string;
   readonly promisesDir: string;
   readonly generatedDir: string;
+  /** Largest workflow bundle allowed, in bytes. @default 5000000 */
+  readonly bundleBudget: number;
 }
 
 /** A Promise found in the project, loaded, with its example request. */
@@ -24,16 +26,24 @@ export interface LoadedPromise {
 }
 
 const DEFAULT_IMAGE = 'ghcr.io/example/kratix-cdktf-workflow';
+// A Promise that imports provider classes from their submodules bundles to about 1.2 MB; one
+// importing a provider's package root, about 33 MB.
+const DEFAULT_BUNDLE_BUDGET = 5_000_000;
 
 /** Reads the project configuration from `<root>/package.json`. */
 export function readConfig(root: string): ProjectConfig {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string; 'kratix-cdktf'?: Record<string, string> };
-  const settings = pkg['kratix-cdktf'] ?? {};
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string; 'kratix-cdktf'?: Record<string, unknown> };
+  const settings = (pkg['kratix-cdktf'] ?? {}) as { image?: string; promisesDir?: string; generatedDir?: string; bundleBudget?: unknown };
+  const budget = settings.bundleBudget ?? DEFAULT_BUNDLE_BUDGET;
+  if (typeof budget !== 'number' || !Number.isInteger(budget) || budget <= 0) {
+    throw new Error(`package.json: "kratix-cdktf".bundleBudget must be a positive number of bytes, not ${JSON.stringify(budget)}`);
+  }
   return {
     root,
     image: settings.image ?? DEFAULT_IMAGE,
     promisesDir: resolve(root, settings.promisesDir ?? 'promises'),
     generatedDir: resolve(root, settings.generatedDir ?? 'generated'),
+    bundleBudget: budget,
   };
 }
 

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
-import { formatIssues } from '../schema/issue.js';
-import { bundleWorkflows, type WorkflowBundle } from './bundle.js';
-import { listPromises, loadPromise, type LoadedPromise, type ProjectConfig } from './project.js';
+import { formatIssues, IssuesError } from '../schema/issue.js';
+import { StackError } from '../terraform/errors.js';
+import { synthRequest } from '../terraform/stack.js';
+import { bundleWorkflows, type BundleReport } from './bundle.js';
+import { listPromises, loadPromise, parseExample, type LoadedPromise, type ProjectConfig } from './project.js';
 import { workflowImage } from './image.js';
 
 /** Options for {@link synth}. */
@@ -20,21 +22,39 @@ export interface SynthReport {
   /** Lines like `wrote generated/x/promise.yaml` or, in check mode, `stale generated/x/README.md`. */
   readonly changes: string[];
   readonly compiled: string[];
+  /** Size of each compiled Promise's workflow bundle, in bytes. */
+  readonly bundleBytes: Map<string, number>;
 }
 
 /**
  * Compiles the named Promises (or all) into `generated/`. Nothing is written unless every Promise
- * compiles; then only changed files are replaced, each atomically, and artifacts of Promises that
- * no longer exist are removed. In check mode nothing is written and every difference is reported.
+ * passes every phase: its workflow bundles for the container, its module loads, it compiles,
+ * and its `stack()` synthesizes its example request. Then only changed files are replaced, each
+ * atomically, and artifacts of Promises that no longer exist are removed. In check mode nothing
+ * is written and every difference is reported; the phases run all the same, so a CI check fails
+ * on a Promise that could not run.
  */
 export async function synth(config: ProjectConfig, options: SynthOptions = {}): Promise<SynthReport> {
   const all = listPromises(config);
   const names = options.names?.length ? [...options.names] : all;
-  const report: SynthReport = { errors: [], changes: [], compiled: [] };
+  const report: SynthReport = { errors: [], changes: [], compiled: [], bundleBytes: new Map() };
   for (const name of names) {
     if (!all.includes(name)) report.errors.push(`${relative(config.root, join(config.promisesDir, name))}: no such Promise (expected ${name}/index.ts)`);
   }
   const known = names.filter((n) => all.includes(n));
+  // Bundle first: it is fast, and it refuses what would make loading slow or break only in the
+  // container (a provider's package root, files read relative to the module) before any loads.
+  let bundled: BundleReport;
+  try {
+    bundled = await bundleWorkflows(config, known);
+  } catch (e) {
+    report.errors.push(`bundling the workflows failed: ${(e as Error).message}`);
+    return report;
+  }
+  for (const [name, issues] of [...bundled.issues].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    report.errors.push(formatIssues(`promises/${name}: the workflow cannot run in its container`, issues));
+  }
+  if (report.errors.length > 0) return report;
   const loaded: LoadedPromise[] = [];
   for (const name of known) {
     try {
@@ -44,19 +64,18 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
     }
   }
   if (report.errors.length > 0) return report;
-  let bundles: Map<string, WorkflowBundle>;
-  try {
-    bundles = await bundleWorkflows(config, known);
-  } catch (e) {
-    report.errors.push(`bundling the workflows failed: ${(e as Error).message}`);
-    return report;
-  }
   const outputs = new Map<string, Artifacts>();
   for (const promise of loaded) {
-    const image = workflowImage(config, promise.name, bundles.get(promise.name)!.digest);
-    const result = await compilePromise(promise.definition, { image, exampleRequest: promise.exampleRequest });
-    if (result.ok) outputs.set(promise.name, result.value);
-    else report.errors.push(formatIssues(promise.file, result.issues));
+    const bundle = bundled.bundles.get(promise.name)!;
+    const result = await compilePromise(promise.definition, { image: workflowImage(config, promise.name, bundle.digest), exampleRequest: promise.exampleRequest });
+    if (!result.ok) {
+      report.errors.push(formatIssues(promise.file, result.issues));
+      continue;
+    }
+    const failure = exampleStackFailure(promise);
+    if (failure) report.errors.push(failure);
+    else outputs.set(promise.name, result.value);
+    report.bundleBytes.set(promise.name, bundle.bytes);
   }
   if (report.errors.length > 0) return report;
 
@@ -67,6 +86,20 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
     if (!options.check) apply(change);
   }
   return report;
+}
+
+// Runs the Promise's stack() on its example request, as every workflow run will: an error here
+// would otherwise surface only in the container, on a tenant's request.
+function exampleStackFailure(promise: LoadedPromise): string | undefined {
+  const heading = `promises/${promise.name}: stack() on example-request.yaml`;
+  try {
+    synthRequest(promise.definition, parseExample(promise));
+    return undefined;
+  } catch (e) {
+    if (e instanceof StackError) return formatIssues(heading, [e.issue]);
+    if (e instanceof IssuesError) return formatIssues(`promises/${promise.name}/example-request.yaml`, e.issues);
+    return `${heading}: kratix-cdktf failed, not the Promise (please report this): ${(e as Error).message}`;
+  }
 }
 
 interface Change {

@@ -1,4 +1,5 @@
 import { childPath, type Issue } from '../schema/issue.js';
+import { dataInExpression, StackError } from './errors.js';
 
 // Terraform evaluates `${...}` and `%{...}` in every string and map key of a JSON configuration,
 // and cdktf passes strings through unchanged; inside expressions it builds (Fn.join,
@@ -62,7 +63,7 @@ export function toLiteral(s: string): string {
     const next = s[i + 1];
     const ctx = stack.at(-1)!;
     if (ctx.kind === 'expr') {
-      if (RESERVED.test(c)) throw new Error('request data reached a Terraform expression outside a string literal');
+      if (RESERVED.test(c)) throw new StackError(dataInExpression());
       if (c === '"') stack.push({ kind: 'text', quoted: true, json: false, inJson: false });
       else if (c === '{') ctx.braces++;
       else if (c === '}') {

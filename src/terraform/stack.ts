@@ -3,6 +3,8 @@ import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
 import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
+import * as errors from './errors.js';
+import { StackError } from './errors.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
 
 /** Terraform JSON, as written to `cdk.tf.json`. */
@@ -33,11 +35,16 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
   const reserved = requestDataIssues(request.spec, 'spec', (n) => Token.isUnresolved(n));
   if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
   const stack = new TerraformStack(app, props.stackId ?? 'request');
-  const returned = def.stack(stack, shield(request) as ResourceRequest<never>) ?? {};
+  let returned: Record<string, OutputValue | undefined>;
+  try {
+    returned = (def.stack(stack, shield(request) as ResourceRequest<never>) ?? {}) as typeof returned;
+  } catch (e) {
+    throw new StackError(errors.stackThrew(e), { cause: e });
+  }
   const knownOutputs: Record<string, OutputValue> = {};
   for (const [name, output] of Object.entries(def.outputs ?? {})) {
-    const value = (returned as Record<string, OutputValue | undefined>)[name];
-    if (value === undefined) throw new Error(`stack() did not return the declared output "${name}"; return it, or remove it from outputs`);
+    const value = returned[name];
+    if (value === undefined) throw new StackError(errors.outputMissing(name));
     // The construct id must not clash with the author's constructs (an output "namespace" beside a
     // resource "namespace"); the Terraform output keeps the declared name.
     const tfOutput = new TerraformOutput(stack, `output-${name}`, { value, sensitive: output.sensitive ?? false, ...(output.description ? { description: output.description } : {}) });
@@ -53,10 +60,15 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
 export function synthRequest(def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}): SynthesizedStack {
   const app = new App({ outdir: '/nonexistent', stackTraces: false, skipValidation: true });
   const { stack, knownOutputs } = buildRequestStack(app, def, request, props);
-  // What App.synth() does before writing files, minus the files.
-  stack.prepareStack();
-  invokeAspects(stack);
-  const raw = stack.toTerraform() as TerraformJson;
+  let raw: TerraformJson;
+  try {
+    // What App.synth() does before writing files, minus the files.
+    stack.prepareStack();
+    invokeAspects(stack);
+    raw = stack.toTerraform() as TerraformJson;
+  } catch (e) {
+    throw new StackError(errors.synthesisFailed(e), { cause: e });
+  }
   delete raw['//'];
   removeInjectedBackend(raw);
   return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs, secrets: secretBindings(stack) };

@@ -1,182 +1,202 @@
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { addPromise, cli, makeProject, REPO, snapshotTree } from '../helpers/project.js';
+import { synth } from '../../src/cli/synth.js';
+import { addPromise, cli, configOf, makeProject, snapshotTree } from '../helpers/project.js';
 
-const BROKEN = `
+const FIXTURES = ['echo', 'kitchen-sink', 'postgres'];
+const ARTIFACTS = ['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts'];
+const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(configOf(root), options);
+
+const promiseSource = (name: string, body: string, imports = '') => `
+import { DataResource } from 'cdktf';
 import { definePromise, Type } from 'kratix-cdktf';
+${imports}
 export default definePromise({
-  name: 'broken',
-  api: { group: 'test.example.com', version: 'v1', kind: 'Broken' },
-  spec: Type.Object({ anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()]) }),
-  stack() {},
+  name: '${name}',
+  api: { group: 'test.example.com', version: 'v1', kind: 'Thing' },
+  spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
+  stack(scope, { spec }) {
+    ${body}
+  },
 });
 `;
-const BROKEN_EXAMPLE = 'apiVersion: test.example.com/v1\nkind: Broken\nmetadata: { name: x }\nspec: {}\n';
+const EXAMPLE = 'apiVersion: test.example.com/v1\nkind: Thing\nmetadata: { name: x, namespace: team }\nspec: {}\n';
 
-describe('npm run synth', () => {
+describe('synth', () => {
   let project: string;
   let first: Record<string, string>;
 
-  beforeAll(() => {
-    project = makeProject();
-    const run = cli(project, 'synth');
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+  beforeAll(async () => {
+    project = makeProject(FIXTURES);
+    const report = await run(project);
+    expect(report.errors).toEqual([]);
     first = snapshotTree(join(project, 'generated'));
   });
 
-  test('writes the four artifacts of every Promise', () => {
-    expect(Object.keys(first).sort()).toEqual(
-      ['bucket', 'postgres', 'team-env'].flatMap((n) => ['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts'].map((f) => `${n}/${f}`)).sort(),
-    );
+  test('writes the four artifacts of every Promise and reports each bundle size', async () => {
+    expect(Object.keys(first).sort()).toEqual(FIXTURES.flatMap((n) => ARTIFACTS.map((f) => `${n}/${f}`)).sort());
+    const report = await run(project);
+    expect([...report.bundleBytes.keys()].sort()).toEqual(FIXTURES);
+    // The AWS provider package is 392 MB; a Promise importing submodules bundles about 1 MB.
+    expect(report.bundleBytes.get('postgres')).toBeGreaterThan(300_000);
+    expect(report.bundleBytes.get('postgres')).toBeLessThan(3_000_000);
   });
 
-  test('a second run is byte-identical and changes nothing', () => {
-    const again = cli(project, 'synth');
-    expect(again.stdout).toContain('0 files changed');
+  test('a second run is byte-identical and changes nothing', async () => {
+    expect((await run(project)).changes).toEqual([]);
     expect(snapshotTree(join(project, 'generated'))).toEqual(first);
   });
 
-  test('another checkout in another folder produces the same bytes (no absolute paths)', () => {
-    const other = makeProject();
-    expect(cli(other, 'synth').status).toBe(0);
+  test('another checkout in another folder produces the same bytes (no absolute paths)', async () => {
+    const other = makeProject(FIXTURES);
+    expect((await run(other)).errors).toEqual([]);
     expect(snapshotTree(join(other, 'generated'))).toEqual(first);
     expect(JSON.stringify(first)).not.toContain(project);
   });
 
   test('the image comes from package.json, tagged per Promise with the digest of its bundle', () => {
     expect(first['postgres/promise.yaml']).toMatch(/image: registry\.test\/wf:postgres-[0-9a-f]{12}\n/);
-    expect(first['bucket/promise.yaml']).toMatch(/image: registry\.test\/wf:bucket-[0-9a-f]{12}\n/);
+    expect(first['echo/promise.yaml']).toMatch(/image: registry\.test\/wf:echo-[0-9a-f]{12}\n/);
   });
 
-  test('a named Promise is compiled alone and the others are kept', () => {
-    rmSync(join(project, 'generated', 'bucket', 'README.md'));
-    const run = cli(project, 'synth', 'postgres');
-    expect(run.status).toBe(0);
-    expect(existsSync(join(project, 'generated', 'bucket', 'promise.yaml'))).toBe(true);
-    expect(existsSync(join(project, 'generated', 'bucket', 'README.md'))).toBe(false);
-    expect(cli(project, 'synth').stdout).toContain('wrote generated/bucket/README.md');
+  test('a named Promise is compiled alone and the others are kept', async () => {
+    rmSync(join(project, 'generated', 'echo', 'README.md'));
+    expect((await run(project, { names: ['postgres'] })).errors).toEqual([]);
+    expect(existsSync(join(project, 'generated', 'echo', 'promise.yaml'))).toBe(true);
+    expect(existsSync(join(project, 'generated', 'echo', 'README.md'))).toBe(false);
+    expect((await run(project)).changes).toContain('wrote generated/echo/README.md');
   });
 
-  test('an unknown Promise name is an error', () => {
-    const run = cli(project, 'synth', 'nope');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/promises\/nope: no such Promise/);
+  test('an unknown Promise name is an error', async () => {
+    expect((await run(project, { names: ['nope'] })).errors).toEqual([expect.stringMatching(/promises\/nope: no such Promise/)]);
   });
 });
 
-describe('npm run synth -- --check', () => {
-  let project: string;
-  let committed: Record<string, string>;
+describe('synth --check', () => {
+  test('passes on a fresh synth, fails on a one-byte change, a missing and an extra file, listing each, and writes nothing', async () => {
+    const project = makeProject(FIXTURES);
+    await run(project);
+    const committed = snapshotTree(join(project, 'generated'));
+    expect((await run(project, { check: true })).changes).toEqual([]);
 
-  beforeAll(() => {
-    project = makeProject();
-    expect(cli(project, 'synth').status).toBe(0);
-    committed = snapshotTree(join(project, 'generated'));
-  });
-
-  test('passes on a fresh synth', () => {
-    const run = cli(project, 'synth', '--check');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('generated/ is up to date (3 Promises)');
-  });
-
-  test('fails on a one-byte change, a missing file and an extra file, listing each, and writes nothing', () => {
     const gen = join(project, 'generated');
     appendFileSync(join(gen, 'postgres', 'README.md'), ' ');
-    unlinkSync(join(gen, 'bucket', 'types.ts'));
-    writeFileSync(join(gen, 'team-env', 'notes.txt'), 'x');
+    unlinkSync(join(gen, 'echo', 'types.ts'));
+    writeFileSync(join(gen, 'kitchen-sink', 'notes.txt'), 'x');
     mkdirSync(join(gen, 'retired'));
     writeFileSync(join(gen, 'retired', 'promise.yaml'), 'x');
     const before = snapshotTree(gen);
-
-    const run = cli(project, 'synth', '--check');
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain('stale generated/postgres/README.md');
-    expect(run.stdout).toContain('missing generated/bucket/types.ts');
-    expect(run.stdout).toContain('extra generated/team-env/notes.txt');
-    expect(run.stdout).toContain('extra generated/retired');
-    expect(run.stderr).toContain('generated/ is out of date');
+    const report = await run(project, { check: true });
+    expect(report.changes.sort()).toEqual(['extra generated/kitchen-sink/notes.txt', 'extra generated/retired', 'missing generated/echo/types.ts', 'stale generated/postgres/README.md']);
     expect(snapshotTree(gen)).toEqual(before);
 
-    // A synth repairs all of it.
-    expect(cli(project, 'synth').status).toBe(0);
+    // A synth repairs all of it, and a removed Promise's artifacts go with it.
+    await run(project);
     expect(snapshotTree(gen)).toEqual(committed);
+    rmSync(join(project, 'promises', 'echo'), { recursive: true });
+    expect((await run(project)).changes).toContain('removed generated/echo');
+    expect(existsSync(join(gen, 'echo'))).toBe(false);
   });
 
-  test('artifacts of a removed Promise are removed by synth', () => {
-    rmSync(join(project, 'promises', 'bucket'), { recursive: true });
-    const run = cli(project, 'synth');
-    expect(run.stdout).toContain('removed generated/bucket');
-    expect(existsSync(join(project, 'generated', 'bucket'))).toBe(false);
-  });
-});
-
-describe('a Promise that cannot compile', () => {
-  test('names its file and every bad field, and leaves generated/ as it was', () => {
-    const project = makeProject();
+  test('the command prints every difference, exits 1, and shows no stack trace', () => {
+    const project = makeProject(['echo']);
     expect(cli(project, 'synth').status).toBe(0);
-    const before = snapshotTree(join(project, 'generated'));
-    addPromise(project, 'broken', BROKEN, BROKEN_EXAMPLE);
-    // Also make an otherwise fine Promise stale, to show nothing at all is written.
-    appendFileSync(join(project, 'generated', 'postgres', 'README.md'), 'x');
+    appendFileSync(join(project, 'generated', 'echo', 'README.md'), ' ');
+    const result = cli(project, 'synth', '--check');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('stale generated/echo/README.md');
+    expect(result.stdout).toMatch(/echo: workflow bundle \d+\.\d\d MB/);
+    expect(result.stderr).toContain('generated/ is out of date (1 files)');
+  });
+});
+
+describe('a Promise that cannot compile or cannot run fails synth and --check, naming it, and nothing is written', () => {
+  // GIVEN a project whose generated/ is stale, so that any write would show
+  const broken = async (name: string, source: string, example = EXAMPLE) => {
+    const project = makeProject(['echo']);
+    mkdirSync(join(project, 'generated', 'echo'), { recursive: true });
+    writeFileSync(join(project, 'generated', 'echo', 'README.md'), 'stale');
     const stale = snapshotTree(join(project, 'generated'));
-
-    const run = cli(project, 'synth');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/promises\/broken\/index\.ts: 2 problems/);
-    expect(run.stderr).toMatch(/✖ spec\.anything: has no type/);
-    expect(run.stderr).toMatch(/✖ spec\.pair: .*tuple/);
-    expect(run.stderr).toMatch(/fix: /);
-    expect(run.stderr).toContain('generated/ was left as it was');
-    expect(run.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/); // no stack trace
+    addPromise(project, name, source, example);
+    // WHEN synth and synth --check run
+    const report = await run(project);
+    const check = await run(project, { check: true });
+    // THEN both fail with the same errors and nothing changed
+    expect(report.errors.length).toBeGreaterThan(0);
+    expect(check.errors).toEqual(report.errors);
     expect(snapshotTree(join(project, 'generated'))).toEqual(stale);
-    expect(before).not.toEqual(stale);
+    return report.errors.join('\n\n');
+  };
+
+  test('an untranslatable schema: the file and every bad field', async () => {
+    const errors = await broken('schema', promiseSource('schema', 'return;').replace('size: Type.Integer({ default: 1 })', 'anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()])'));
+    expect(errors).toMatch(/promises\/schema\/index\.ts: 2 problems/);
+    expect(errors).toMatch(/✖ spec\.anything: has no type/);
+    expect(errors).toMatch(/✖ spec\.pair: .*tuple/);
+    expect(errors).toMatch(/fix: /);
   });
 
-  test('an invalid example request is reported with its field', () => {
-    const project = makeProject();
-    writeFileSync(join(project, 'promises', 'postgres', 'example-request.yaml'), 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: { name: x }\nspec: { size: huge }\n');
-    const run = cli(project, 'synth');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/example-request\.yaml: spec\.size: "huge" is not one of "small", "medium", "large"/);
+  test('a stack() that throws on the example request: the Promise, the phase, the author’s error and where', async () => {
+    const errors = await broken('thrower', promiseSource('thrower', "if (spec.size > 0) throw new RangeError('no capacity left in eu-west-1');"));
+    expect(errors).toMatch(/promises\/thrower: stack\(\) on example-request\.yaml: 1 problem/);
+    expect(errors).toMatch(/✖ stack\(\) at promises\/thrower\/index\.ts:10: threw RangeError: no capacity left in eu-west-1/);
   });
 
-  test('a module that does not load is reported with its file', () => {
-    const project = makeProject();
-    addPromise(project, 'syntax', 'export default definePromise({', BROKEN_EXAMPLE);
-    const run = cli(project, 'synth');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/promises\/syntax\/index\.ts: could not be loaded/);
+  test('a stack() that forgets a declared output', async () => {
+    const source = promiseSource('outputs', "new DataResource(scope, 'd', { input: spec.size });").replace("spec: Type.Object(", "outputs: { endpoint: {} },\n  spec: Type.Object(");
+    const errors = await broken('outputs', source);
+    expect(errors).toMatch(/✖ outputs\.endpoint: stack\(\) did not return this declared output\n\s+fix: return \{ endpoint: \.\.\. \}/);
   });
 
-  test('a module without a definition says how to fix it', () => {
-    const project = makeProject();
-    addPromise(project, 'empty', 'export const x = 1;', BROKEN_EXAMPLE);
-    const run = cli(project, 'synth');
-    expect(run.stderr).toMatch(/promises\/empty\/index\.ts: the default export is not a Promise definition\n\s+fix: export default definePromise/);
+  test('a module-level file read relative to import.meta: the file, the line and a fix', async () => {
+    const read = "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nconst deps = readFileSync(join(import.meta.dirname, 'deps.yaml'), 'utf8');";
+    const errors = await broken('reader', promiseSource('reader', "new DataResource(scope, 'd', { input: deps });", read));
+    expect(errors).toMatch(/promises\/reader: the workflow cannot run in its container: 1 problem/);
+    expect(errors).toMatch(/✖ promises\/reader\/index\.ts:6: uses import\.meta, which is empty in the workflow container/);
+    expect(errors).toMatch(/fix: keep data in TypeScript/);
+  });
+
+  test('__dirname and a module named at run time', async () => {
+    const code = "const name = ['ya', 'ml'].join('');\nconst here = __dirname; // tsx defines it while synth loads the module";
+    const errors = await broken('dynamic', promiseSource('dynamic', "new DataResource(scope, 'd', { input: [here, String(require(name))] });", code));
+    expect(errors).toMatch(/✖ promises\/dynamic\/index\.ts:5: uses __dirname, which in the workflow container is the folder of the bundled script/);
+    expect(errors).toMatch(/✖ promises\/dynamic\/index\.ts:11: This call to "require" will not be bundled .*: the container has no node_modules/);
+  });
+
+  test('a module that does not load, and one without a definition', async () => {
+    expect(await broken('syntax', 'export default definePromise({')).toMatch(/promises\/syntax\/index\.ts:\d+: /);
+    const empty = await broken('empty', 'export const x = 1;');
+    expect(empty).toMatch(/✖ promises\/empty\/index\.ts: the default export is not a Promise definition\n\s+fix: export default definePromise/);
+    expect(empty).not.toContain('promises/echo');
+  });
+
+  test('an invalid example request: its file and field', async () => {
+    const errors = await broken('example', promiseSource('example', 'return;'), EXAMPLE.replace('spec: {}', 'spec: { size: huge }'));
+    expect(errors).toMatch(/example-request\.yaml: spec\.size: expected an integer, got a string "huge"/);
   });
 });
 
-test('this repository’s generated/ is current', () => {
-  const run = cli(REPO, 'synth', '--check');
-  expect(run.stdout + run.stderr).toContain('up to date');
-  expect(run.status).toBe(0);
-});
+describe('the workflow bundle', () => {
+  test('a provider imported from its package root is refused with the measured size and the submodule imports to use', async () => {
+    const project = makeProject([]);
+    addPromise(
+      project,
+      'root-import',
+      promiseSource('root-import', "new namespaceV1.NamespaceV1(scope, 'ns', { metadata: { name: 'x' } });", "import { namespaceV1 } from '@cdktf/provider-kubernetes';"),
+      EXAMPLE,
+    );
+    const errors = (await run(project)).errors.join('\n');
+    expect(errors).toMatch(/✖ promises\/root-import\/index\.ts:4: imports @cdktf\/provider-kubernetes from its package root, which bundles every resource of the provider: the workflow bundle measures \d+\.\d MB/);
+    expect(errors).toContain("fix: import * as namespaceV1 from '@cdktf/provider-kubernetes/lib/namespace-v1'");
+    expect(existsSync(join(project, 'generated'))).toBe(false);
+  });
 
-test('cdktf.json’s app synthesizes each Promise’s example request as a stack, as `cdktf synth` runs it', () => {
-  const config = JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8'));
-  expect(config).toMatchObject({ language: 'typescript', app: 'npx tsx src/cli/main.ts cdktf-app', output: 'cdktf.out' });
-  const outdir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-cdktf-out-'));
-  // The cdktf CLI runs the app with CDKTF_OUTDIR set; the CLI itself is not needed for that.
-  const run = spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'cdktf-app'], { cwd: REPO, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-  expect(Object.keys(manifest.stacks).sort()).toEqual(['bucket', 'postgres', 'team-env']);
-  const postgres = JSON.parse(readFileSync(join(outdir, 'stacks', 'postgres', 'cdk.tf.json'), 'utf8'));
-  expect(postgres.resource.aws_db_instance.db.instance_class).toBe('db.t4g.large');
+  test('a bundle over the budget in package.json fails, naming the Promise and both sizes', async () => {
+    const project = makeProject(['postgres']);
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ ...pkg, 'kratix-cdktf': { ...pkg['kratix-cdktf'], bundleBudget: 500_000 } }));
+    const errors = (await run(project)).errors.join('\n');
+    expect(errors).toMatch(/✖ promises\/postgres: the workflow bundle measures 1\.\d MB, over the budget of 0\.5 MB/);
+  });
 });

@@ -176,7 +176,7 @@ test('credentials from the environment and secret values appear nowhere the work
 
 test('the bundled container script, from its startup snapshot, applies and destroys too', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-'));
-  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated') };
+  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated'), bundleBudget: 5_000_000 };
   writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'echo-applied'));
   const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
   expect(snap.status, snap.stderr).toBe(0);

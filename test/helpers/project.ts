@@ -1,39 +1,55 @@
-// Throw-away platform repositories for CLI tests: a package.json, promises/ and node_modules
-// linked to ours, in a temp folder, driven through the real CLI in a child process.
+// Throw-away platform repositories for CLI tests: a package.json, promises/ copied from the
+// library's fixtures, and node_modules where `kratix-cdktf` is this checkout, in a temp folder.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readConfig, type ProjectConfig } from '../../src/cli/project.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
-const SRC_INDEX = join(REPO, 'src', 'index.js');
+export const FIXTURES = join(REPO, 'test', 'fixtures');
 
-/** A temp project holding copies of the example Promises (or none), importing kratix-cdktf from this checkout. */
-export function makeProject(options: { examples?: boolean } = {}): string {
+/**
+ * A temp project holding copies of the named fixture Promises. Its node_modules links every
+ * package of this checkout, and `kratix-cdktf` is a folder whose `src` links to this checkout's,
+ * so Promises import `kratix-cdktf` as a platform repository does, and packages resolve to one
+ * copy whether symlinks are followed (Node) or kept (the bundler).
+ */
+export function makeProject(fixtures: readonly string[] = ['echo', 'postgres']): string {
   const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-project-'));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'platform', version: '1.2.3', type: 'module', 'kratix-cdktf': { image: 'registry.test/wf' } }));
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  linkPackages(root);
   mkdirSync(join(root, 'promises'));
-  if (options.examples !== false) {
-    for (const name of readdirSync(join(REPO, 'promises'))) {
-      cpSync(join(REPO, 'promises', name), join(root, 'promises', name), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
-      const index = join(root, 'promises', name, 'index.ts');
-      writeFileSync(index, readFileSync(index, 'utf8').replaceAll("'../../src/index.js'", `'${SRC_INDEX}'`));
-    }
-  }
+  for (const name of fixtures) cpSync(join(FIXTURES, name), join(root, 'promises', name), { recursive: true, filter: (src) => !src.includes('/expected') && !src.endsWith('.test.ts') });
   return root;
+}
+
+export function linkPackages(root: string): void {
+  const modules = join(root, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(REPO, 'node_modules'))) {
+    if (entry !== '.bin' && entry !== 'kratix-cdktf') symlinkSync(join(REPO, 'node_modules', entry), join(modules, entry));
+  }
+  mkdirSync(join(modules, 'kratix-cdktf'));
+  writeFileSync(join(modules, 'kratix-cdktf', 'package.json'), readFileSync(join(REPO, 'package.json')));
+  symlinkSync(join(REPO, 'src'), join(modules, 'kratix-cdktf', 'src'));
+}
+
+/** The project configuration of a temp project, for calling synth() and friends in process. */
+export function configOf(root: string): ProjectConfig {
+  return readConfig(root);
 }
 
 /** Adds a Promise to a temp project from its source text and example request. */
 export function addPromise(root: string, name: string, source: string, example: string): void {
   mkdirSync(join(root, 'promises', name), { recursive: true });
-  writeFileSync(join(root, 'promises', name, 'index.ts'), source.replaceAll('kratix-cdktf', SRC_INDEX));
+  writeFileSync(join(root, 'promises', name, 'index.ts'), source);
   writeFileSync(join(root, 'promises', name, 'example-request.yaml'), example);
 }
 
-/** Runs the kratix-cdktf CLI in `cwd`, as `npm run` would. */
+/** Runs the kratix-cdktf command in `cwd`, as `npx kratix-cdktf` would. */
 export function cli(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), ...args], { cwd, encoding: 'utf8' });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

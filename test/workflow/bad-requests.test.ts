@@ -1,8 +1,8 @@
 // A corpus of requests the workflow must refuse: each exits 1, writes nothing to the output,
 // and names the field and the reason both on stderr and in status.
 import { describe, expect, test } from 'vitest';
-import postgres from '../../promises/postgres/index.js';
-import teamEnv from '../../promises/team-env/index.js';
+import postgres from '../fixtures/postgres/index.js';
+import sink from '../fixtures/kitchen-sink/index.js';
 import echo from '../fixtures/echo/index.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 
@@ -29,7 +29,7 @@ const CORPUS: [string, any, string, RegExp][] = [
   ['a string for an integer', postgres, pg({ storageGiB: '100' }), /spec\.storageGiB: expected an integer, got a string "100"/],
   ['a fraction for an integer', postgres, pg({ storageGiB: 20.5 }), /spec\.storageGiB: expected an integer, got a number 20\.5/],
   ['a number for a boolean', postgres, pg({ highAvailability: 1 }), /spec\.highAvailability: expected a boolean/],
-  ['null for a required field', teamEnv, requestYaml(teamEnv, { namespace: 'p', group: null }), /spec\.group: is required/],
+  ['null for a required field', sink, requestYaml(sink, { email: null, port: 80, password: { name: 'a', key: 'b' } }), /spec\.email: is required/],
   ['null in a list', echo, requestYaml(echo, { items: [null] }), /spec\.items\[0\]: must not be null/],
   ['an unknown field', postgres, pg({ pasword: 'x' }), /spec\.pasword: is not a field of this API/],
   ['an unknown nested field', postgres, pg({ backup: { retention: 3 } }), /spec\.backup\.retention: is not a field of this API/],
@@ -43,8 +43,8 @@ const CORPUS: [string, any, string, RegExp][] = [
   ['a broken CEL rule', postgres, pg({ size: 'large' }), /spec: large instances must run with highAvailability: true/],
   ['a map value of the wrong type', postgres, pg({ tags: { team: 5 } }), /spec\.tags\.team: expected a string, got a number 5/],
   ['too many map entries', postgres, pg({ tags: Object.fromEntries(Array.from({ length: 41 }, (_, i) => [`k${i}`, 'v'])) }), /spec\.tags: must have at most 40 entries, has 41/],
-  ['a missing required field', teamEnv, requestYaml(teamEnv, { namespace: 'payments' }), /spec\.group: is required/],
-  ['a missing spec with required fields', teamEnv, 'apiVersion: platform.example.com/v1alpha1\nkind: TeamEnvironment\nmetadata: {name: x}\n', /spec\.namespace: is required/],
+  ['a missing required field', sink, requestYaml(sink, { port: 80, password: { name: 'a', key: 'b' } }), /spec\.email: is required/],
+  ['a missing spec with required fields', sink, 'apiVersion: fixtures.example.com/v1beta1\nkind: KitchenSink\nmetadata: {name: x}\n', /spec\.email: is required/],
   ['a huge string', echo, requestYaml(echo, { message: 'x'.repeat(100_000) }), /spec\.message: must be at most 4096 characters, is 100000/],
   ['a reserved private-use character', echo, requestYaml(echo, { message: 'a\uE001{b}' }), /spec\.message: contains U\+E000 to U\+E003/],
 ];
