@@ -52,11 +52,13 @@ export function terraform(props: TerraformCliProps, args: readonly string[], jso
   });
 }
 
-// Terraform must never be asked anything, never call home, and always print without colour.
+/** Set for every terraform command: Terraform must never be asked anything, never call home, and always print without colour. */
+export const TERRAFORM_ENV: Readonly<Record<string, string>> = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
+
 function cleanEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return { ...out, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
+  return { ...out, ...TERRAFORM_ENV };
 }
 
 function tryJson(line: string): Record<string, any> | undefined {

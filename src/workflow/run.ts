@@ -2,7 +2,8 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
-import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
+import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
+import type { TerraformScriptProps } from '../delivery/terraform-script.js';
 import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
@@ -146,23 +147,11 @@ class Run {
 
   async apply(p: Prepared, delivery: ApplyDelivery): Promise<number> {
     const { def, ctx } = this;
-    const verb = ctx.action === 'delete' ? 'destroy' : ctx.dryRun ? 'plan' : 'apply';
-    this.log.info(`${p.heading}: terraform ${verb} in workspace ${p.slug}`);
-    const props = {
-      delivery,
-      promise: def.name,
-      slug: p.slug,
-      namespace: p.request.metadata.namespace,
-      stack: p.synthesized.json,
-      secrets: p.synthesized.secrets,
-      outputs: def.outputs ?? {},
-      env: ctx.env,
-      dryRun: ctx.dryRun,
-      log: this.log.info,
-    };
+    this.log.info(`${p.heading}: terraform ${this.verb()} in workspace ${p.slug}`);
+    const props = { ...this.scriptProps(p, delivery), outputs: def.outputs ?? {}, env: ctx.env, log: this.log.info };
     let result: ApplyResult;
     try {
-      result = ctx.action === 'delete' ? await destroyStack(props) : await applyStack(props);
+      result = await runApplyDelivery(props);
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
       // that the last run succeeded.
@@ -184,6 +173,24 @@ class Run {
     }
     this.log.info(`${p.heading}: ${result.message}`);
     return 0;
+  }
+
+  private scriptProps(p: Prepared, delivery: ApplyDelivery): TerraformScriptProps {
+    const { def, ctx } = this;
+    return {
+      delivery,
+      promise: def.name,
+      slug: p.slug,
+      namespace: p.request.metadata.namespace,
+      stack: p.synthesized.json,
+      secrets: p.synthesized.secrets,
+      action: ctx.action,
+      dryRun: ctx.dryRun,
+    };
+  }
+
+  private verb(): string {
+    return this.ctx.action === 'delete' ? (this.ctx.dryRun ? 'plan -destroy' : 'destroy') : this.ctx.dryRun ? 'plan' : 'apply';
   }
 
   private synthesizedConditions(message: string): Condition[] {
