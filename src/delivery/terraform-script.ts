@@ -58,8 +58,9 @@ export interface TerraformScript {
 }
 
 /**
- * The one description of an apply-mode run, which `runApplyDelivery` executes. Credentials are
- * not part of it: they come only from the environment.
+ * The one description of an apply-mode run: the real run executes it (`runApplyDelivery`), and
+ * `render` writes it out instead, so what is shown is what runs. Credentials are not part of it:
+ * they come only from the environment.
  */
 export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const { delivery, slug } = props;
@@ -110,4 +111,41 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
 
 function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {
   return { phase, purpose, attempts: [{ args }], json, optional: false };
+}
+
+/**
+ * The script as a readable (and runnable) shell script: the commands with their arguments in
+ * order, with `||` for alternatives and `set -e` to stop where the run stops, and the environment
+ * the run reads, by name only.
+ */
+export function commandsScript(script: TerraformScript): string {
+  const { props } = script;
+  const providers = Object.keys((props.stack.provider as Record<string, unknown> | undefined) ?? {}).sort();
+  const lines = [
+    '#!/bin/sh',
+    `# The terraform commands the ${props.promise} workflow runs for this request (action: ${props.action}${props.dryRun ? ', dry run' : ''}),`,
+    '# in order, in a fresh folder holding only main.tf.json. Written by `kratix-cdktf render`: none of',
+    '# them has been run. `kratix-cdktf render --apply` runs them, as the workflow container does.',
+    '#',
+    "# Environment: terraform gets the workflow's whole environment (the Pipeline's env and envFrom).",
+    '# Credentials come only from there, never from main.tf.json. By name:',
+    `#   the ${props.delivery.backend.kind} backend reads: ${script.backendCredentials.join(', ')}`,
+    ...(providers.length ? [`#   providers read their own credentials (${providers.join(', ')})`] : []),
+    ...script.secretVariables.map(
+      ({ name, binding }) => `#   ${name}: set by the workflow from the Secret ${JSON.stringify(`${props.namespace}/${binding.secretName}`)}, key ${JSON.stringify(binding.secretKey)} (Kubernetes API)`,
+    ),
+    'set -e',
+    'cd "$(dirname "$0")"',
+    `export TF_DATA_DIR="$PWD/${script.dataDir}" ${Object.entries(script.env).map(([name, value]) => `${name}=${shellWord(value)}`).join(' ')}`,
+  ];
+  for (const s of script.steps) {
+    lines.push('', `# ${s.phase}: ${s.purpose}`);
+    const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
+    lines.push(s.optional ? `${command} || true` : command);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
