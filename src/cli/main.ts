@@ -8,8 +8,11 @@ commands:
   synth [name...] [--check]   compile Promises in promises/ into generated/
                               --check: write nothing; exit 1 listing stale, missing or extra files
   build [name...]             bundle each Promise's workflow into dist/images/<name>/ for docker build
-  render <promise> <request.yaml> --out <dir> [--action configure|delete]
-                              run a Promise's workflow for one request locally, as Kratix would
+  render <promise> <request.yaml> --out <dir> [--action configure|delete] [--apply]
+                              run a Promise's workflow for one request locally, as Kratix would;
+                              for apply-mode Promises, write the Terraform configuration and
+                              commands to <dir>/terraform/ and run nothing
+                              --apply: run terraform for real (apply-mode Promises only)
   cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
 `;
 
@@ -39,22 +42,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'render': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { out: { type: 'string' }, action: { type: 'string', default: 'configure' } },
-      });
-      const [promise, requestFile] = positionals;
-      if (!promise || !requestFile || !values.out || positionals.length > 2) {
-        console.error(`render needs a Promise name, a request file and --out <dir>\n\n${USAGE}`);
+      const { parseRenderArgs, render } = await import('./render.js');
+      const parsed = parseRenderArgs(rest);
+      if (!parsed.ok) {
+        console.error(`${parsed.message}\n\n${USAGE}`);
         return 1;
       }
-      if (values.action !== 'configure' && values.action !== 'delete') {
-        console.error(`--action must be configure or delete, not ${JSON.stringify(values.action)}`);
-        return 1;
-      }
-      const { render } = await import('./render.js');
-      return render(readConfig(root), { promise, requestFile, outDir: values.out, action: values.action }, { info: (l) => console.log(l), error: (l) => console.error(l) });
+      return render(readConfig(root), parsed.value, { info: (l) => console.log(l), error: (l) => console.error(l) });
     }
     case 'build': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });

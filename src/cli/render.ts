@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { apiNames } from '../kratix/crd.js';
@@ -14,22 +15,67 @@ export interface RenderOptions {
   readonly outDir: string;
   /** @default "configure" */
   readonly action?: 'configure' | 'delete';
+  /**
+   * Apply mode: run Terraform for real, with `env`'s credentials, as the workflow container does.
+   * Without it, render writes what Terraform would get to `<out>/terraform/` and runs nothing.
+   * Refused for tofu-controller Promises, for which render never runs Terraform.
+   * @default false
+   */
+  readonly apply?: boolean;
+  /**
+   * The environment the workflow sees, as a Pipeline's env and envFrom would provide it.
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Parses `render`'s command line; on a usage error, says what is wrong. */
+export function parseRenderArgs(args: readonly string[]): { ok: true; value: RenderOptions } | { ok: false; message: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { out: { type: 'string' }, action: { type: 'string', default: 'configure' }, apply: { type: 'boolean', default: false } },
+    });
+  } catch (e) {
+    // parseArgs names the option: "Unknown option '--aply'", "Option '--apply' does not take an argument".
+    return { ok: false, message: `render: ${(e as Error).message.split('. ')[0]}` };
+  }
+  const { values, positionals } = parsed;
+  const [promise, requestFile] = positionals;
+  if (!promise || !requestFile || !values.out || positionals.length > 2) return { ok: false, message: 'render needs a Promise name, a request file and --out <dir>' };
+  if (values.action !== 'configure' && values.action !== 'delete') return { ok: false, message: `--action must be configure or delete, not ${JSON.stringify(values.action)}` };
+  return { ok: true, value: { promise, requestFile, outDir: values.out, action: values.action, apply: values.apply } };
 }
 
 /**
  * Runs a Promise's resource workflow for one request file locally, through the same code as
  * the container, emulating Kratix around it: a fresh `<out>/input/object.yaml` (read-only),
  * empty `<out>/output` and `<out>/metadata`, the KRATIX_* environment, and the status merge,
- * whose result is written to `<out>/object.yaml`. Returns the workflow's exit code.
+ * whose result is written to `<out>/object.yaml`. For an apply-mode Promise it stops before
+ * Terraform unless `apply` is set, writing `<out>/terraform/main.tf.json` and `commands.sh`.
+ * Returns the workflow's exit code.
+ * @example await render(readConfig('.'), { promise: 'postgres', requestFile: 'r.yaml', outDir: 'out' }, console)
  */
 export async function render(config: ProjectConfig, options: RenderOptions, log: WorkflowLog): Promise<number> {
   const loaded = await loadPromise(config, options.promise, { example: false });
+  const applyMode = loaded.definition.delivery?.kind === 'apply';
+  if (options.apply && !applyMode) {
+    log.error(
+      `render --apply: ${loaded.name} delivers through tofu-controller (GitOps), so render only writes files and never runs terraform for it; there is nothing to apply here\n    fix: drop --apply`,
+    );
+    return 1;
+  }
   const out = resolve(config.root, options.outDir);
   const dirs = { input: join(out, 'input'), output: join(out, 'output'), metadata: join(out, 'metadata') };
+  const terraformDir = join(out, 'terraform');
   for (const dir of Object.values(dirs)) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
+  // Left over from an earlier render, it would describe a different run.
+  rmSync(terraformDir, { recursive: true, force: true });
   const inputFile = join(dirs.input, 'object.yaml');
   copyFileSync(resolve(config.root, options.requestFile), inputFile);
   chmodSync(inputFile, 0o444);
@@ -39,7 +85,7 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
   const env = {
     // The caller's environment first (PATH for terraform, backend and cloud credentials), as a
     // Pipeline's env and envFrom would provide them; then what Kratix sets.
-    ...process.env,
+    ...(options.env ?? process.env),
     KRATIX_WORKFLOW_ACTION: options.action ?? 'configure',
     KRATIX_WORKFLOW_TYPE: 'resource',
     KRATIX_PROMISE_NAME: loaded.name,
@@ -55,12 +101,21 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     KRATIX_CDKTF_OUTPUT_DIR: dirs.output,
     KRATIX_CDKTF_METADATA_DIR: dirs.metadata,
   };
-  const code = await runWorkflow(loaded.definition, env, log);
+  const renderOnly = applyMode && !options.apply;
+  const code = await runWorkflow(loaded.definition, env, log, renderOnly ? { renderTerraformTo: terraformDir } : {});
   const statusFile = join(dirs.metadata, 'status.yaml');
   if (existsSync(statusFile) && object && typeof object === 'object') {
     const written = parseYaml(readFileSync(statusFile, 'utf8')) as Record<string, unknown>;
     const previous = (object as { status?: Record<string, unknown> }).status;
     writeFileSync(join(out, 'object.yaml'), toYaml({ ...(object as object), status: mergeStatus(previous, written) }));
+  }
+  if (renderOnly && code === 0) {
+    const shown = (name: string) => join(options.outDir, name);
+    log.info(`  wrote ${shown('terraform/main.tf.json')}: the configuration terraform would get, with its backend; no credentials`);
+    log.info(`  wrote ${shown('terraform/commands.sh')}: the terraform commands, in order, and the environment variables they read`);
+    log.info(`  status: ${shown('object.yaml')}`);
+    const again = ['kratix-cdktf', 'render', options.promise, options.requestFile, '--out', options.outDir, ...(options.action === 'delete' ? ['--action', 'delete'] : []), '--apply'];
+    log.info(`Nothing was applied. To run terraform for real, with this shell's environment and credentials:\n  ${again.join(' ')}`);
   }
   return code;
 }

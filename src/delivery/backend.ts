@@ -41,3 +41,23 @@ export function backendBlock(backend: Backend, promise: string, slug: string): R
 export function namesItsOwnWorkspace(backend: Backend): boolean {
   return backend.kind === 'hcp-terraform';
 }
+
+/**
+ * The environment variables a backend reads its credentials from, by name. The workflow passes
+ * its whole environment to Terraform; these are the ones the platform team must provide.
+ */
+export function backendCredentials(backend: Backend): readonly string[] {
+  switch (backend.kind) {
+    case 'pg':
+      return ['PG_CONN_STR'];
+    case 's3':
+      // Static keys, or IRSA's web identity; Terraform's AWS SDK takes whichever is set.
+      return ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+    case 'kubernetes':
+      // in_cluster_config: the pod's service account token, found through these.
+      return ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'];
+    case 'hcp-terraform':
+      // Terraform's host-token variable: dots become "_", dashes "__".
+      return [`TF_TOKEN_${(backend.hostname ?? 'app.terraform.io').replaceAll('-', '__').replaceAll('.', '_')}`];
+  }
+}

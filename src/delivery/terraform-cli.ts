@@ -52,11 +52,13 @@ export function terraform(props: TerraformCliProps, args: readonly string[], jso
   });
 }
 
-// Terraform must never be asked anything, never call home, and always print without colour.
+/** Set for every terraform command: Terraform must never be asked anything, never call home, and always print without colour. */
+export const TERRAFORM_ENV: Readonly<Record<string, string>> = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
+
 function cleanEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return { ...out, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' };
+  return { ...out, ...TERRAFORM_ENV };
 }
 
 function tryJson(line: string): Record<string, any> | undefined {
@@ -89,20 +91,37 @@ function plainErrors(text: string): string[] {
   return errors.length ? errors : [text.trim().split('\n').slice(-3).join(' ') || 'terraform failed without a message'];
 }
 
+// Names of variables whose values are treated as credentials.
+const CREDENTIAL_NAME = /PASSWORD|SECRET|TOKEN|CONN_STR|CREDENTIAL|ACCESS_KEY|PRIVATE|^TF_VAR_/i;
+
 /**
  * A redactor for everything the workflow writes or logs: removes the values of credential-like
  * environment variables and of resolved secrets, wherever they appear.
  */
 export function redactor(env: Readonly<Record<string, string | undefined>>, secrets: readonly string[]): (text: string) => string {
-  const raw = [
-    ...Object.entries(env)
-      .filter(([name, value]) => value && /PASSWORD|SECRET|TOKEN|CONN_STR|CREDENTIAL|ACCESS_KEY|PRIVATE|^TF_VAR_/i.test(name))
-      .map(([, value]) => value!),
-    ...secrets,
-  ];
-  // Also the forms a value takes on its way through Terraform: trimmed (Secrets made from files
-  // end in a newline) and escaped inside JSON or HCL strings.
-  const forms = raw.flatMap((v) => [v, v.trim(), JSON.stringify(v).slice(1, -1), JSON.stringify(v.trim()).slice(1, -1)]);
-  const values = [...new Set(forms)].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+  const raw = [...credentialEntries(env).map(([, value]) => value), ...secrets];
+  const values = [...new Set(raw.flatMap(forms))].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
   return (text) => values.reduce((t, v) => t.split(v).join('(redacted)'), text);
+}
+
+/**
+ * The names of credential-like environment variables whose values appear in `text`, sorted; for
+ * checking files that must hold none. Values under 8 characters are ignored: a flag such as
+ * `X_TOKEN_ENABLED=true` is no credential, and "true" is in most configurations.
+ */
+export function credentialsIn(env: Readonly<Record<string, string | undefined>>, text: string): string[] {
+  return credentialEntries(env)
+    .filter(([, value]) => forms(value).some((form) => form.length >= 8 && text.includes(form)))
+    .map(([name]) => name)
+    .sort();
+}
+
+function credentialEntries(env: Readonly<Record<string, string | undefined>>): [string, string][] {
+  return Object.entries(env).filter((entry): entry is [string, string] => !!entry[1] && CREDENTIAL_NAME.test(entry[0]));
+}
+
+// The forms a value takes on its way through Terraform: trimmed (Secrets made from files end in a
+// newline) and escaped inside JSON or HCL strings.
+function forms(value: string): string[] {
+  return [value, value.trim(), JSON.stringify(value).slice(1, -1), JSON.stringify(value.trim()).slice(1, -1)];
 }

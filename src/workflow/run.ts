@@ -2,7 +2,9 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
-import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
+import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
+import { credentialsIn } from '../delivery/terraform-cli.js';
+import { commandsScript, terraformScript, type TerraformScriptProps } from '../delivery/terraform-script.js';
 import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
@@ -27,12 +29,23 @@ const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 // A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
 const MAX_OBJECT_BYTES = 1000 * 1024;
 
+/** Options for {@link runWorkflow}. */
+export interface WorkflowOptions {
+  /**
+   * Apply mode only: instead of running Terraform, write what the run would give it into this
+   * folder (`main.tf.json`, and `commands.sh` with the commands in order) and stop. Nothing runs:
+   * no terraform, no Kubernetes API. Status says nothing was applied. Used by `render`.
+   * @default undefined: Terraform runs
+   */
+  readonly renderTerraformTo?: string;
+}
+
 /**
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
  * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
  * all or nothing. Returns the exit code: 0 done, 1 refused or failed, 2 the run itself is broken.
  */
-export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog): Promise<number> {
+export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog, options: WorkflowOptions = {}): Promise<number> {
   const ctx = readContext(env);
   if (typeof ctx === 'string') {
     log.error(`kratix-cdktf: ${ctx}`);
@@ -54,6 +67,7 @@ export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<s
   const prepared = run.prepare({ lenient: ctx.action === 'delete' });
   if (typeof prepared === 'number') return prepared;
   if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared, delivery);
+  if (options.renderTerraformTo !== undefined) return run.renderTerraform(prepared, delivery, options.renderTerraformTo);
   return run.apply(prepared, delivery);
 }
 
@@ -146,23 +160,11 @@ class Run {
 
   async apply(p: Prepared, delivery: ApplyDelivery): Promise<number> {
     const { def, ctx } = this;
-    const verb = ctx.action === 'delete' ? 'destroy' : ctx.dryRun ? 'plan' : 'apply';
-    this.log.info(`${p.heading}: terraform ${verb} in workspace ${p.slug}`);
-    const props = {
-      delivery,
-      promise: def.name,
-      slug: p.slug,
-      namespace: p.request.metadata.namespace,
-      stack: p.synthesized.json,
-      secrets: p.synthesized.secrets,
-      outputs: def.outputs ?? {},
-      env: ctx.env,
-      dryRun: ctx.dryRun,
-      log: this.log.info,
-    };
+    this.log.info(`${p.heading}: terraform ${this.verb()} in workspace ${p.slug}`);
+    const props = { ...this.scriptProps(p, delivery), outputs: def.outputs ?? {}, env: ctx.env, log: this.log.info };
     let result: ApplyResult;
     try {
-      result = ctx.action === 'delete' ? await destroyStack(props) : await applyStack(props);
+      result = await runApplyDelivery(props);
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
       // that the last run succeeded.
@@ -184,6 +186,58 @@ class Run {
     }
     this.log.info(`${p.heading}: ${result.message}`);
     return 0;
+  }
+
+  /**
+   * Writes what an apply-mode run would give Terraform into `dir` instead of running it: the
+   * working folder's files and the commands, from the same {@link terraformScript} the real run
+   * executes. Refuses to write a file that holds the value of a credential-like variable.
+   */
+  renderTerraform(p: Prepared, delivery: ApplyDelivery, dir: string): number {
+    const script = terraformScript(this.scriptProps(p, delivery));
+    const files = new Map([...script.files, ['commands.sh', commandsScript(script)]]);
+    const leaked = [...files].flatMap(([name, text]) => credentialsIn(this.ctx.env, text).map((variable) => ({ name, variable })));
+    if (leaked.length) {
+      return this.refuse(
+        `${p.heading}: the Terraform configuration holds credentials`,
+        'StackSynthesized',
+        'CredentialsInConfiguration',
+        leaked.map(({ name, variable }) => ({
+          path: name,
+          message: `holds the value of ${variable}; credentials must reach Terraform only through the environment`,
+          fix: `remove it from the stack (read it from the environment in a provider or backend), or unset ${variable} for render`,
+        })),
+      );
+    }
+    writeAllOrNothing(dir, files);
+    const message = `Rendered, not applied: terraform ${this.verb()} in workspace ${p.slug} was not run; commands.sh lists what would run. Run render with --apply to run terraform`;
+    const status = {
+      message,
+      terraform: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug, rendered: true },
+      // Unknown, not False: nothing was tried. It also replaces an earlier run's "True" in the merge.
+      conditions: [...this.synthesizedConditions('The stack was synthesized'), condition(this.ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied', 'Unknown', 'NotRun', message, this.now)],
+    };
+    writeAllOrNothing(this.ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
+    this.log.info(`${p.heading}: ${message}`);
+    return 0;
+  }
+
+  private scriptProps(p: Prepared, delivery: ApplyDelivery): TerraformScriptProps {
+    const { def, ctx } = this;
+    return {
+      delivery,
+      promise: def.name,
+      slug: p.slug,
+      namespace: p.request.metadata.namespace,
+      stack: p.synthesized.json,
+      secrets: p.synthesized.secrets,
+      action: ctx.action,
+      dryRun: ctx.dryRun,
+    };
+  }
+
+  private verb(): string {
+    return this.ctx.action === 'delete' ? (this.ctx.dryRun ? 'plan -destroy' : 'destroy') : this.ctx.dryRun ? 'plan' : 'apply';
   }
 
   private synthesizedConditions(message: string): Condition[] {

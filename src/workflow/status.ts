@@ -9,8 +9,9 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
-export function condition(type: string, ok: boolean, reason: string, message: string, now: Date): Condition {
-  return { type, status: ok ? 'True' : 'False', reason, message, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+export function condition(type: string, ok: boolean | 'Unknown', reason: string, message: string, now: Date): Condition {
+  const status = ok === 'Unknown' ? ok : ok ? 'True' : 'False';
+  return { type, status, reason, message, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
 const MAX_LISTED = 20;

@@ -1,57 +1,238 @@
 import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { readConfig, type ProjectConfig } from '../../src/cli/project.js';
+import { parseRenderArgs, render, type RenderOptions } from '../../src/cli/render.js';
 import { mergeStatus } from '../../src/workflow/status.js';
 import { cli, makeProject, REPO, snapshotTree } from '../helpers/project.js';
+import { requestYaml } from '../helpers/workflow.js';
+import echo from '../fixtures/echo/index.js';
 
-let project: string;
-beforeAll(() => {
-  project = makeProject();
+/** Runs render in this process (a CLI spawn costs seconds), collecting what it prints. */
+async function renderIn(config: ProjectConfig, options: RenderOptions) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await render(config, options, { info: (l) => stdout.push(l), error: (l) => stderr.push(l) });
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+describe('a tofu-controller (GitOps) Promise', () => {
+  let project: string;
+  let config: ProjectConfig;
+  beforeAll(() => {
+    project = makeProject();
+    config = readConfig(project);
+  });
+
+  test('render runs the workflow locally, emulating Kratix around it', async () => {
+    const run = await renderIn(config, { promise: 'postgres', requestFile: 'promises/postgres/example-request.yaml', outDir: 'out' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml/);
+    const files = Object.keys(snapshotTree(join(project, 'out'))).sort();
+    expect(files).toHaveLength(4);
+    expect(files.slice(0, 3)).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml']);
+    expect(files[3]).toMatch(/^output\/postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/);
+    expect(statSync(join(project, 'out', 'input', 'object.yaml')).mode & 0o222).toBe(0); // read-only, as Kratix mounts it
+    const object = parse(snapshotTree(join(project, 'out'))['object.yaml']!);
+    expect(object.status.terraform.delivery).toBe('tofu-controller');
+  });
+
+  test('an invalid request exits 1, names the field, and leaves the output empty', async () => {
+    writeFileSync(join(project, 'bad.yaml'), 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: x, namespace: y}\nspec: {storageGiB: 1}\n');
+    const run = await renderIn(config, { promise: 'postgres', requestFile: 'bad.yaml', outDir: 'bad-out' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/✖ spec\.storageGiB: 1 is below the minimum 20/);
+    const files = snapshotTree(join(project, 'bad-out'));
+    expect(Object.keys(files).filter((f) => f.startsWith('output/'))).toEqual([]);
+    expect(parse(files['metadata/status.yaml']!).message).toMatch(/spec\.storageGiB/);
+  });
+
+  test('--action delete runs the delete workflow', async () => {
+    const run = await renderIn(config, { promise: 'postgres', requestFile: 'promises/postgres/example-request.yaml', outDir: 'del', action: 'delete' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/destroys the stack/);
+  });
+
+  test('--apply is refused: render never runs terraform for GitOps delivery, so there is nothing to apply', async () => {
+    const run = await renderIn(config, { promise: 'postgres', requestFile: 'promises/postgres/example-request.yaml', outDir: 'refused', apply: true });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/render --apply: postgres delivers through tofu-controller .*never runs terraform/);
+    expect(run.stderr).toMatch(/fix: drop --apply/);
+    expect(existsSync(join(project, 'refused'))).toBe(false);
+  });
+
+  test('the kratix-cdktf command the README shows runs the same CLI', () => {
+    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'], { cwd: project, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/wrote postgres-team-orders-orders-db-/);
+  });
+
+  test('a Promise that does not exist is named with its file', async () => {
+    await expect(renderIn(config, { promise: 'nope', requestFile: 'x.yaml', outDir: 'o' })).rejects.toThrow(/promises\/nope\/index\.ts: could not be loaded/);
+  });
 });
 
-test('render runs the workflow locally, emulating Kratix around it', () => {
-  const run = cli(project, 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'out');
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  expect(run.stdout).toMatch(/Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml/);
-  const files = Object.keys(snapshotTree(join(project, 'out'))).sort();
-  expect(files).toHaveLength(4);
-  expect(files.slice(0, 3)).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml']);
-  expect(files[3]).toMatch(/^output\/postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/);
-  expect(statSync(join(project, 'out', 'input', 'object.yaml')).mode & 0o222).toBe(0); // read-only, as Kratix mounts it
-  const object = parse(snapshotTree(join(project, 'out'))['object.yaml']!);
-  expect(object.status.terraform.delivery).toBe('tofu-controller');
+describe('an apply-mode Promise', () => {
+  // Fake credentials, as a Pipeline's envFrom would provide them: none may appear in any file.
+  const PG_CONN_STR = 'postgres://kratix:pg-password-not-real-7781@db.invalid:5432/state';
+  const AWS_SECRET_ACCESS_KEY = 'aws-secret-not-real-0123456789abcdef';
+  let root: string;
+  let config: ProjectConfig;
+  let calls: string;
+  let env: Record<string, string | undefined>;
+  const recorded = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []);
+  const request = (name: string, file: string, spec: Record<string, unknown> = { message: 'rendered' }) =>
+    writeFileSync(join(root, file), requestYaml(echo, spec, { name, namespace: 'team-a' }));
+  // The commands of commands.sh, each with its first alternative: what a run that meets no
+  // failure executes.
+  const commandsOf = (out: string) =>
+    readFileSync(join(root, out, 'terraform', 'commands.sh'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('terraform '))
+      .map((line) => line.split(' || ')[0]!.slice('terraform '.length));
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }));
+    config = readConfig(root);
+    // A terraform that records every call (and the configuration it was given) and fails,
+    // unless told to succeed.
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    calls = join(root, 'terraform-calls.log');
+    writeFileSync(
+      join(bin, 'terraform'),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\n[ -f main.tf.json ] && cp main.tf.json '${calls}.main.tf.json'\nexit "\${FAKE_TERRAFORM_EXIT:-1}"\n`,
+    );
+    chmodSync(join(bin, 'terraform'), 0o755);
+    env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      PG_CONN_STR,
+      AWS_SECRET_ACCESS_KEY,
+      // Reading a Secret would fail here: a render that tried would not exit 0.
+      KRATIX_CDKTF_KUBE_API: 'http://127.0.0.1:9',
+      KRATIX_CDKTF_WORK_DIR: join(root, 'work'),
+    };
+    request('rendered', 'request.yaml', { message: 'rendered', token: { name: 'creds', key: 'token' } });
+    request('plain', 'plain.yaml');
+  });
+
+  test('render runs no terraform and writes the configuration and commands it would run', async () => {
+    const run = await renderIn(config, { promise: 'echo-applied', requestFile: 'request.yaml', outDir: 'out', env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(recorded()).toEqual([]);
+    expect(existsSync(join(root, 'work'))).toBe(false);
+
+    const files = snapshotTree(join(root, 'out'));
+    expect(Object.keys(files).sort()).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml', 'terraform/commands.sh', 'terraform/main.tf.json']);
+    const main = JSON.parse(files['terraform/main.tf.json']!);
+    expect(main.terraform.backend).toEqual({ pg: { schema_name: 'kratix_snapshot_test' } });
+    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo']);
+    expect(main.output.message.value).toBe('rendered');
+
+    const commands = commandsOf('out');
+    const slug = parse(files['metadata/status.yaml']!).terraform.workspace;
+    expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{8}$/);
+    expect(commands).toEqual([
+      'init -input=false -no-color',
+      `workspace select -no-color ${slug}`,
+      'apply -auto-approve -input=false -no-color -json -lock-timeout=5m',
+      'output -json -no-color',
+    ]);
+    const script = files['terraform/commands.sh']!;
+    expect(script).toContain(`terraform workspace select -no-color ${slug} || terraform workspace new -no-color -lock-timeout=5m ${slug} || `);
+    expect(script).toMatch(/the pg backend reads: PG_CONN_STR\n/);
+    expect(script).toMatch(/TF_VAR_secret_[0-9a-f]+: set by the workflow from the Secret "team-a\/creds", key "token"/);
+
+    const status = parse(files['object.yaml']!).status;
+    expect(status.message).toMatch(/^Rendered, not applied: terraform apply in workspace .* was not run; .*--apply/);
+    expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'Unknown', reason: 'NotRun' });
+    expect(run.stdout).toContain('wrote out/terraform/main.tf.json');
+    expect(run.stdout).toContain('wrote out/terraform/commands.sh');
+    expect(run.stdout).toMatch(/Nothing was applied\. To run terraform for real.*\n\s+kratix-cdktf render echo-applied request\.yaml --out out --apply$/);
+
+    // Names of the credentials, never their values.
+    const written = Object.values(files).join('\n') + run.stdout;
+    for (const secret of [PG_CONN_STR, AWS_SECRET_ACCESS_KEY, 'pg-password-not-real-7781']) expect(written).not.toContain(secret);
+  });
+
+  test('for delete, the commands destroy, then remove the workspace', async () => {
+    const run = await renderIn(config, { promise: 'echo-applied', requestFile: 'request.yaml', outDir: 'del', action: 'delete', env });
+    expect(run.code).toBe(0);
+    expect(recorded()).toEqual([]);
+    const commands = commandsOf('del');
+    expect(commands.slice(2)).toEqual([
+      'destroy -auto-approve -input=false -no-color -json -lock-timeout=5m',
+      'workspace select -no-color default',
+      expect.stringMatching(/^workspace delete -no-color -lock-timeout=5m echo-applied-team-a-rendered-[0-9a-f]{8}$/),
+    ]);
+    expect(parse(readFileSync(join(root, 'del', 'object.yaml'), 'utf8')).status.conditions.at(-1)).toMatchObject({ type: 'TerraformDestroyed', status: 'Unknown' });
+  });
+
+  test('--apply runs terraform: exactly the rendered commands, on the rendered configuration', async () => {
+    // A terraform that fails: the run stops at init, and says so.
+    const failing = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'applied', apply: true, env });
+    expect(failing.code).toBe(1);
+    expect(recorded()).toEqual(['init -input=false -no-color']);
+    expect(parse(readFileSync(join(root, 'applied', 'object.yaml'), 'utf8')).status.message).toMatch(/^Terraform init failed/);
+    // A terraform that succeeds at everything: every command runs, as rendered.
+    for (const [action, dryRun] of [['configure', false], ['delete', false], ['configure', true], ['delete', true]] as const) {
+      writeFileSync(calls, '');
+      const runEnv = { ...env, FAKE_TERRAFORM_EXIT: '0', KRATIX_DRY_RUN: String(dryRun) };
+      const rendered = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'plain', action, env: runEnv });
+      expect(rendered.code).toBe(0);
+      expect(recorded()).toEqual([]);
+      const applied = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'applied', action, apply: true, env: runEnv });
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(recorded(), `${action}${dryRun ? ', dry run' : ''}`).toEqual(commandsOf('plain'));
+      expect(readFileSync(`${calls}.main.tf.json`, 'utf8')).toBe(readFileSync(join(root, 'plain', 'terraform', 'main.tf.json'), 'utf8'));
+      expect(existsSync(join(root, 'applied', 'terraform'))).toBe(false);
+    }
+    expect(commandsOf('plain')).toContain('plan -destroy -input=false -no-color -json -lock-timeout=5m');
+  });
+
+  test('a configuration that would hold a credential is not written', async () => {
+    // The control: the value reaches main.tf.json through request data, as it could through an
+    // author's code reading the environment.
+    request('leaky', 'leaky.yaml', { message: AWS_SECRET_ACCESS_KEY });
+    const run = await renderIn(config, { promise: 'echo-applied', requestFile: 'leaky.yaml', outDir: 'leaky', env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/✖ main\.tf\.json: holds the value of AWS_SECRET_ACCESS_KEY/);
+    expect(existsSync(join(root, 'leaky', 'terraform'))).toBe(false);
+    expect(run.stderr).not.toContain(AWS_SECRET_ACCESS_KEY);
+  });
+
+  test('the CLI passes --apply through: the recording terraform is called', () => {
+    writeFileSync(calls, '');
+    const run = spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'src', 'cli', 'main.ts'), 'render', 'echo-applied', 'plain.yaml', '--out', 'cli', '--apply'], {
+      cwd: root,
+      env: env as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/terraform init failed/);
+    expect(recorded()).toEqual(['init -input=false -no-color']);
+  });
 });
 
-test('an invalid request exits 1, names the field, and leaves the output empty', () => {
-  writeFileSync(join(project, 'bad.yaml'), 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: x, namespace: y}\nspec: {storageGiB: 1}\n');
-  const run = cli(project, 'render', 'postgres', 'bad.yaml', '--out', 'bad-out');
-  expect(run.status).toBe(1);
-  expect(run.stderr).toMatch(/✖ spec\.storageGiB: 1 is below the minimum 20/);
-  const files = snapshotTree(join(project, 'bad-out'));
-  expect(Object.keys(files).filter((f) => f.startsWith('output/'))).toEqual([]);
-  expect(parse(files['metadata/status.yaml']!).message).toMatch(/spec\.storageGiB/);
-});
-
-test('--action delete runs the delete workflow', () => {
-  const run = cli(project, 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'del', '--action', 'delete');
-  expect(run.status).toBe(0);
-  expect(run.stdout).toMatch(/destroys the stack/);
-});
-
-test('the kratix-cdktf command the README shows runs the same CLI', () => {
-  const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'], { cwd: project, encoding: 'utf8' });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  expect(run.stdout).toMatch(/wrote postgres-team-orders-orders-db-/);
-});
-
-test('usage errors say what is missing', () => {
-  expect(cli(project, 'render', 'postgres').stderr).toMatch(/render needs a Promise name, a request file and --out <dir>/);
-  expect(cli(project, 'render', 'postgres', 'x.yaml', '--out', 'o', '--action', 'update').stderr).toMatch(/--action must be configure or delete/);
-  expect(cli(project, 'render', 'nope', 'x.yaml', '--out', 'o').stderr).toMatch(/promises\/nope\/index\.ts: could not be loaded/);
+test('usage errors say what is wrong', () => {
+  const error = (...args: string[]) => {
+    const parsed = parseRenderArgs(args);
+    return parsed.ok ? '' : parsed.message;
+  };
+  expect(error('postgres')).toMatch(/render needs a Promise name, a request file and --out <dir>/);
+  expect(error('postgres', 'x.yaml', '--out', 'o', '--action', 'update')).toMatch(/--action must be configure or delete, not "update"/);
+  expect(error('postgres', 'x.yaml', '--out', 'o', '--aply')).toBe("render: Unknown option '--aply'");
+  expect(error('postgres', 'x.yaml', '--out', 'o', '--apply=yes')).toBe("render: Option '--apply' does not take an argument");
+  expect(parseRenderArgs(['postgres', 'x.yaml', '--out', 'o', '--apply'])).toEqual({ ok: true, value: { promise: 'postgres', requestFile: 'x.yaml', outDir: 'o', action: 'configure', apply: true } });
+  expect(parseRenderArgs(['postgres', 'x.yaml', '--out', 'o'])).toMatchObject({ ok: true, value: { apply: false } });
 });
 
 test('the status merge is shallow, merges conditions by type and rejects a kratix key', () => {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { bundleContainerScript } from '../../src/cli/bundle.js';
+import { readConfig } from '../../src/cli/project.js';
+import { render } from '../../src/cli/render.js';
 import { applyInWorkflow, pgBackend } from '../../src/promise/delivery.js';
 import { requestSlug } from '../../src/workflow/run.js';
 import echo from '../fixtures/echo/index.js';
@@ -225,23 +227,17 @@ test('when terraform cannot even start, status says so instead of keeping the la
   expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
 });
 
-test('render runs an apply-mode Promise with the caller’s environment, as a Pipeline’s envFrom would', () => {
+test('render --apply runs an apply-mode Promise with the caller’s environment, as a Pipeline’s envFrom would', async () => {
   const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }));
   writeFileSync(join(root, 'request.yaml'), requestYaml(echo, { message: 'rendered' }, meta('rendered')));
-  const render = (action: string) =>
-    spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'src', 'cli', 'main.ts'), 'render', 'echo-applied', 'request.yaml', '--out', action, '--action', action], {
-      cwd: root,
-      env: { ...process.env, PG_CONN_STR: pg.connStr },
-      encoding: 'utf8',
-    });
-  const applied = render('configure');
-  expect(applied.stderr).toBe('');
-  expect(applied.status).toBe(0);
-  expect(applied.stdout).toMatch(/Terraform applied: 1 added/);
+  const printed: string[] = [];
+  const log = { info: (l: string) => printed.push(l), error: (l: string) => printed.push(l) };
+  const renderApply = (action: 'configure' | 'delete') => render(readConfig(root), { promise: 'echo-applied', requestFile: 'request.yaml', outDir: action, action, apply: true, env: { ...process.env, PG_CONN_STR: pg.connStr } }, log);
+  expect(await renderApply('configure'), printed.join('\n')).toBe(0);
+  expect(printed.join('\n')).toMatch(/Terraform applied: 1 added/);
   expect(parse(readFileSync(join(root, 'configure', 'object.yaml'), 'utf8')).status.outputs.message).toBe('rendered');
-  const deleted = render('delete');
-  expect(deleted.status).toBe(0);
-  expect(deleted.stdout).toMatch(/Terraform destroyed 1 resource and removed the state/);
-  expect(applied.stdout + deleted.stdout).not.toContain(pg.password);
+  expect(await renderApply('delete')).toBe(0);
+  expect(printed.join('\n')).toMatch(/Terraform destroyed 1 resource and removed the state/);
+  expect(printed.join('\n')).not.toContain(pg.password);
 });

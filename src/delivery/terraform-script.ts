@@ -1,0 +1,151 @@
+import type { ApplyDelivery } from '../promise/delivery.js';
+import type { SecretBinding } from '../terraform/secrets.js';
+import type { TerraformJson } from '../terraform/stack.js';
+import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backend.js';
+import { TERRAFORM_ENV } from './terraform-cli.js';
+
+/** What one apply-mode run is about: the request's stack, where its state lives, and the action. */
+export interface TerraformScriptProps {
+  readonly delivery: ApplyDelivery;
+  readonly promise: string;
+  /** The request's slug, which names its workspace. */
+  readonly slug: string;
+  /** The request's namespace, where its referenced Secrets are read. */
+  readonly namespace: string;
+  readonly stack: TerraformJson;
+  readonly secrets: readonly SecretBinding[];
+  readonly action: 'configure' | 'delete';
+  readonly dryRun: boolean;
+}
+
+/** One terraform command of a run, tried as one or more alternative invocations. */
+export interface TerraformStep {
+  /** Its name in status and errors: "init", "workspace select", "apply", ... */
+  readonly phase: string;
+  /** Why it runs, in a few words. */
+  readonly purpose: string;
+  /** Tried in order until one exits 0; the step fails when none does. */
+  readonly attempts: readonly TerraformAttempt[];
+  /** Parse Terraform's -json output for diagnostics and the change summary. */
+  readonly json: boolean;
+  /** A failure does not stop the run. */
+  readonly optional: boolean;
+  /** What the run's result is read from: the change counts, or the outputs. */
+  readonly reads?: 'changes' | 'outputs';
+}
+
+/** One invocation of terraform. */
+export interface TerraformAttempt {
+  readonly args: readonly string[];
+  /** Its failure is expected or repeats another's, so its errors are not reported. */
+  readonly quiet?: boolean;
+}
+
+/** Everything an apply-mode run does with terraform, as data: what it writes, what it runs, what it reads. */
+export interface TerraformScript {
+  readonly props: TerraformScriptProps;
+  /** The files of the run's fresh working folder, with their exact content: `main.tf.json`. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly steps: readonly TerraformStep[];
+  /** Set for every command, besides the workflow's own environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** TF_DATA_DIR, relative to the working folder. */
+  readonly dataDir: string;
+  /** Environment variables the backend reads its credentials from, by name. */
+  readonly backendCredentials: readonly string[];
+  /** `TF_VAR_*` variables the run sets from the request's referenced Secrets. */
+  readonly secretVariables: readonly { readonly name: string; readonly binding: SecretBinding }[];
+}
+
+/**
+ * The one description of an apply-mode run: the real run executes it (`runApplyDelivery`), and
+ * `render` writes it out instead, so what is shown is what runs. Credentials are not part of it:
+ * they come only from the environment.
+ */
+export function terraformScript(props: TerraformScriptProps): TerraformScript {
+  const { delivery, slug } = props;
+  const lock = `-lock-timeout=${delivery.lockTimeout ?? '5m'}`;
+  const ownWorkspace = namesItsOwnWorkspace(delivery.backend);
+  const steps: TerraformStep[] = [step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color'])];
+  if (!ownWorkspace) {
+    // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
+    // for every new workspace), so two first runs of different requests can meet there:
+    // `workspace new` waits for the lock, and a workspace created meanwhile by another run is
+    // simply selected.
+    steps.push({
+      ...step('workspace select', "select the request's own workspace, creating it on the first run", []),
+      attempts: [
+        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
+        { args: ['workspace', 'new', '-no-color', lock, slug] },
+        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
+      ],
+    });
+  }
+  if (props.action === 'configure') {
+    if (props.dryRun) steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+    else {
+      steps.push({ ...step('apply', 'plan and apply under one state lock', ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+      steps.push({ ...step('output', 'read the outputs for status.outputs', ['output', '-json', '-no-color']), optional: true, reads: 'outputs' });
+    }
+  } else if (props.dryRun) {
+    steps.push({ ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+  } else {
+    steps.push({ ...step('destroy', "destroy the request's resources", ['destroy', '-auto-approve', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+    // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
+    if (!ownWorkspace) {
+      steps.push(step('workspace select', 'leave the workspace, which cannot delete itself', ['workspace', 'select', '-no-color', 'default']));
+      steps.push(step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]));
+    }
+  }
+  const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };
+  return {
+    props,
+    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform }, null, 2)]]),
+    steps,
+    env: TERRAFORM_ENV,
+    dataDir: '.terraform',
+    backendCredentials: backendCredentials(delivery.backend),
+    secretVariables: props.secrets.map((binding) => ({ name: `TF_VAR_${binding.variable}`, binding })),
+  };
+}
+
+function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {
+  return { phase, purpose, attempts: [{ args }], json, optional: false };
+}
+
+/**
+ * The script as a readable (and runnable) shell script: the commands with their arguments in
+ * order, with `||` for alternatives and `set -e` to stop where the run stops, and the environment
+ * the run reads, by name only.
+ */
+export function commandsScript(script: TerraformScript): string {
+  const { props } = script;
+  const providers = Object.keys((props.stack.provider as Record<string, unknown> | undefined) ?? {}).sort();
+  const lines = [
+    '#!/bin/sh',
+    `# The terraform commands the ${props.promise} workflow runs for this request (action: ${props.action}${props.dryRun ? ', dry run' : ''}),`,
+    '# in order, in a fresh folder holding only main.tf.json. Written by `kratix-cdktf render`: none of',
+    '# them has been run. `kratix-cdktf render --apply` runs them, as the workflow container does.',
+    '#',
+    "# Environment: terraform gets the workflow's whole environment (the Pipeline's env and envFrom).",
+    '# Credentials come only from there, never from main.tf.json. By name:',
+    `#   the ${props.delivery.backend.kind} backend reads: ${script.backendCredentials.join(', ')}`,
+    ...(providers.length ? [`#   providers read their own credentials (${providers.join(', ')})`] : []),
+    ...script.secretVariables.map(
+      ({ name, binding }) => `#   ${name}: set by the workflow from the Secret ${JSON.stringify(`${props.namespace}/${binding.secretName}`)}, key ${JSON.stringify(binding.secretKey)} (Kubernetes API)`,
+    ),
+    'set -e',
+    'cd "$(dirname "$0")"',
+    `export TF_DATA_DIR="$PWD/${script.dataDir}" ${Object.entries(script.env).map(([name, value]) => `${name}=${shellWord(value)}`).join(' ')}`,
+  ];
+  for (const s of script.steps) {
+    lines.push('', `# ${s.phase}: ${s.purpose}`);
+    const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
+    lines.push(s.optional ? `${command} || true` : command);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
