@@ -56,9 +56,13 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
   return built.map(({ promise, image, script }) => ({ promise, image, bytes: script.byteLength }));
 }
 
-// Module-level code that reads files, needs node_modules or throws shows up here, not first in
-// the image build or in a tenant's request.
-function startsCleanly(script: Uint8Array): string | undefined {
+/**
+ * Starts a container script as the Dockerfile does (building its startup snapshot, which warms it
+ * up on the example request), in an empty folder with an empty environment; returns the error, or
+ * undefined when it starts. Module-level code that reads files, needs node_modules or throws shows
+ * up here, not first in the image build or in a tenant's request.
+ */
+export function startsCleanly(script: Uint8Array): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-start-'));
   try {
     writeFileSync(join(dir, 'workflow.cjs'), script);

@@ -65,6 +65,14 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
   }
 }
 
+// The pg backend creates its schema and table on first use without a lock: runs of a new
+// Promise's first requests that start together race, and all but one fail at once with a
+// constraint violation. Nothing was changed by the loser; running the step again succeeds.
+const SETUP_RETRIES = 4;
+function lostSetupRace(run: TerraformRun): boolean {
+  return run.errors.some((e) => /duplicate key value violates unique constraint|already exists/.test(e));
+}
+
 interface StepFailure {
   readonly phase: string;
   readonly run: TerraformRun;
@@ -77,10 +85,15 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
   for (const step of steps) {
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
-    for (const attempt of step.attempts) {
-      last = await terraform(cli, attempt.args, step.json);
-      if (last.code === 0) break;
-      if (!attempt.quiet) reported ??= last;
+    for (let round = 0; ; round++) {
+      reported = undefined;
+      for (const attempt of step.attempts) {
+        last = await terraform(cli, attempt.args, step.json);
+        if (last.code === 0) break;
+        if (!attempt.quiet) reported ??= last;
+      }
+      if (last!.code === 0 || round >= SETUP_RETRIES || !lostSetupRace(reported ?? last!)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** round));
     }
     const run = last!.code === 0 ? last! : (reported ?? last!);
     runs.push(run);

@@ -1,9 +1,18 @@
 // Checks for the string formats Kubernetes validates. Unlisted formats (password, int32, ...)
-// are annotations only, as they are for the API server.
+// are annotations only, as they are for the API server. Dates and times are RFC 3339 as ajv-formats
+// checks them (days per month and leap years included: 2026-02-30 is not a date); the rest follow
+// Kubernetes' own, more lenient, definitions.
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+
+const rfc = (format: 'date' | 'date-time') => {
+  const def = fullFormats[format] as { validate: (s: string) => boolean };
+  return (s: string) => def.validate(s);
+};
+
 const checks: Record<string, (s: string) => boolean> = {
-  'date-time': (s) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
-  datetime: (s) => checks['date-time']!(s),
-  date: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
+  'date-time': rfc('date-time'),
+  datetime: rfc('date-time'),
+  date: rfc('date'),
   email: (s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
   hostname: (s) => s.length <= 253 && s.split('.').every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)),
   ipv4: isIPv4,

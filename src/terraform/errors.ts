@@ -1,5 +1,5 @@
 // Failures of a Promise author's stack, kept together so the wording is reviewed in one place.
-import { sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { Issue } from '../schema/issue.js';
 
 /**
@@ -54,7 +54,8 @@ function authorFrame(e: unknown): string {
     const [, file, line] = frame;
     if (!file || file.includes(`${sep}node_modules${sep}`) || file.includes(OWN) || file.startsWith('node:')) continue;
     const promises = file.lastIndexOf(`${sep}promises${sep}`);
-    return ` at ${promises >= 0 ? file.slice(promises + 1) : file}:${line}`;
+    const inside = relative(process.cwd(), file);
+    return ` at ${promises >= 0 ? file.slice(promises + 1) : inside.startsWith('..') ? file : inside}:${line}`;
   }
   return '';
 }

@@ -11,6 +11,7 @@ import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from 
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues, IssuesError, type Issue, type Result } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
+import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { writeAllOrNothing } from './files.js';
@@ -113,7 +114,11 @@ class Run {
       return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
-      return this.refuse(`${heading}: the stack could not be built`, 'StackSynthesized', 'StackFailed', [{ path: `promises/${def.name}`, message: `stack() threw: ${(e as Error).message}` }]);
+      // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
+      if (e instanceof StackError) return this.refuse(`${heading}: promises/${def.name} could not build the stack`, 'StackSynthesized', 'StackFailed', [e.issue]);
+      return this.refuse(`${heading}: kratix-cdktf failed while synthesizing (a bug; please report it)`, 'StackSynthesized', 'InternalError', [
+        { path: '(kratix-cdktf)', message: (e as Error).message },
+      ]);
     }
   }
 

@@ -16,7 +16,7 @@ const validateCrd = kubernetesCrdValidator();
 test('generated/ holds exactly one folder per Promise in promises/', () => {
   const promises = readdirSync(PROMISES).filter((n) => existsSync(join(PROMISES, n, 'index.ts'))).sort();
   expect(names).toEqual(promises);
-  expect(names.length).toBeGreaterThanOrEqual(3);
+  expect(names.length).toBeGreaterThan(0);
 });
 
 describe.each(names)('generated/%s', (name) => {

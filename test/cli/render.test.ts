@@ -211,7 +211,7 @@ describe('an apply-mode Promise', () => {
 
   test('the CLI passes --apply through: the recording terraform is called', () => {
     writeFileSync(calls, '');
-    const run = spawnSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'src', 'cli', 'main.ts'), 'render', 'echo-applied', 'plain.yaml', '--out', 'cli', '--apply'], {
+    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'echo-applied', 'plain.yaml', '--out', 'cli', '--apply'], {
       cwd: root,
       env: env as NodeJS.ProcessEnv,
       encoding: 'utf8',

@@ -70,3 +70,10 @@ test.each([
   expect(matchesFormat(format, good)).toBe(true);
   expect(matchesFormat(format, bad)).toBe(false);
 });
+
+test('date and date-time formats are checked as RFC 3339 calendars, not by shape', () => {
+  const schema = { type: 'object', properties: { day: { type: 'string', format: 'date' }, at: { type: 'string', format: 'date-time' } } } as const;
+  expect(validateValue(schema as never, { day: '2024-02-29', at: '2026-01-31T23:59:59Z' }, 'spec')).toEqual([]);
+  const bad = validateValue(schema as never, { day: '2026-02-30', at: '2026-13-01T00:00:00Z' }, 'spec');
+  expect(bad.map((i) => i.path).sort()).toEqual(['spec.at', 'spec.day']);
+});

@@ -120,7 +120,8 @@ test('a stack that throws is reported as the author’s failure, with nothing wr
   const run = await runRequest(broken, requestYaml(echo, {}));
   expect(run.code).toBe(1);
   expect(run.status.conditions[0]).toMatchObject({ type: 'StackSynthesized', status: 'False', reason: 'StackFailed' });
-  expect(run.stderr).toMatch(/promises\/echo: stack\(\) threw: boom/);
+  expect(run.stderr).toMatch(/promises\/echo could not build the stack: 1 problem\n\s+✖ stack\(\) at test\/workflow\/run\.test\.ts:\d+: threw boom/);
+  expect(run.status.message).toMatch(/stack\(\) at test\/workflow\/run\.test\.ts:\d+: threw boom/);
   expect(run.output).toEqual({});
 });
 
