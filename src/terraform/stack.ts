@@ -1,7 +1,6 @@
-import { App, TerraformOutput, TerraformStack, Token } from 'cdktf';
-import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
+import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
 import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
 
@@ -53,10 +52,7 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
 export function synthRequest(def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}): SynthesizedStack {
   const app = new App({ outdir: '/nonexistent', stackTraces: false, skipValidation: true });
   const { stack, knownOutputs } = buildRequestStack(app, def, request, props);
-  // What App.synth() does before writing files, minus the files.
-  stack.prepareStack();
-  invokeAspects(stack);
-  const raw = stack.toTerraform() as TerraformJson;
+  const raw = stackToTerraform(stack);
   delete raw['//'];
   removeInjectedBackend(raw);
   return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs, secrets: secretBindings(stack) };
