@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App } from '../terraform/cdktf.js';
 import { buildRequestStack } from '../terraform/stack.js';
 import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
 

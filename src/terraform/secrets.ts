@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { TerraformStack, TerraformVariable } from './cdktf.js';
 
 /** A Terraform variable whose value comes from a key of a Kubernetes Secret at apply time. */
 export interface SecretBinding {

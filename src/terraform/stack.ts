@@ -1,7 +1,6 @@
-import { App, TerraformOutput, TerraformStack, Token } from 'cdktf';
-import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
+import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
 import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import * as errors from './errors.js';
 import { StackError } from './errors.js';
@@ -62,10 +61,7 @@ export function synthRequest(def: PromiseDefinition, request: ResourceRequest<un
   const { stack, knownOutputs } = buildRequestStack(app, def, request, props);
   let raw: TerraformJson;
   try {
-    // What App.synth() does before writing files, minus the files.
-    stack.prepareStack();
-    invokeAspects(stack);
-    raw = stack.toTerraform() as TerraformJson;
+    raw = stackToTerraform(stack);
   } catch (e) {
     throw new StackError(errors.synthesisFailed(e), { cause: e });
   }
