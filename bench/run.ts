@@ -17,8 +17,15 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TIME = '/usr/bin/time';
 const EXAMPLES = ['bucket', 'postgres', 'team-env'];
 
-interface Stats { median: number; min: number; max: number }
-interface Measured { wall: Stats; rssMiB: Stats }
+interface Stats {
+  median: number;
+  min: number;
+  max: number;
+}
+interface Measured {
+  wall: Stats;
+  rssMiB: Stats;
+}
 
 function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,7 +35,12 @@ function stats(values: number[]): Stats {
 }
 
 /** Runs a command RUNS times after one warm-up; wall time from here, peak RSS from GNU time. */
-function measure(label: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number; quiet?: boolean } = {}): Measured {
+function measure(
+  label: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number; quiet?: boolean } = {},
+): Measured {
   const runs = options.runs ?? RUNS;
   const walls: number[] = [];
   const rss: number[] = [];
@@ -36,7 +48,11 @@ function measure(label: string, command: string, args: string[], options: { cwd?
   for (let i = 0; i <= runs; i++) {
     options.before?.();
     const start = process.hrtime.bigint();
-    const result = spawnSync(TIME, ['-f', '%M', '-o', rssFile, command, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env }, encoding: 'utf8' });
+    const result = spawnSync(TIME, ['-f', '%M', '-o', rssFile, command, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...process.env, ...options.env },
+      encoding: 'utf8',
+    });
     const wall = Number(process.hrtime.bigint() - start) / 1e9;
     if (result.status !== 0) throw new Error(`${label} failed (${result.status}):\n${result.stderr}${result.stdout}`);
     if (i === 0) continue; // warm-up: page cache, not the process, is what it warms
@@ -61,7 +77,13 @@ async function perRequest() {
   writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'postgres'));
   const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
   if (snap.status !== 0) throw new Error(`snapshot build failed: ${snap.stderr}`);
-  const env = { KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure', KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'), KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata') };
+  const env = {
+    KRATIX_WORKFLOW_TYPE: 'resource',
+    KRATIX_WORKFLOW_ACTION: 'configure',
+    KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'),
+    KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'),
+    KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata'),
+  };
   const clean = () => {
     for (const sub of ['output', 'metadata']) {
       rmSync(join(dir, sub), { recursive: true, force: true });
@@ -69,20 +91,52 @@ async function perRequest() {
     }
   };
   // The reference program of DESIGN.md §6, bundled as the anchor row was.
-  await build({ entryPoints: [join(REPO, 'bench', 'programs', 'rds-stack.mjs')], define: { 'process.env.BENCH_IMPORT': '"submodule"' }, bundle: true, platform: 'node', format: 'esm', minify: true, target: 'node20', outfile: join(WORK, 'rds-bundle.mjs'), logLevel: 'silent', banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" } });
+  await build({
+    entryPoints: [join(REPO, 'bench', 'programs', 'rds-stack.mjs')],
+    define: { 'process.env.BENCH_IMPORT': '"submodule"' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    target: 'node20',
+    outfile: join(WORK, 'rds-bundle.mjs'),
+    logLevel: 'silent',
+    banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" },
+  });
   const cli = await cdktfCli();
   const cdktfProject = join(WORK, 'cdktf-project');
   mkdirSync(cdktfProject, { recursive: true });
-  writeFileSync(join(cdktfProject, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(REPO, 'bench', 'programs', 'rds-stack.mjs')}`, output: 'cdktf.out', sendCrashReports: 'false', terraformProviders: [] }));
+  writeFileSync(
+    join(cdktfProject, 'cdktf.json'),
+    JSON.stringify({
+      language: 'typescript',
+      app: `node ${join(REPO, 'bench', 'programs', 'rds-stack.mjs')}`,
+      output: 'cdktf.out',
+      sendCrashReports: 'false',
+      terraformProviders: [],
+    }),
+  );
   const out = join(WORK, 'rds-out');
   const rows = {
     floor: measure('node -e 0', process.execPath, ['-e', '0']),
-    snapshot: measure('workflow, as the image runs it (startup snapshot)', process.execPath, ['--snapshot-blob', 'workflow.blob'], { cwd: dir, env, before: clean }),
+    snapshot: measure('workflow, as the image runs it (startup snapshot)', process.execPath, ['--snapshot-blob', 'workflow.blob'], {
+      cwd: dir,
+      env,
+      before: clean,
+    }),
     script: measure('workflow script without the snapshot', process.execPath, ['workflow.cjs'], { cwd: dir, env, before: clean }),
-    submodule: measure('reference stack: in-process synth, submodule imports', process.execPath, ['bench/programs/rds-stack.mjs'], { env: { BENCH_OUTDIR: out } }),
+    submodule: measure('reference stack: in-process synth, submodule imports', process.execPath, ['bench/programs/rds-stack.mjs'], {
+      env: { BENCH_OUTDIR: out },
+    }),
     bundle: measure('reference stack: esbuild bundle of that', process.execPath, [join(WORK, 'rds-bundle.mjs')], { env: { BENCH_OUTDIR: out } }),
-    root: measure('reference stack: provider-aws imported from package root', process.execPath, ['bench/programs/rds-stack.mjs'], { env: { BENCH_OUTDIR: out, BENCH_IMPORT: 'root' } }),
-    cdktf: measure('reference stack: cdktf synth (cdktf-cli 0.21)', cli, ['synth'], { cwd: cdktfProject, env: { CHECKPOINT_DISABLE: '1', CI: '1' }, runs: Math.min(RUNS, 5) }),
+    root: measure('reference stack: provider-aws imported from package root', process.execPath, ['bench/programs/rds-stack.mjs'], {
+      env: { BENCH_OUTDIR: out, BENCH_IMPORT: 'root' },
+    }),
+    cdktf: measure('reference stack: cdktf synth (cdktf-cli 0.21)', cli, ['synth'], {
+      cwd: cdktfProject,
+      env: { CHECKPOINT_DISABLE: '1', CI: '1' },
+      runs: Math.min(RUNS, 5),
+    }),
   };
   return { rows, blob: statSync(join(dir, 'workflow.blob')).size };
 }
@@ -129,7 +183,14 @@ function repositorySynth() {
     const synthRuns: Measured[] = [];
     const checkRuns: Measured[] = [];
     for (let i = 0; i < RUNS; i++) {
-      synthRuns.push(measure(`npm run synth, ${n} Promise${plural}, from scratch`, tsx, [main, 'synth'], { cwd: root, runs: 1, quiet: true, before: () => rmSync(join(root, 'generated'), { recursive: true, force: true }) }));
+      synthRuns.push(
+        measure(`npm run synth, ${n} Promise${plural}, from scratch`, tsx, [main, 'synth'], {
+          cwd: root,
+          runs: 1,
+          quiet: true,
+          before: () => rmSync(join(root, 'generated'), { recursive: true, force: true }),
+        }),
+      );
       checkRuns.push(measure(`npm run synth -- --check, ${n} Promise${plural}`, tsx, [main, 'synth', '--check'], { cwd: root, runs: 1, quiet: true }));
     }
     const merge = (runs: Measured[], label: string): Measured => {
@@ -137,7 +198,11 @@ function repositorySynth() {
       console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
       return m;
     };
-    results.push({ n, synth: merge(synthRuns, `npm run synth, ${n} Promise${plural}, from scratch`), check: merge(checkRuns, `npm run synth -- --check, ${n} Promise${plural}`) });
+    results.push({
+      n,
+      synth: merge(synthRuns, `npm run synth, ${n} Promise${plural}, from scratch`),
+      check: merge(checkRuns, `npm run synth -- --check, ${n} Promise${plural}`),
+    });
     rmSync(root, { recursive: true, force: true });
   }
   return results;
@@ -155,7 +220,8 @@ async function sizes() {
 
 function dirSize(dir: string): number {
   let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
   return total;
 }
 
@@ -171,7 +237,12 @@ async function main() {
   console.log('\nwrote docs/BENCHMARKS.md');
 }
 
-function report(request: Awaited<ReturnType<typeof perRequest>>, repo: ReturnType<typeof repositorySynth>, size: Awaited<ReturnType<typeof sizes>>, awsMB: number): string {
+function report(
+  request: Awaited<ReturnType<typeof perRequest>>,
+  repo: ReturnType<typeof repositorySynth>,
+  size: Awaited<ReturnType<typeof sizes>>,
+  awsMB: number,
+): string {
   const { rows } = request;
   const w = rows.snapshot.wall.median;
   const vsCdktf = rows.cdktf.wall.median / w;
@@ -206,9 +277,9 @@ function report(request: Awaited<ReturnType<typeof perRequest>>, repo: ReturnTyp
     '',
     'The first run installs cdktf-cli 0.21.0 into `.bench/` (423 MB) for the comparison row; it is not a dependency of the project.',
     '',
-    '## Per request: the workflow\'s cold start',
+    "## Per request: the workflow's cold start",
     '',
-    'The workflow row is the postgres example\'s configure workflow exactly as the container runs it: read and validate',
+    "The workflow row is the postgres example's configure workflow exactly as the container runs it: read and validate",
     'the request (CEL rules included), synthesize the stack (AWS provider, one RDS instance, three outputs), write the',
     'tofu-controller objects and status.yaml. The reference rows synthesize the anchor stack of DESIGN.md §6 (S3 backend,',
     'AWS provider, one RDS instance) with plain cdktf, in the same run.',
@@ -269,7 +340,7 @@ const NOTES = [
   '110 KiB, TypeBox about 50 KiB, the provider classes the Promise imports about 120 KiB. The work itself (validation,',
   'CEL, synthesis, YAML, writing files) is about 20 ms. So the fix was to stop loading modules at each start:',
   'the container runs from a V8 startup snapshot (`node --build-snapshot`, available in Node 20) of the workflow with',
-  'every module loaded (0.156 s to 0.103 s), and the snapshot is taken after running the Promise\'s example request',
+  "every module loaded (0.156 s to 0.103 s), and the snapshot is taken after running the Promise's example request",
   'once in memory, so the hot functions are already compiled and lazy state is set up (0.103 s to 0.088 s).',
   '`node:http` cannot be loaded while Node 20 builds a snapshot, so the Kubernetes API is called with `fetch`;',
   '`child_process` loads with a warning, and apply mode is tested to work from the snapshot. Submodule imports keep',

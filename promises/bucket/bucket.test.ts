@@ -7,7 +7,10 @@ const example = exampleRequest(import.meta.dirname);
 test('the example request gives a private, KMS-encrypted, versioned bucket with two lifecycle rules', () => {
   const tf = renderRequest(bucket, example);
   expect(tf.resource.aws_s3_bucket_public_access_block['public-access']).toMatchObject({
-    block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    block_public_acls: true,
+    block_public_policy: true,
+    ignore_public_acls: true,
+    restrict_public_buckets: true,
   });
   expect(tf.resource.aws_s3_bucket_versioning.versioning.versioning_configuration.status).toBe('Enabled');
   expect(tf.resource.aws_s3_bucket_server_side_encryption_configuration.encryption.rule[0]).toMatchObject({
@@ -17,8 +20,11 @@ test('the example request gives a private, KMS-encrypted, versioned bucket with 
   const rules = tf.resource.aws_s3_bucket_lifecycle_configuration.lifecycle.rule;
   expect(rules).toHaveLength(2);
   expect(rules[0]).toMatchObject({
-    id: 'archive-old-invoices', status: 'Enabled', filter: [{ prefix: 'invoices/' }],
-    transition: [{ days: 90, storage_class: 'GLACIER_IR' }], expiration: [{ days: 2555 }],
+    id: 'archive-old-invoices',
+    status: 'Enabled',
+    filter: [{ prefix: 'invoices/' }],
+    transition: [{ days: 90, storage_class: 'GLACIER_IR' }],
+    expiration: [{ days: 2555 }],
   });
   expect(rules[1]).toMatchObject({ id: 'clean-old-versions', filter: [{ prefix: '' }], noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
 });
@@ -39,9 +45,20 @@ test('the bucket name is valid for S3 (no dots, at most 63) and unique per names
 test.each([
   [{ lifecycleRules: [{ id: 'x', transitionDays: 30 }] }, /spec\.lifecycleRules\[0\]: transitionDays and transitionStorageClass go together/],
   [{ lifecycleRules: [{ id: 'x' }] }, /spec\.lifecycleRules\[0\]: a rule needs at least one action/],
-  [{ lifecycleRules: [{ id: 'x', expirationDays: 5 }, { id: 'x', expirationDays: 6 }] }, /spec\.lifecycleRules: lifecycle rule ids must be unique/],
+  [
+    {
+      lifecycleRules: [
+        { id: 'x', expirationDays: 5 },
+        { id: 'x', expirationDays: 6 },
+      ],
+    },
+    /spec\.lifecycleRules: lifecycle rule ids must be unique/,
+  ],
   [{ lifecycleRules: [{ id: 'x', transitionDays: 30, transitionStorageClass: 'GLACIER', expirationDays: 10 }] }, /expirationDays must be after transitionDays/],
-  [{ lifecycleRules: [{ id: 'x', transitionDays: 30, transitionStorageClass: 'TAPE' }] }, /spec\.lifecycleRules\[0\]\.transitionStorageClass: "TAPE" is not one of/],
+  [
+    { lifecycleRules: [{ id: 'x', transitionDays: 30, transitionStorageClass: 'TAPE' }] },
+    /spec\.lifecycleRules\[0\]\.transitionStorageClass: "TAPE" is not one of/,
+  ],
   [{ encryption: 'none' }, /spec\.encryption: "none" is not one of "AES256", "aws:kms"/],
 ])('%j is refused', (bad, message) => {
   const result = validateRequest(bucket, { spec: bad });

@@ -7,7 +7,14 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { definePromise, physicalName, Type, type Infer } from 'kratix-cdktf';
 
 const storageClass = Type.Union(
-  [Type.Literal('STANDARD_IA'), Type.Literal('ONEZONE_IA'), Type.Literal('INTELLIGENT_TIERING'), Type.Literal('GLACIER_IR'), Type.Literal('GLACIER'), Type.Literal('DEEP_ARCHIVE')],
+  [
+    Type.Literal('STANDARD_IA'),
+    Type.Literal('ONEZONE_IA'),
+    Type.Literal('INTELLIGENT_TIERING'),
+    Type.Literal('GLACIER_IR'),
+    Type.Literal('GLACIER'),
+    Type.Literal('DEEP_ARCHIVE'),
+  ],
   { description: 'Storage class objects move to.' },
 );
 
@@ -16,16 +23,26 @@ const lifecycleRule = Type.Object(
     id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 255, description: 'Unique name of the rule.' }),
     prefix: Type.String({ default: '', maxLength: 1024, description: 'Only objects whose key starts with this prefix; empty means all objects.' }),
     enabled: Type.Boolean({ default: true, description: 'Whether the rule is applied.' }),
-    transitionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500, description: 'Days after creation when objects move to transitionStorageClass.' })),
+    transitionDays: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 36500, description: 'Days after creation when objects move to transitionStorageClass.' }),
+    ),
     transitionStorageClass: Type.Optional(storageClass),
     expirationDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500, description: 'Days after creation when objects are deleted.' })),
-    noncurrentExpirationDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500, description: 'Days after which old versions are deleted (versioned buckets).' })),
+    noncurrentExpirationDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 36500, description: 'Days after which old versions are deleted (versioned buckets).' }),
+    ),
   },
   {
     'x-kubernetes-validations': [
       { rule: 'has(self.transitionDays) == has(self.transitionStorageClass)', message: 'transitionDays and transitionStorageClass go together' },
-      { rule: '!has(self.expirationDays) || !has(self.transitionDays) || self.expirationDays > self.transitionDays', message: 'expirationDays must be after transitionDays' },
-      { rule: 'has(self.transitionDays) || has(self.expirationDays) || has(self.noncurrentExpirationDays)', message: 'a rule needs at least one action: transition, expiration or noncurrentExpiration' },
+      {
+        rule: '!has(self.expirationDays) || !has(self.transitionDays) || self.expirationDays > self.transitionDays',
+        message: 'expirationDays must be after transitionDays',
+      },
+      {
+        rule: 'has(self.transitionDays) || has(self.expirationDays) || has(self.noncurrentExpirationDays)',
+        message: 'a rule needs at least one action: transition, expiration or noncurrentExpiration',
+      },
     ],
   },
 );
@@ -34,7 +51,7 @@ export const spec = Type.Object({
   versioning: Type.Boolean({ default: true, description: 'Keep every version of every object.', printerColumn: 'Versioning' }),
   encryption: Type.Union([Type.Literal('AES256'), Type.Literal('aws:kms')], {
     default: 'AES256',
-    description: 'Server-side encryption: S3-managed keys (AES256) or the account\'s AWS KMS key (aws:kms).',
+    description: "Server-side encryption: S3-managed keys (AES256) or the account's AWS KMS key (aws:kms).",
   }),
   lifecycleRules: Type.Array(lifecycleRule, {
     default: [],

@@ -15,9 +15,7 @@ export const spec = Type.Object({
     maxLength: 63,
     description: 'Name of the namespace to create.',
     printerColumn: 'Namespace',
-    'x-kubernetes-validations': [
-      { rule: "!self.startsWith('kube-') && self != 'default'", message: 'must not be default or start with kube-' },
-    ],
+    'x-kubernetes-validations': [{ rule: "!self.startsWith('kube-') && self != 'default'", message: 'must not be default or start with kube-' }],
   }),
   group: Type.String({ minLength: 1, maxLength: 256, description: 'Identity-provider group whose members get access.', printerColumn: 'Group' }),
   access: Type.Union([Type.Literal('view'), Type.Literal('edit'), Type.Literal('admin')], {
@@ -50,8 +48,14 @@ export const spec = Type.Object({
     maxProperties: 20,
     description: 'Extra labels on the namespace.',
     'x-kubernetes-validations': [
-      { rule: "self.all(k, k.matches('^([a-z0-9.-]+/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))", message: 'label keys must be valid Kubernetes label keys' },
-      { rule: "self.all(k, !k.startsWith('kratix.io/') && !k.startsWith('pod-security.kubernetes.io/'))", message: 'kratix.io/ and pod-security.kubernetes.io/ labels are set by the platform' },
+      {
+        rule: "self.all(k, k.matches('^([a-z0-9.-]+/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+        message: 'label keys must be valid Kubernetes label keys',
+      },
+      {
+        rule: "self.all(k, !k.startsWith('kratix.io/') && !k.startsWith('pod-security.kubernetes.io/'))",
+        message: 'kratix.io/ and pod-security.kubernetes.io/ labels are set by the platform',
+      },
     ],
   }),
 });

@@ -8,10 +8,16 @@ test('the example request gives a namespace with quota, container defaults and a
   const tf = renderRequest(teamEnv, example);
   const ns = tf.resource.kubernetes_namespace_v1.namespace.metadata;
   expect(ns.name).toBe('payments-dev');
-  expect(ns.labels).toMatchObject({ 'cost-center': '1234', 'pod-security.kubernetes.io/enforce': 'restricted', 'kratix.io/resource-namespace': 'team-payments' });
+  expect(ns.labels).toMatchObject({
+    'cost-center': '1234',
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'kratix.io/resource-namespace': 'team-payments',
+  });
   expect(tf.resource.kubernetes_resource_quota_v1.quota.spec.hard).toEqual({ 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '50' });
   expect(tf.resource.kubernetes_limit_range_v1.limits.spec.limit[0]).toMatchObject({
-    type: 'Container', default_request: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' },
+    type: 'Container',
+    default_request: { cpu: '100m', memory: '128Mi' },
+    default: { cpu: '500m', memory: '512Mi' },
   });
   const binding = tf.resource.kubernetes_role_binding_v1.access;
   expect(binding.role_ref).toEqual({ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });

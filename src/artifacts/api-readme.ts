@@ -51,14 +51,17 @@ export function renderApiReadme(props: ApiReadmeProps): string {
   );
   for (const row of rows) {
     const def = row.default === undefined ? '' : `\`${JSON.stringify(row.default)}\``;
-    lines.push(`| \`${row.path}\` | ${row.type} | ${row.required ? 'yes' : 'no'} | ${cell(def)} | ${cell(row.constraints.join('; '))} | ${cell(row.description ?? '')} |`);
+    lines.push(
+      `| \`${row.path}\` | ${row.type} | ${row.required ? 'yes' : 'no'} | ${cell(def)} | ${cell(row.constraints.join('; '))} | ${cell(row.description ?? '')} |`,
+    );
   }
   const outputs = Object.entries(props.outputs);
   lines.push('', '## Status outputs', '');
   if (outputs.length === 0) lines.push('This Promise reports no outputs.');
   else {
     lines.push('Written to `status.outputs` once Terraform has applied the stack.', '', '| Output | Sensitive | Description |', '| --- | --- | --- |');
-    for (const [name, output] of outputs) lines.push(`| \`${name}\` | ${output.sensitive ? 'yes (never written to status)' : 'no'} | ${cell(output.description ?? '')} |`);
+    for (const [name, output] of outputs)
+      lines.push(`| \`${name}\` | ${output.sensitive ? 'yes (never written to status)' : 'no'} | ${cell(output.description ?? '')} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -78,7 +81,8 @@ function collect(node: StructuralSchema, path: string, required: boolean, rows: 
   for (const [name, child] of Object.entries(node.properties ?? {})) collect(child, `${path}.${name}`, node.required?.includes(name) ?? false, rows, secrets);
   if (node.additionalProperties && hasChildren(node.additionalProperties)) collect(node.additionalProperties, `${path}[*]`, false, rows, secrets);
   if (node.items && hasChildren(node.items)) {
-    for (const [name, child] of Object.entries(node.items.properties ?? {})) collect(child, `${path}[*].${name}`, node.items.required?.includes(name) ?? false, rows, secrets);
+    for (const [name, child] of Object.entries(node.items.properties ?? {}))
+      collect(child, `${path}[*].${name}`, node.items.required?.includes(name) ?? false, rows, secrets);
   }
 }
 

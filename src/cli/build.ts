@@ -28,7 +28,8 @@ export interface BuiltImage {
 export async function buildImages(config: ProjectConfig, names: readonly string[] = []): Promise<BuiltImage[]> {
   const promises = names.length ? [...names] : listPromises(config);
   const { bundles, issues } = await bundleWorkflows(config, promises);
-  if (issues.size > 0) throw new Error([...issues].map(([name, list]) => formatIssues(`promises/${name}: the workflow cannot run in its container`, list)).join('\n\n'));
+  if (issues.size > 0)
+    throw new Error([...issues].map(([name, list]) => formatIssues(`promises/${name}: the workflow cannot run in its container`, list)).join('\n\n'));
   const failures: string[] = [];
   const built: { promise: string; script: Uint8Array; providers: unknown; image: string }[] = [];
   for (const name of promises) {
@@ -36,7 +37,9 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
     const script = await bundleContainerScript(config, name);
     const failure = startsCleanly(script);
     if (failure) {
-      failures.push(`promises/${name}: the workflow bundle does not start in a clean container (node --build-snapshot, as the Dockerfile runs it):\n  ${failure}`);
+      failures.push(
+        `promises/${name}: the workflow bundle does not start in a clean container (node --build-snapshot, as the Dockerfile runs it):\n  ${failure}`,
+      );
       continue;
     }
     // The providers the example request's stack needs are the ones to bake into the image.
@@ -75,7 +78,13 @@ export function startsCleanly(script: Uint8Array): string | undefined {
     // Node's own warnings about snapshot builders are not the failure; the error is.
     const lines = `${run.stderr}${run.stdout}`
       .split('\n')
-      .filter((l) => l.trim() && !/^\s+at /.test(l) && !l.includes('workflow.cjs:') && !/^\(node:\d+\) Warning|^It may still work|^To request support|^\(Use `node --trace/.test(l));
+      .filter(
+        (l) =>
+          l.trim() &&
+          !/^\s+at /.test(l) &&
+          !l.includes('workflow.cjs:') &&
+          !/^\(node:\d+\) Warning|^It may still work|^To request support|^\(Use `node --trace/.test(l),
+      );
     return lines.slice(0, 4).join('\n  ') || `exit code ${run.status}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -84,7 +84,8 @@ export async function bundleWorkflows(config: ProjectConfig, promises: readonly 
   const inputsOf = new Map<string, Set<string>>();
   for (const promise of promises) {
     let bytes = 0;
-    for (const file of closureOf(`${promise}.mjs`, result.metafile, config.root, outdir)) bytes += result.metafile.outputs[relative(config.root, join(outdir, file))]?.bytes ?? 0;
+    for (const file of closureOf(`${promise}.mjs`, result.metafile, config.root, outdir))
+      bytes += result.metafile.outputs[relative(config.root, join(outdir, file))]?.bytes ?? 0;
     // The modules the entry reaches through imports: a property of the sources alone, where the
     // chunks a run emits also depend on which other Promises are in it.
     const inputs = reachable(`${ENTRY_NAMESPACE}:${promise}`, result.metafile);
@@ -139,7 +140,8 @@ function containerProblems(
   }
   const budget = config.bundleBudget;
   for (const [promise, bundle] of bundles) {
-    if (bundle.bytes > budget && !issues.get(promise)?.some((i) => i.message.includes('package root'))) push(issues, promise, errors.overBudget(promise, bundle.bytes, budget));
+    if (bundle.bytes > budget && !issues.get(promise)?.some((i) => i.message.includes('package root')))
+      push(issues, promise, errors.overBudget(promise, bundle.bytes, budget));
   }
   return issues;
 }
@@ -164,7 +166,10 @@ function submoduleImports(config: ProjectConfig, text: string, specifier: string
   const statement = new RegExp(`import\\s*(?:type\\s*)?\\{([^}]*)\\}\\s*from\\s*['"]${specifier.replace('/', '\\/')}['"]`).exec(text);
   if (!statement) return [];
   const out: string[] = [];
-  for (const part of statement[1]!.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of statement[1]!
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, alias] = part.replace(/^type\s+/, '').split(/\s+as\s+/);
     const submodule = `${specifier}/lib/${name!.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
     if (!existsSync(join(config.root, 'node_modules', submodule))) return [];
@@ -176,7 +181,10 @@ function submoduleImports(config: ProjectConfig, text: string, specifier: string
 // `__dirname` and `__filename` outside comments and strings; tsx defines them while synth loads
 // the module, the container's bundle gives them the bundle's own location.
 function moduleDirectoryUses(text: string): { name: string; line: number }[] {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '').replace(/(['"`])(?:\\.|(?!\1)[^\\\n])*\1/g, '""');
+  const code = text
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/(['"`])(?:\\.|(?!\1)[^\\\n])*\1/g, '""');
   const out: { name: string; line: number }[] = [];
   code.split('\n').forEach((line, i) => {
     for (const m of line.matchAll(/(?<![\w$.])(__dirname|__filename)(?![\w$])/g)) out.push({ name: m[1]!, line: i + 1 });
@@ -222,7 +230,13 @@ async function fingerprintModule(config: ProjectConfig, input: string): Promise<
  * run to the snapshot's main function, so each container start skips module loading.
  */
 export async function bundleContainerScript(config: ProjectConfig, promise: string): Promise<Uint8Array> {
-  const result = await build({ ...commonOptions(config), entryPoints: { workflow: promise }, format: 'cjs', outdir: join(config.root, 'dist', 'script'), outExtension: { '.js': '.cjs' } });
+  const result = await build({
+    ...commonOptions(config),
+    entryPoints: { workflow: promise },
+    format: 'cjs',
+    outdir: join(config.root, 'dist', 'script'),
+    outExtension: { '.js': '.cjs' },
+  });
   return result.outputFiles![0]!.contents;
 }
 

@@ -20,7 +20,8 @@ export const overBudget = (name: string, bytes: number, budget: number): Issue =
 
 export const emptyImportMeta = (where: string): Issue => ({
   path: where,
-  message: 'uses import.meta, which is empty in the workflow container: the Promise runs there as one CommonJS script with no files beside it, so a path built from it points nowhere',
+  message:
+    'uses import.meta, which is empty in the workflow container: the Promise runs there as one CommonJS script with no files beside it, so a path built from it points nowhere',
   fix: 'keep data in TypeScript (or import a .json file), or list manifest files in dependencies; never read files relative to the module at run time',
 });
 

@@ -70,7 +70,9 @@ export async function loadPromise(config: ProjectConfig, name: string, options: 
     throw new Error(`${shown}: the default export is not a Promise definition\n    fix: export default definePromise({ ... })`);
   }
   if (mod.default.name !== name) {
-    throw new Error(`${shown}: name ${JSON.stringify(mod.default.name)} differs from its folder ${JSON.stringify(name)}\n    fix: rename the folder or the Promise`);
+    throw new Error(
+      `${shown}: name ${JSON.stringify(mod.default.name)} differs from its folder ${JSON.stringify(name)}\n    fix: rename the folder or the Promise`,
+    );
   }
   return { name, file: shown, definition: mod.default, exampleRequest: options.example === false ? undefined : readExample(config, name) };
 }
@@ -78,7 +80,8 @@ export async function loadPromise(config: ProjectConfig, name: string, options: 
 function readExample(config: ProjectConfig, name: string): unknown {
   const file = join(config.promisesDir, name, 'example-request.yaml');
   const shown = relative(config.root, file);
-  if (!existsSync(file)) throw new Error(`${shown}: missing\n    fix: add an example Resource request; it is validated and becomes generated/${name}/example-resource.yaml`);
+  if (!existsSync(file))
+    throw new Error(`${shown}: missing\n    fix: add an example Resource request; it is validated and becomes generated/${name}/example-resource.yaml`);
   try {
     return parseKubernetesYaml(readFileSync(file, 'utf8'));
   } catch (e) {

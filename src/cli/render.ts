@@ -31,21 +31,20 @@ export interface RenderOptions {
 
 /** Parses `render`'s command line; on a usage error, says what is wrong. */
 export function parseRenderArgs(args: readonly string[]): { ok: true; value: RenderOptions } | { ok: false; message: string } {
-  let parsed;
+  const options = { out: { type: 'string' }, action: { type: 'string', default: 'configure' }, apply: { type: 'boolean', default: false } } as const;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { out: { type: 'string' }, action: { type: 'string', default: 'configure' }, apply: { type: 'boolean', default: false } },
-    });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options });
   } catch (e) {
     // parseArgs names the option: "Unknown option '--aply'", "Option '--apply' does not take an argument".
     return { ok: false, message: `render: ${(e as Error).message.split('. ')[0]}` };
   }
   const { values, positionals } = parsed;
   const [promise, requestFile] = positionals;
-  if (!promise || !requestFile || !values.out || positionals.length > 2) return { ok: false, message: 'render needs a Promise name, a request file and --out <dir>' };
-  if (values.action !== 'configure' && values.action !== 'delete') return { ok: false, message: `--action must be configure or delete, not ${JSON.stringify(values.action)}` };
+  if (!promise || !requestFile || !values.out || positionals.length > 2)
+    return { ok: false, message: 'render needs a Promise name, a request file and --out <dir>' };
+  if (values.action !== 'configure' && values.action !== 'delete')
+    return { ok: false, message: `--action must be configure or delete, not ${JSON.stringify(values.action)}` };
   return { ok: true, value: { promise, requestFile, outDir: values.out, action: values.action, apply: values.apply } };
 }
 
@@ -114,7 +113,16 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     log.info(`  wrote ${shown('terraform/main.tf.json')}: the configuration terraform would get, with its backend; no credentials`);
     log.info(`  wrote ${shown('terraform/commands.sh')}: the terraform commands, in order, and the environment variables they read`);
     log.info(`  status: ${shown('object.yaml')}`);
-    const again = ['kratix-cdktf', 'render', options.promise, options.requestFile, '--out', options.outDir, ...(options.action === 'delete' ? ['--action', 'delete'] : []), '--apply'];
+    const again = [
+      'kratix-cdktf',
+      'render',
+      options.promise,
+      options.requestFile,
+      '--out',
+      options.outDir,
+      ...(options.action === 'delete' ? ['--action', 'delete'] : []),
+      '--apply',
+    ];
     log.info(`Nothing was applied. To run terraform for real, with this shell's environment and credentials:\n  ${again.join(' ')}`);
   }
   return code;

@@ -67,7 +67,10 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
   const outputs = new Map<string, Artifacts>();
   for (const promise of loaded) {
     const bundle = bundled.bundles.get(promise.name)!;
-    const result = await compilePromise(promise.definition, { image: workflowImage(config, promise.name, bundle.digest), exampleRequest: promise.exampleRequest });
+    const result = await compilePromise(promise.definition, {
+      image: workflowImage(config, promise.name, bundle.digest),
+      exampleRequest: promise.exampleRequest,
+    });
     if (!result.ok) {
       report.errors.push(formatIssues(promise.file, result.issues));
       continue;

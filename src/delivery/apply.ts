@@ -114,10 +114,17 @@ function report(
   const read = (what: 'changes' | 'outputs') => runs[script.steps.findIndex((s) => s.reads === what)];
   const changed = read('changes');
   const changes = changed?.changes ?? { add: 0, change: 0, remove: 0 };
-  const reported = props.action === 'configure' && changed ? { ...summary, changes: { add: changes.add, change: changes.change, destroy: changes.remove } } : summary;
+  const reported =
+    props.action === 'configure' && changed ? { ...summary, changes: { add: changes.add, change: changes.change, destroy: changes.remove } } : summary;
   if (failure) return failed(failure.phase, failure.run, reported);
   if (props.action === 'configure') {
-    if (props.dryRun) return { ok: true, message: `Dry run: the plan would add ${changes.add}, change ${changes.change}, destroy ${changes.remove}`, outputs: {}, summary: reported };
+    if (props.dryRun)
+      return {
+        ok: true,
+        message: `Dry run: the plan would add ${changes.add}, change ${changes.change}, destroy ${changes.remove}`,
+        outputs: {},
+        summary: reported,
+      };
     const outputs = readOutputs(read('outputs'), props.outputs, redact);
     const none = changes.add + changes.change + changes.remove === 0;
     const message = none ? 'Terraform applied: no changes' : `Terraform applied: ${changes.add} added, ${changes.change} changed, ${changes.remove} destroyed`;
@@ -125,12 +132,17 @@ function report(
   }
   if (props.dryRun) return { ok: true, message: `Dry run: destroying would remove ${changes.remove} resources`, outputs: {}, summary };
   const what = `Terraform destroyed ${changes.remove} resource${changes.remove === 1 ? '' : 's'}`;
-  if (namesItsOwnWorkspace(props.delivery.backend)) return { ok: true, message: `${what}; the HCP Terraform workspace ${props.slug} is kept`, outputs: {}, summary };
+  if (namesItsOwnWorkspace(props.delivery.backend))
+    return { ok: true, message: `${what}; the HCP Terraform workspace ${props.slug} is kept`, outputs: {}, summary };
   return { ok: true, message: `${what} and removed the state`, outputs: {}, summary };
 }
 
-function readOutputs(run: TerraformRun | undefined, declared: Readonly<Record<string, OutputProps>>, redact: (text: string) => string): Record<string, OutputValue> {
-  if (!run || run.code !== 0) return {};
+function readOutputs(
+  run: TerraformRun | undefined,
+  declared: Readonly<Record<string, OutputProps>>,
+  redact: (text: string) => string,
+): Record<string, OutputValue> {
+  if (run?.code !== 0) return {};
   const values = JSON.parse(run.stdout || '{}') as Record<string, { value: unknown; sensitive: boolean }>;
   const outputs: Record<string, OutputValue> = {};
   for (const name of Object.keys(declared)) {

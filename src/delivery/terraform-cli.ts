@@ -78,7 +78,10 @@ function joinDiagnostic(summary = 'error', detail = ''): string {
 // Plain-text output (init has no -json here): every "Error: ..." line with its first detail paragraph.
 function plainErrors(text: string): string[] {
   const errors: string[] = [];
-  const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.replace(/^[│╷╵]\s?/, '').trimEnd());
+  const lines = text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.replace(/^[│╷╵]\s?/, '').trimEnd());
   for (let i = 0; i < lines.length; i++) {
     const match = /^Error: (.*)$/.exec(lines[i]!.trim());
     if (!match) continue;

@@ -82,15 +82,25 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     });
   }
   if (props.action === 'configure') {
-    if (props.dryRun) steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+    if (props.dryRun)
+      steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
     else {
-      steps.push({ ...step('apply', 'plan and apply under one state lock', ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+      steps.push({
+        ...step('apply', 'plan and apply under one state lock', ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock], true),
+        reads: 'changes',
+      });
       steps.push({ ...step('output', 'read the outputs for status.outputs', ['output', '-json', '-no-color']), optional: true, reads: 'outputs' });
     }
   } else if (props.dryRun) {
-    steps.push({ ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+    steps.push({
+      ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', lock], true),
+      reads: 'changes',
+    });
   } else {
-    steps.push({ ...step('destroy', "destroy the request's resources", ['destroy', '-auto-approve', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+    steps.push({
+      ...step('destroy', "destroy the request's resources", ['destroy', '-auto-approve', '-input=false', '-no-color', '-json', lock], true),
+      reads: 'changes',
+    });
     // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
     if (!ownWorkspace) {
       steps.push(step('workspace select', 'leave the workspace, which cannot delete itself', ['workspace', 'select', '-no-color', 'default']));
@@ -132,11 +142,14 @@ export function commandsScript(script: TerraformScript): string {
     `#   the ${props.delivery.backend.kind} backend reads: ${script.backendCredentials.join(', ')}`,
     ...(providers.length ? [`#   providers read their own credentials (${providers.join(', ')})`] : []),
     ...script.secretVariables.map(
-      ({ name, binding }) => `#   ${name}: set by the workflow from the Secret ${JSON.stringify(`${props.namespace}/${binding.secretName}`)}, key ${JSON.stringify(binding.secretKey)} (Kubernetes API)`,
+      ({ name, binding }) =>
+        `#   ${name}: set by the workflow from the Secret ${JSON.stringify(`${props.namespace}/${binding.secretName}`)}, key ${JSON.stringify(binding.secretKey)} (Kubernetes API)`,
     ),
     'set -e',
     'cd "$(dirname "$0")"',
-    `export TF_DATA_DIR="$PWD/${script.dataDir}" ${Object.entries(script.env).map(([name, value]) => `${name}=${shellWord(value)}`).join(' ')}`,
+    `export TF_DATA_DIR="$PWD/${script.dataDir}" ${Object.entries(script.env)
+      .map(([name, value]) => `${name}=${shellWord(value)}`)
+      .join(' ')}`,
   ];
   for (const s of script.steps) {
     lines.push('', `# ${s.phase}: ${s.purpose}`);

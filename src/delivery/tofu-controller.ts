@@ -31,7 +31,14 @@ export const STACK_FILE = 'main.tf.json';
  */
 export function controllerSecretName(namespace: string, name: string): string {
   const full = `kratix-cdktf.${namespace}.${name}`;
-  if (full.length > 253) throw new IssuesError('invalid request', [{ path: 'spec', message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`, fix: 'use a shorter Secret name' }]);
+  if (full.length > 253)
+    throw new IssuesError('invalid request', [
+      {
+        path: 'spec',
+        message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`,
+        fix: 'use a shorter Secret name',
+      },
+    ]);
   return full;
 }
 
@@ -77,7 +84,12 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
       backendConfig: { secretSuffix: slug, inClusterConfig: true, labels },
       ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, outputs: [...props.outputs], labels } } : {}),
       ...(props.secrets.length
-        ? { vars: props.secrets.map((s) => ({ name: s.variable, valueFrom: { secretKeyRef: { name: controllerSecretName(props.request.namespace, s.secretName), key: s.secretKey } } })) }
+        ? {
+            vars: props.secrets.map((s) => ({
+              name: s.variable,
+              valueFrom: { secretKeyRef: { name: controllerSecretName(props.request.namespace, s.secretName), key: s.secretKey } },
+            })),
+          }
         : {}),
       ...(delivery.serviceAccountName ? { serviceAccountName: delivery.serviceAccountName } : {}),
     },

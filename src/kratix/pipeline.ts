@@ -3,7 +3,18 @@ import type { Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
 
 /** The fields Kratix's Pipeline parser accepts on a container; anything else fails the webhook. */
-export const CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'imagePullPolicy', 'securityContext', 'resources'] as const;
+export const CONTAINER_FIELDS = [
+  'name',
+  'image',
+  'command',
+  'args',
+  'env',
+  'envFrom',
+  'volumeMounts',
+  'imagePullPolicy',
+  'securityContext',
+  'resources',
+] as const;
 
 /** Name of the pipeline that runs the Terraform step, in both configure and delete. */
 export const TERRAFORM_PIPELINE = 'terraform';

@@ -21,7 +21,12 @@ export function parseRequest(
   options: { readonly lenient?: boolean } = {},
 ): Result<ResourceRequest<unknown>> {
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-    return { ok: false, issues: [{ path: '(root)', message: `expected a Kubernetes object, got ${object === null ? 'null' : Array.isArray(object) ? 'a list' : `a ${typeof object}`}` }] };
+    return {
+      ok: false,
+      issues: [
+        { path: '(root)', message: `expected a Kubernetes object, got ${object === null ? 'null' : Array.isArray(object) ? 'a list' : `a ${typeof object}`}` },
+      ],
+    };
   }
   const record = object as Record<string, unknown>;
   const issues: Issue[] = [...checkType(rendered.names, record)];
@@ -40,7 +45,8 @@ export function parseRequest(
 function checkType(names: ApiNames, record: Record<string, unknown>): Issue[] {
   const expected = `${names.group}/${names.version}`;
   const issues: Issue[] = [];
-  if (record.apiVersion !== expected) issues.push({ path: 'apiVersion', message: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(record.apiVersion)}` });
+  if (record.apiVersion !== expected)
+    issues.push({ path: 'apiVersion', message: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(record.apiVersion)}` });
   if (record.kind !== names.kind) issues.push({ path: 'kind', message: `expected ${JSON.stringify(names.kind)}, got ${JSON.stringify(record.kind)}` });
   return issues;
 }

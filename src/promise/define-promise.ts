@@ -116,6 +116,7 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * backend: the delivery decides where state lives, and a backend in the stack is dropped.
    */
   // A method, not a function property, so any specific definition is also a PromiseDefinition.
+  // biome-ignore lint/suspicious/noConfusingVoidType: a stack() with no outputs returns nothing; void says so where undefined would not accept it
   stack(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];

@@ -18,9 +18,35 @@ export interface CrdSchemaResult {
 
 /** Formats Kubernetes validates (apiextensions-apiserver's supported list), plus our date. */
 export const KUBERNETES_FORMATS = [
-  'bsonobjectid', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'uuid', 'uuid3', 'uuid4',
-  'uuid5', 'isbn', 'isbn10', 'isbn13', 'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'byte', 'password',
-  'date', 'duration', 'datetime', 'date-time', 'int32', 'int64', 'float', 'double',
+  'bsonobjectid',
+  'uri',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'mac',
+  'uuid',
+  'uuid3',
+  'uuid4',
+  'uuid5',
+  'isbn',
+  'isbn10',
+  'isbn13',
+  'creditcard',
+  'ssn',
+  'hexcolor',
+  'rgbcolor',
+  'byte',
+  'password',
+  'date',
+  'duration',
+  'datetime',
+  'date-time',
+  'int32',
+  'int64',
+  'float',
+  'double',
 ] as const;
 
 // Keywords copied as they are, by the type they apply to.
@@ -35,14 +61,47 @@ const BY_TYPE: Record<string, readonly string[]> = {
 };
 // Keywords we consume ourselves while walking.
 const HANDLED = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'patternProperties', 'items', 'anyOf',
-  'const', 'uniqueItems', 'exclusiveMinimum', 'exclusiveMaximum', 'printerColumn', SECRET_REF,
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'items',
+  'anyOf',
+  'const',
+  'uniqueItems',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'printerColumn',
+  SECRET_REF,
 ]);
 const FORBIDDEN = new Set([
-  '$ref', '$id', '$schema', '$defs', 'definitions', 'allOf', 'oneOf', 'not', 'if', 'then', 'else',
-  'dependencies', 'dependentRequired', 'dependentSchemas', 'additionalItems', 'prefixItems', 'contains',
-  'minContains', 'maxContains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'examples',
-  'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string',
+  '$ref',
+  '$id',
+  '$schema',
+  '$defs',
+  'definitions',
+  'allOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'additionalItems',
+  'prefixItems',
+  'contains',
+  'minContains',
+  'maxContains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'examples',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
 ]);
 const KNOWN = new Set([...COMMON, ...Object.values(BY_TYPE).flat(), ...HANDLED]);
 // TypeBox's Type.Record(Type.String(), X) key pattern: any string.
@@ -156,7 +215,10 @@ class Walker {
 
   // JSON Schema 2019+ has numeric exclusive bounds; OpenAPI 3.0 (Kubernetes) has booleans beside minimum/maximum.
   private bounds(source: TSchema, out: StructuralSchema, path: string): void {
-    for (const [exclusive, plain] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    for (const [exclusive, plain] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
       const value = source[exclusive];
       if (value === undefined) continue;
       if (typeof value === 'boolean') {

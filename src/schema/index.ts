@@ -25,7 +25,11 @@ export interface SecretRefProps {
 export function secretRef(props: SecretRefProps = {}) {
   return Type.Object(
     {
-      name: Type.String({ description: 'Name of the Secret, in the same namespace as this request.', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
+      name: Type.String({
+        description: 'Name of the Secret, in the same namespace as this request.',
+        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+        maxLength: 253,
+      }),
       key: Type.String({ description: 'Key inside the Secret.', pattern: '^[-._a-zA-Z0-9]+$', maxLength: 253 }),
     },
     { [SECRET_REF]: true, ...(props.description ? { description: props.description } : {}) },

@@ -70,8 +70,10 @@ function visitObject(schema: StructuralSchema, value: unknown, path: string, iss
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (schema.minProperties !== undefined && keys.length < schema.minProperties) issues.push({ path, message: `must have at least ${schema.minProperties} entries, has ${keys.length}` });
-  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) issues.push({ path, message: `must have at most ${schema.maxProperties} entries, has ${keys.length}` });
+  if (schema.minProperties !== undefined && keys.length < schema.minProperties)
+    issues.push({ path, message: `must have at least ${schema.minProperties} entries, has ${keys.length}` });
+  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties)
+    issues.push({ path, message: `must have at most ${schema.maxProperties} entries, has ${keys.length}` });
   if (schema.additionalProperties) {
     for (const key of keys) visit(schema.additionalProperties, record[key], childPath(path, key), issues);
     return;
@@ -92,8 +94,10 @@ function visitArray(schema: StructuralSchema, value: unknown, path: string, issu
     issues.push(wrongType(path, 'a list', value));
     return;
   }
-  if (schema.minItems !== undefined && value.length < schema.minItems) issues.push({ path, message: `must have at least ${schema.minItems} items, has ${value.length}` });
-  if (schema.maxItems !== undefined && value.length > schema.maxItems) issues.push({ path, message: `must have at most ${schema.maxItems} items, has ${value.length}` });
+  if (schema.minItems !== undefined && value.length < schema.minItems)
+    issues.push({ path, message: `must have at least ${schema.minItems} items, has ${value.length}` });
+  if (schema.maxItems !== undefined && value.length > schema.maxItems)
+    issues.push({ path, message: `must have at most ${schema.maxItems} items, has ${value.length}` });
   if (schema['x-kubernetes-list-type'] === 'set') {
     const seen = new Set<string>();
     value.forEach((item, i) => {
@@ -107,8 +111,10 @@ function visitArray(schema: StructuralSchema, value: unknown, path: string, issu
 
 function checkString(schema: StructuralSchema, value: string, path: string, issues: Issue[]): void {
   const length = [...value].length;
-  if (schema.minLength !== undefined && length < schema.minLength) issues.push({ path, message: `must be at least ${schema.minLength} characters, is ${length}` });
-  if (schema.maxLength !== undefined && length > schema.maxLength) issues.push({ path, message: `must be at most ${schema.maxLength} characters, is ${length}` });
+  if (schema.minLength !== undefined && length < schema.minLength)
+    issues.push({ path, message: `must be at least ${schema.minLength} characters, is ${length}` });
+  if (schema.maxLength !== undefined && length > schema.maxLength)
+    issues.push({ path, message: `must be at most ${schema.maxLength} characters, is ${length}` });
   if (schema.pattern !== undefined && !matchesPattern(schema.pattern, value)) {
     issues.push({ path, message: `${show(value)} does not match the pattern ${JSON.stringify(schema.pattern)}` });
   }
@@ -127,7 +133,8 @@ function checkNumber(schema: StructuralSchema, value: number, path: string, issu
   if (max !== undefined && (schema.exclusiveMaximum ? value >= max : value > max)) {
     issues.push({ path, message: `${value} is above the maximum ${schema.exclusiveMaximum ? `(exclusive) ${max}` : max}` });
   }
-  if (schema.multipleOf !== undefined && !isMultiple(value, schema.multipleOf)) issues.push({ path, message: `${value} is not a multiple of ${schema.multipleOf}` });
+  if (schema.multipleOf !== undefined && !isMultiple(value, schema.multipleOf))
+    issues.push({ path, message: `${value} is not a multiple of ${schema.multipleOf}` });
 }
 
 // 0.15 / 0.05 is 2.9999999999999996 in floating point; compare with a tolerance.

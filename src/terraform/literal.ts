@@ -81,8 +81,8 @@ export function toLiteral(s: string): string {
       continue;
     }
     if (c === QUOTE || c === BACKSLASH) {
-      const escape = ctx.quoted || (ctx.json && ctx.inJson);
-      out += escape ? `\\${PLAIN[c]}` : PLAIN[c];
+      const escaped = ctx.quoted || (ctx.json && ctx.inJson);
+      out += escaped ? `\\${PLAIN[c]}` : PLAIN[c];
       continue;
     }
     if ((c === '$' || c === '%') && next === c && s[i + 2] === '{') {
@@ -141,12 +141,14 @@ const TOKEN_TEXT = /TfToken\[/;
 export function requestDataIssues(value: unknown, path: string, isTokenNumber: (n: number) => boolean): Issue[] {
   const found: Issue[] = [];
   const checkText = (text: string, p: string, what: string) => {
-    if (hasReservedCharacter(text)) found.push({ path: p, message: `${what} U+E000 to U+E003, private-use characters kratix-cdktf reserves`, fix: 'remove them' });
+    if (hasReservedCharacter(text))
+      found.push({ path: p, message: `${what} U+E000 to U+E003, private-use characters kratix-cdktf reserves`, fix: 'remove them' });
     if (TOKEN_TEXT.test(text)) found.push({ path: p, message: `${what} "TfToken[", which cdktf would resolve as a reference`, fix: 'remove it' });
   };
   const visit = (v: unknown, p: string) => {
     if (typeof v === 'string') checkText(v, p, 'contains');
-    else if (typeof v === 'number' && isTokenNumber(v)) found.push({ path: p, message: `${v} is a number cdktf reserves for its tokens`, fix: 'use another value' });
+    else if (typeof v === 'number' && isTokenNumber(v))
+      found.push({ path: p, message: `${v} is a number cdktf reserves for its tokens`, fix: 'use another value' });
     else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${p}[${i}]`));
     else if (v !== null && typeof v === 'object') {
       for (const [k, item] of Object.entries(v)) {
@@ -158,4 +160,3 @@ export function requestDataIssues(value: unknown, path: string, isTokenNumber: (
   visit(value, path);
   return found;
 }
-

@@ -25,7 +25,10 @@ export function physicalName(request: Pick<ResourceRequest<unknown>, 'metadata'>
   const sep = props.separator ?? '-';
   const allowed = new RegExp(`[^a-z0-9${escapeClass(props.extraCharacters ?? '-')}]+`, 'g');
   const { namespace, name } = request.metadata;
-  const hash = createHash('sha256').update(`${props.prefix ?? ''}/${namespace}/${name}`).digest('hex').slice(0, 8);
+  const hash = createHash('sha256')
+    .update(`${props.prefix ?? ''}/${namespace}/${name}`)
+    .digest('hex')
+    .slice(0, 8);
   const parts = [props.prefix, namespace, name].filter(Boolean).map((p) => p!.toLowerCase().replace(allowed, sep));
   let base = parts.join(sep).replace(new RegExp(`(${escapeRe(sep)})+`, 'g'), sep);
   if (!/^[a-z]/.test(base)) base = `r${sep}${base}`;

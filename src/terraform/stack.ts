@@ -46,7 +46,11 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
     if (value === undefined) throw new StackError(errors.outputMissing(name));
     // The construct id must not clash with the author's constructs (an output "namespace" beside a
     // resource "namespace"); the Terraform output keeps the declared name.
-    const tfOutput = new TerraformOutput(stack, `output-${name}`, { value, sensitive: output.sensitive ?? false, ...(output.description ? { description: output.description } : {}) });
+    const tfOutput = new TerraformOutput(stack, `output-${name}`, {
+      value,
+      sensitive: output.sensitive ?? false,
+      ...(output.description ? { description: output.description } : {}),
+    });
     tfOutput.overrideLogicalId(name);
     if (!isToken(value)) knownOutputs[name] = output.sensitive ? '(sensitive)' : unshield(value);
   }

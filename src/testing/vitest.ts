@@ -56,7 +56,10 @@ export function testPromises(props: TestPromisesProps = {}): void {
     test('its stack() synthesizes the example request', async () => {
       const loaded = await loading;
       stack = synthRequest(loaded.definition, parseExample(loaded)).json;
-      expect(Object.keys(stack.resource ?? stack.data ?? stack.output ?? {}).length, 'the stack declares no resources, data sources or outputs').toBeGreaterThan(0);
+      expect(
+        Object.keys(stack.resource ?? stack.data ?? stack.output ?? {}).length,
+        'the stack declares no resources, data sources or outputs',
+      ).toBeGreaterThan(0);
     });
 
     test('its workflow bundle starts in a clean process with no node_modules, as the image runs it', async () => {
@@ -75,7 +78,11 @@ export function testPromises(props: TestPromisesProps = {}): void {
       try {
         writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(pinned));
         const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
-        const init = spawnSync('terraform', ['init', '-input=false', '-no-color', '-backend=false', `-plugin-dir=${mirror}`], { cwd: dir, env, encoding: 'utf8' });
+        const init = spawnSync('terraform', ['init', '-input=false', '-no-color', '-backend=false', `-plugin-dir=${mirror}`], {
+          cwd: dir,
+          env,
+          encoding: 'utf8',
+        });
         expect(init.status, init.stderr).toBe(0);
         const validate = spawnSync('terraform', ['validate', '-no-color', '-json'], { cwd: dir, env, encoding: 'utf8' });
         const result = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] };
@@ -96,7 +103,8 @@ function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | strin
   const pinned: Record<string, { source: string; version: string }> = {};
   for (const [local, { source = local }] of Object.entries(required)) {
     const parts = source.split('/');
-    const [host, namespace, type] = parts.length === 3 ? parts : parts.length === 2 ? ['registry.terraform.io', ...parts] : ['registry.terraform.io', 'hashicorp', source];
+    const [host, namespace, type] =
+      parts.length === 3 ? parts : parts.length === 2 ? ['registry.terraform.io', ...parts] : ['registry.terraform.io', 'hashicorp', source];
     const dir = join(mirror, host!, namespace!, type!);
     const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
     if (versions.length === 0) return `no ${host}/${namespace}/${type} provider plugin in the mirror ${mirror}; terraform validate needs it`;

@@ -46,7 +46,12 @@ export interface WorkflowOptions {
  * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
  * all or nothing. Returns the exit code: 0 done, 1 refused or failed, 2 the run itself is broken.
  */
-export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog, options: WorkflowOptions = {}): Promise<number> {
+export async function runWorkflow(
+  def: PromiseDefinition,
+  env: Readonly<Record<string, string | undefined>>,
+  log: WorkflowLog,
+  options: WorkflowOptions = {},
+): Promise<number> {
   const ctx = readContext(env);
   if (typeof ctx === 'string') {
     log.error(`kratix-cdktf: ${ctx}`);
@@ -115,7 +120,8 @@ class Run {
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
       // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
-      if (e instanceof StackError) return this.refuse(`${heading}: promises/${def.name} could not build the stack`, 'StackSynthesized', 'StackFailed', [e.issue]);
+      if (e instanceof StackError)
+        return this.refuse(`${heading}: promises/${def.name} could not build the stack`, 'StackSynthesized', 'StackFailed', [e.issue]);
       return this.refuse(`${heading}: kratix-cdktf failed while synthesizing (a bug; please report it)`, 'StackSynthesized', 'InternalError', [
         { path: '(kratix-cdktf)', message: (e as Error).message },
       ]);
@@ -139,7 +145,10 @@ class Run {
     const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
     if (size > MAX_OUTPUT_GZIP_BYTES) {
       return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
-        { path: 'spec', message: `the synthesized output is ${size} bytes gzipped; Kratix keeps Work in etcd, so at most ${MAX_OUTPUT_GZIP_BYTES} are allowed` },
+        {
+          path: 'spec',
+          message: `the synthesized output is ${size} bytes gzipped; Kratix keeps Work in etcd, so at most ${MAX_OUTPUT_GZIP_BYTES} are allowed`,
+        },
       ]);
     }
     const status = {
@@ -186,7 +195,12 @@ class Run {
     };
     writeAllOrNothing(ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
     if (!result.ok) {
-      this.log.error(formatIssues(`${p.heading}: terraform ${result.phase} failed`, result.errors.map((message) => ({ path: `terraform ${result.phase}`, message }))));
+      this.log.error(
+        formatIssues(
+          `${p.heading}: terraform ${result.phase} failed`,
+          result.errors.map((message) => ({ path: `terraform ${result.phase}`, message })),
+        ),
+      );
       return 1;
     }
     this.log.info(`${p.heading}: ${result.message}`);
@@ -220,7 +234,10 @@ class Run {
       message,
       terraform: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug, rendered: true },
       // Unknown, not False: nothing was tried. It also replaces an earlier run's "True" in the merge.
-      conditions: [...this.synthesizedConditions('The stack was synthesized'), condition(this.ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied', 'Unknown', 'NotRun', message, this.now)],
+      conditions: [
+        ...this.synthesizedConditions('The stack was synthesized'),
+        condition(this.ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied', 'Unknown', 'NotRun', message, this.now),
+      ],
     };
     writeAllOrNothing(this.ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
     this.log.info(`${p.heading}: ${message}`);
@@ -246,13 +263,19 @@ class Run {
   }
 
   private synthesizedConditions(message: string): Condition[] {
-    return [condition('RequestValid', true, 'Validated', 'The request matches the API', this.now), condition('StackSynthesized', true, 'Synthesized', message, this.now)];
+    return [
+      condition('RequestValid', true, 'Validated', 'The request matches the API', this.now),
+      condition('StackSynthesized', true, 'Synthesized', message, this.now),
+    ];
   }
 
   private refuse(heading: string, type: string, reason: string, issues: readonly Issue[]): number {
     this.log.error(formatIssues(heading, issues));
     const summary = describeIssues(issues);
-    writeAllOrNothing(this.ctx.metadataDir, new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]));
+    writeAllOrNothing(
+      this.ctx.metadataDir,
+      new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]),
+    );
     return 1;
   }
 }
@@ -270,7 +293,8 @@ function readInput(file: string): Result<unknown> {
   let text: string;
   try {
     const size = statSync(file).size;
-    if (size > MAX_INPUT_BYTES) return { ok: false, issues: [{ path: '(root)', message: `object.yaml is ${size} bytes; Kubernetes objects are at most ${MAX_INPUT_BYTES}` }] };
+    if (size > MAX_INPUT_BYTES)
+      return { ok: false, issues: [{ path: '(root)', message: `object.yaml is ${size} bytes; Kubernetes objects are at most ${MAX_INPUT_BYTES}` }] };
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return { ok: false, issues: [{ path: '(root)', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };

@@ -42,7 +42,13 @@ describe('why the CRD looks as it does', () => {
 
   test('the author’s names are used: plural, short names, categories', () => {
     expect(crd.metadata.name).toBe('kitchensinks.fixtures.example.com');
-    expect(crd.spec.names).toMatchObject({ plural: 'kitchensinks', singular: 'kitchensink', shortNames: ['ks'], categories: ['fixtures'], listKind: 'KitchenSinkList' });
+    expect(crd.spec.names).toMatchObject({
+      plural: 'kitchensinks',
+      singular: 'kitchensink',
+      shortNames: ['ks'],
+      categories: ['fixtures'],
+      listKind: 'KitchenSinkList',
+    });
   });
 
   test('printer columns come first, then Status and Age', () => {

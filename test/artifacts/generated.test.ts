@@ -14,7 +14,9 @@ const validatePromise = crdValidator('kratix/platform.kratix.io_promises.yaml');
 const validateCrd = kubernetesCrdValidator();
 
 test('generated/ holds exactly one folder per Promise in promises/', () => {
-  const promises = readdirSync(PROMISES).filter((n) => existsSync(join(PROMISES, n, 'index.ts'))).sort();
+  const promises = readdirSync(PROMISES)
+    .filter((n) => existsSync(join(PROMISES, n, 'index.ts')))
+    .sort();
   expect(names).toEqual(promises);
   expect(names.length).toBeGreaterThan(0);
 });

@@ -2,7 +2,29 @@ import { expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { parseKubernetesYaml, toYaml } from '../../src/artifacts/yaml.js';
 
-const TRICKY = ['yes', 'no', 'on', 'off', 'y', 'N', 'true', 'null', '~', '0o17', '017', '0x1F', '1_000', '1e3', '16.4', '02:00', '2026-01-01', '.inf', '-', 'plain', 'data.example.com/v1alpha1'];
+const TRICKY = [
+  'yes',
+  'no',
+  'on',
+  'off',
+  'y',
+  'N',
+  'true',
+  'null',
+  '~',
+  '0o17',
+  '017',
+  '0x1F',
+  '1_000',
+  '1e3',
+  '16.4',
+  '02:00',
+  '2026-01-01',
+  '.inf',
+  '-',
+  'plain',
+  'data.example.com/v1alpha1',
+];
 
 test.each(['1.1', '1.2'] as const)('strings come back as the same strings for a YAML %s reader', (version) => {
   const value = Object.fromEntries(TRICKY.map((s) => [s, s]));

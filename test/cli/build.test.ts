@@ -47,7 +47,9 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
 `,
       'apiVersion: test.example.com/v1\nkind: Late\nmetadata: {name: x, namespace: team}\n',
     );
-    await expect(buildImages(configOf(other))).rejects.toThrow(/promises\/reads-late: the workflow bundle does not start in a clean container .*\n\s+.*HOME is not set/);
+    await expect(buildImages(configOf(other))).rejects.toThrow(
+      /promises\/reads-late: the workflow bundle does not start in a clean container .*\n\s+.*HOME is not set/,
+    );
     expect(existsSync(join(other, 'dist', 'images'))).toBe(false);
   });
 
@@ -62,7 +64,14 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
       return spawnSync(process.execPath, args, {
         cwd: empty,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure', KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'), KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata') },
+        env: {
+          PATH: process.env.PATH,
+          KRATIX_WORKFLOW_TYPE: 'resource',
+          KRATIX_WORKFLOW_ACTION: 'configure',
+          KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'),
+          KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'),
+          KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata'),
+        },
       });
     };
     const example = () => readFileSync(join(project, 'promises', 'postgres', 'example-request.yaml'), 'utf8');
@@ -79,13 +88,19 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
       const plainOutput = snapshotTree(join(empty, 'output'));
       expect(Object.keys(plainOutput)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
       expect(Object.values(plainOutput)[0]).toContain('"instance_class": "db.t4g.large"');
-      const snapshot = spawnSync(process.execPath, ['--snapshot-blob', 'app/workflow.blob', '--build-snapshot', 'app/workflow.cjs'], { cwd: empty, encoding: 'utf8' });
+      const snapshot = spawnSync(process.execPath, ['--snapshot-blob', 'app/workflow.blob', '--build-snapshot', 'app/workflow.cjs'], {
+        cwd: empty,
+        encoding: 'utf8',
+      });
       expect(snapshot.status, snapshot.stderr).toBe(0);
       const run = runIn(['--snapshot-blob', 'app/workflow.blob'], example());
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expect(snapshotTree(join(empty, 'output'))).toEqual(plainOutput);
-      const bad = runIn(['--snapshot-blob', 'app/workflow.blob'], 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: b}\nspec: {size: xl}\n');
+      const bad = runIn(
+        ['--snapshot-blob', 'app/workflow.blob'],
+        'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: b}\nspec: {size: xl}\n',
+      );
       expect(bad.status).toBe(1);
       expect(bad.stderr).toMatch(/✖ spec\.size: "xl" is not one of "small", "medium", "large"/);
     });

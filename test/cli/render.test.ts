@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { readConfig, type ProjectConfig } from '../../src/cli/project.js';
 import { parseRenderArgs, render, type RenderOptions } from '../../src/cli/render.js';
 import { mergeStatus } from '../../src/workflow/status.js';
-import { cli, makeProject, REPO, snapshotTree } from '../helpers/project.js';
+import { makeProject, REPO, snapshotTree } from '../helpers/project.js';
 import { requestYaml } from '../helpers/workflow.js';
 import echo from '../fixtures/echo/index.js';
 
@@ -31,7 +31,9 @@ describe('a tofu-controller (GitOps) Promise', () => {
     const run = await renderIn(config, { promise: 'postgres', requestFile: 'promises/postgres/example-request.yaml', outDir: 'out' });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml/);
+    expect(run.stdout).toMatch(
+      /Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml/,
+    );
     const files = Object.keys(snapshotTree(join(project, 'out'))).sort();
     expect(files).toHaveLength(4);
     expect(files.slice(0, 3)).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml']);
@@ -42,7 +44,10 @@ describe('a tofu-controller (GitOps) Promise', () => {
   });
 
   test('an invalid request exits 1, names the field, and leaves the output empty', async () => {
-    writeFileSync(join(project, 'bad.yaml'), 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: x, namespace: y}\nspec: {storageGiB: 1}\n');
+    writeFileSync(
+      join(project, 'bad.yaml'),
+      'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: x, namespace: y}\nspec: {storageGiB: 1}\n',
+    );
     const run = await renderIn(config, { promise: 'postgres', requestFile: 'bad.yaml', outDir: 'bad-out' });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/✖ spec\.storageGiB: 1 is below the minimum 20/);
@@ -66,7 +71,11 @@ describe('a tofu-controller (GitOps) Promise', () => {
   });
 
   test('the kratix-cdktf command the README shows runs the same CLI', () => {
-    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'], { cwd: project, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/wrote postgres-team-orders-orders-db-/);
@@ -98,7 +107,10 @@ describe('an apply-mode Promise', () => {
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }),
+    );
     config = readConfig(root);
     // A terraform that records every call (and the configuration it was given) and fails,
     // unless told to succeed.
@@ -173,7 +185,10 @@ describe('an apply-mode Promise', () => {
       'workspace select -no-color default',
       expect.stringMatching(/^workspace delete -no-color -lock-timeout=5m echo-applied-team-a-rendered-[0-9a-f]{8}$/),
     ]);
-    expect(parse(readFileSync(join(root, 'del', 'object.yaml'), 'utf8')).status.conditions.at(-1)).toMatchObject({ type: 'TerraformDestroyed', status: 'Unknown' });
+    expect(parse(readFileSync(join(root, 'del', 'object.yaml'), 'utf8')).status.conditions.at(-1)).toMatchObject({
+      type: 'TerraformDestroyed',
+      status: 'Unknown',
+    });
   });
 
   test('--apply runs terraform: exactly the rendered commands, on the rendered configuration', async () => {
@@ -183,7 +198,12 @@ describe('an apply-mode Promise', () => {
     expect(recorded()).toEqual(['init -input=false -no-color']);
     expect(parse(readFileSync(join(root, 'applied', 'object.yaml'), 'utf8')).status.message).toMatch(/^Terraform init failed/);
     // A terraform that succeeds at everything: every command runs, as rendered.
-    for (const [action, dryRun] of [['configure', false], ['delete', false], ['configure', true], ['delete', true]] as const) {
+    for (const [action, dryRun] of [
+      ['configure', false],
+      ['delete', false],
+      ['configure', true],
+      ['delete', true],
+    ] as const) {
       writeFileSync(calls, '');
       const runEnv = { ...env, FAKE_TERRAFORM_EXIT: '0', KRATIX_DRY_RUN: String(dryRun) };
       const rendered = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'plain', action, env: runEnv });
@@ -231,16 +251,29 @@ test('usage errors say what is wrong', () => {
   expect(error('postgres', 'x.yaml', '--out', 'o', '--action', 'update')).toMatch(/--action must be configure or delete, not "update"/);
   expect(error('postgres', 'x.yaml', '--out', 'o', '--aply')).toBe("render: Unknown option '--aply'");
   expect(error('postgres', 'x.yaml', '--out', 'o', '--apply=yes')).toBe("render: Option '--apply' does not take an argument");
-  expect(parseRenderArgs(['postgres', 'x.yaml', '--out', 'o', '--apply'])).toEqual({ ok: true, value: { promise: 'postgres', requestFile: 'x.yaml', outDir: 'o', action: 'configure', apply: true } });
+  expect(parseRenderArgs(['postgres', 'x.yaml', '--out', 'o', '--apply'])).toEqual({
+    ok: true,
+    value: { promise: 'postgres', requestFile: 'x.yaml', outDir: 'o', action: 'configure', apply: true },
+  });
   expect(parseRenderArgs(['postgres', 'x.yaml', '--out', 'o'])).toMatchObject({ ok: true, value: { apply: false } });
 });
 
 test('the status merge is shallow, merges conditions by type and rejects a kratix key', () => {
-  const previous = { message: 'old', outputs: { a: 1, b: 2 }, conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'True' }] };
+  const previous = {
+    message: 'old',
+    outputs: { a: 1, b: 2 },
+    conditions: [
+      { type: 'A', status: 'True' },
+      { type: 'B', status: 'True' },
+    ],
+  };
   expect(mergeStatus(previous, { outputs: { a: 3 }, conditions: [{ type: 'B', status: 'False' }] })).toEqual({
     message: 'old',
     outputs: { a: 3 },
-    conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }],
+    conditions: [
+      { type: 'A', status: 'True' },
+      { type: 'B', status: 'False' },
+    ],
   });
   expect(() => mergeStatus({}, { kratix: {} })).toThrow(/top-level "kratix" key/);
 });

@@ -88,7 +88,12 @@ describe('synth --check', () => {
     writeFileSync(join(gen, 'retired', 'promise.yaml'), 'x');
     const before = snapshotTree(gen);
     const report = await run(project, { check: true });
-    expect(report.changes.sort()).toEqual(['extra generated/kitchen-sink/notes.txt', 'extra generated/retired', 'missing generated/echo/types.ts', 'stale generated/postgres/README.md']);
+    expect(report.changes.sort()).toEqual([
+      'extra generated/kitchen-sink/notes.txt',
+      'extra generated/retired',
+      'missing generated/echo/types.ts',
+      'stale generated/postgres/README.md',
+    ]);
     expect(snapshotTree(gen)).toEqual(before);
 
     // A synth repairs all of it, and a removed Promise's artifacts go with it.
@@ -130,7 +135,13 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
   };
 
   test('an untranslatable schema: the file and every bad field', async () => {
-    const errors = await broken('schema', promiseSource('schema', 'return;').replace('size: Type.Integer({ default: 1 })', 'anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()])'));
+    const errors = await broken(
+      'schema',
+      promiseSource('schema', 'return;').replace(
+        'size: Type.Integer({ default: 1 })',
+        'anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()])',
+      ),
+    );
     expect(errors).toMatch(/promises\/schema\/index\.ts: 2 problems/);
     expect(errors).toMatch(/✖ spec\.anything: has no type/);
     expect(errors).toMatch(/✖ spec\.pair: .*tuple/);
@@ -144,13 +155,17 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
   });
 
   test('a stack() that forgets a declared output', async () => {
-    const source = promiseSource('outputs', "new DataResource(scope, 'd', { input: spec.size });").replace("spec: Type.Object(", "outputs: { endpoint: {} },\n  spec: Type.Object(");
+    const source = promiseSource('outputs', "new DataResource(scope, 'd', { input: spec.size });").replace(
+      'spec: Type.Object(',
+      'outputs: { endpoint: {} },\n  spec: Type.Object(',
+    );
     const errors = await broken('outputs', source);
     expect(errors).toMatch(/✖ outputs\.endpoint: stack\(\) did not return this declared output\n\s+fix: return \{ endpoint: \.\.\. \}/);
   });
 
   test('a module-level file read relative to import.meta: the file, the line and a fix', async () => {
-    const read = "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nconst deps = readFileSync(join(import.meta.dirname, 'deps.yaml'), 'utf8');";
+    const read =
+      "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nconst deps = readFileSync(join(import.meta.dirname, 'deps.yaml'), 'utf8');";
     const errors = await broken('reader', promiseSource('reader', "new DataResource(scope, 'd', { input: deps });", read));
     expect(errors).toMatch(/promises\/reader: the workflow cannot run in its container: 1 problem/);
     expect(errors).toMatch(/✖ promises\/reader\/index\.ts:6: uses import\.meta, which is empty in the workflow container/);
@@ -183,11 +198,17 @@ describe('the workflow bundle', () => {
     addPromise(
       project,
       'root-import',
-      promiseSource('root-import', "new namespaceV1.NamespaceV1(scope, 'ns', { metadata: { name: 'x' } });", "import { namespaceV1 } from '@cdktf/provider-kubernetes';"),
+      promiseSource(
+        'root-import',
+        "new namespaceV1.NamespaceV1(scope, 'ns', { metadata: { name: 'x' } });",
+        "import { namespaceV1 } from '@cdktf/provider-kubernetes';",
+      ),
       EXAMPLE,
     );
     const errors = (await run(project)).errors.join('\n');
-    expect(errors).toMatch(/✖ promises\/root-import\/index\.ts:4: imports @cdktf\/provider-kubernetes from its package root, which bundles every resource of the provider: the workflow bundle measures \d+\.\d MB/);
+    expect(errors).toMatch(
+      /✖ promises\/root-import\/index\.ts:4: imports @cdktf\/provider-kubernetes from its package root, which bundles every resource of the provider: the workflow bundle measures \d+\.\d MB/,
+    );
     expect(errors).toContain("fix: import * as namespaceV1 from '@cdktf/provider-kubernetes/lib/namespace-v1'");
     expect(existsSync(join(project, 'generated'))).toBe(false);
   });

@@ -71,7 +71,11 @@ describe('the lifecycle of one request', () => {
     expect(run.status.outputs).toMatchObject({ message: 'v1 ${path.root}', greeting: 'Hello, v1 ${path.root}!', token: '(sensitive)' });
     expect(run.status.outputs.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(run.status.terraform).toMatchObject({ delivery: 'apply', backend: 'pg', workspace: slug('life'), changes: { add: 1, change: 0, destroy: 0 } });
-    expect(run.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['RequestValid=True', 'StackSynthesized=True', 'TerraformApplied=True']);
+    expect(run.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual([
+      'RequestValid=True',
+      'StackSynthesized=True',
+      'TerraformApplied=True',
+    ]);
     expect(run.output).toEqual({});
     expect(stateOf('life').resources.map((r: { type: string }) => r.type)).toEqual(['terraform_data']);
   });
@@ -116,7 +120,10 @@ test('requests apply in parallel without touching each other’s state, even on 
   // New workspaces share one backend-wide lock in pg; the runs must wait for it, not fail.
   const names = ['par-a', 'par-b', 'par-c', 'par-d'];
   const all = await Promise.all(names.map((name) => configure(name, { message: name })));
-  expect(all.map((r) => r.code), all.map((r) => r.status.message).join('\n')).toEqual([0, 0, 0, 0]);
+  expect(
+    all.map((r) => r.code),
+    all.map((r) => r.status.message).join('\n'),
+  ).toEqual([0, 0, 0, 0]);
   for (const name of names) expect(stateOf(name).outputs.message.value).toBe(name);
 });
 
@@ -188,7 +195,13 @@ test('the bundled container script, from its startup snapshot, applies and destr
     const result = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob'], {
       cwd: dir,
       encoding: 'utf8',
-      env: { ...env, KRATIX_WORKFLOW_ACTION: action, KRATIX_CDKTF_INPUT_DIR: join(dir, action, 'input'), KRATIX_CDKTF_OUTPUT_DIR: join(dir, action, 'output'), KRATIX_CDKTF_METADATA_DIR: join(dir, action, 'metadata') },
+      env: {
+        ...env,
+        KRATIX_WORKFLOW_ACTION: action,
+        KRATIX_CDKTF_INPUT_DIR: join(dir, action, 'input'),
+        KRATIX_CDKTF_OUTPUT_DIR: join(dir, action, 'output'),
+        KRATIX_CDKTF_METADATA_DIR: join(dir, action, 'metadata'),
+      },
     });
     return { ...result, status: result.status, statusYaml: parse(readFileSync(join(dir, action, 'metadata', 'status.yaml'), 'utf8')) };
   };
@@ -229,11 +242,19 @@ test('when terraform cannot even start, status says so instead of keeping the la
 
 test('render --apply runs an apply-mode Promise with the caller’s environment, as a Pipeline’s envFrom would', async () => {
   const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }),
+  );
   writeFileSync(join(root, 'request.yaml'), requestYaml(echo, { message: 'rendered' }, meta('rendered')));
   const printed: string[] = [];
   const log = { info: (l: string) => printed.push(l), error: (l: string) => printed.push(l) };
-  const renderApply = (action: 'configure' | 'delete') => render(readConfig(root), { promise: 'echo-applied', requestFile: 'request.yaml', outDir: action, action, apply: true, env: { ...process.env, PG_CONN_STR: pg.connStr } }, log);
+  const renderApply = (action: 'configure' | 'delete') =>
+    render(
+      readConfig(root),
+      { promise: 'echo-applied', requestFile: 'request.yaml', outDir: action, action, apply: true, env: { ...process.env, PG_CONN_STR: pg.connStr } },
+      log,
+    );
   expect(await renderApply('configure'), printed.join('\n')).toBe(0);
   expect(printed.join('\n')).toMatch(/Terraform applied: 1 added/);
   expect(parse(readFileSync(join(root, 'configure', 'object.yaml'), 'utf8')).status.outputs.message).toBe('rendered');

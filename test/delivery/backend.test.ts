@@ -10,7 +10,9 @@ test('pg: one schema per Promise setting, no connection string in the configurat
 
 test('s3: a key per Promise, a workspace per request, S3-native locking and encryption', () => {
   expect(backendBlock(s3Backend({ bucket: 'state', region: 'eu-west-1' }), 'postgres', 'slug')).toEqual({
-    backend: { s3: { bucket: 'state', region: 'eu-west-1', key: 'postgres/terraform.tfstate', workspace_key_prefix: 'kratix', use_lockfile: true, encrypt: true } },
+    backend: {
+      s3: { bucket: 'state', region: 'eu-west-1', key: 'postgres/terraform.tfstate', workspace_key_prefix: 'kratix', use_lockfile: true, encrypt: true },
+    },
   });
 });
 

@@ -17,10 +17,14 @@ export const FIXTURES = join(REPO, 'test', 'fixtures');
  */
 export function makeProject(fixtures: readonly string[] = ['echo', 'postgres']): string {
   const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-project-'));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'platform', version: '1.2.3', type: 'module', 'kratix-cdktf': { image: 'registry.test/wf' } }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'platform', version: '1.2.3', type: 'module', 'kratix-cdktf': { image: 'registry.test/wf' } }),
+  );
   linkPackages(root);
   mkdirSync(join(root, 'promises'));
-  for (const name of fixtures) cpSync(join(FIXTURES, name), join(root, 'promises', name), { recursive: true, filter: (src) => !src.includes('/expected') && !src.endsWith('.test.ts') });
+  for (const name of fixtures)
+    cpSync(join(FIXTURES, name), join(root, 'promises', name), { recursive: true, filter: (src) => !src.includes('/expected') && !src.endsWith('.test.ts') });
   return root;
 }
 

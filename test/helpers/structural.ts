@@ -4,10 +4,37 @@
 type Node = Record<string, unknown>;
 
 const ALLOWED = new Set([
-  'type', 'description', 'title', 'default', 'example', 'nullable', 'format', 'pattern', 'minLength', 'maxLength', 'minimum',
-  'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'minProperties', 'maxProperties',
-  'enum', 'required', 'properties', 'additionalProperties', 'items', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations', 'x-kubernetes-embedded-resource',
+  'type',
+  'description',
+  'title',
+  'default',
+  'example',
+  'nullable',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-validations',
+  'x-kubernetes-embedded-resource',
 ]);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 
@@ -27,11 +54,14 @@ export function structuralProblems(schema: Node, path = '(root)'): string[] {
   }
   for (const [name, child] of Object.entries((schema.properties as Record<string, Node>) ?? {})) out.push(...structuralProblems(child, `${path}.${name}`));
   if (schema.items && typeof schema.items === 'object') out.push(...structuralProblems(schema.items as Node, `${path}[*]`));
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') out.push(...structuralProblems(schema.additionalProperties as Node, `${path}[*]`));
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    out.push(...structuralProblems(schema.additionalProperties as Node, `${path}[*]`));
   if (schema.enum !== undefined) {
-    for (const value of schema.enum as unknown[]) if (!matchesType(schema.type as string, value)) out.push(`${path}: enum value ${JSON.stringify(value)} is not a ${schema.type}`);
+    for (const value of schema.enum as unknown[])
+      if (!matchesType(schema.type as string, value)) out.push(`${path}: enum value ${JSON.stringify(value)} is not a ${schema.type}`);
   }
-  if (schema.default !== undefined && !(schema.default === null && schema.nullable === true) && !matchesType(schema.type as string, schema.default) && !special) out.push(`${path}: default is not a ${schema.type}`);
+  if (schema.default !== undefined && !(schema.default === null && schema.nullable === true) && !matchesType(schema.type as string, schema.default) && !special)
+    out.push(`${path}: default is not a ${schema.type}`);
   return out;
 }
 

@@ -15,7 +15,10 @@ export function terraform(dir: string, ...args: string[]): { status: number; std
 export function applyAndReadOutputs(config: unknown): Record<string, unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-tf-'));
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config));
-  for (const step of [['init', '-no-color'], ['apply', '-auto-approve', '-no-color']]) {
+  for (const step of [
+    ['init', '-no-color'],
+    ['apply', '-auto-approve', '-no-color'],
+  ]) {
     const run = terraform(dir, ...step);
     if (run.status !== 0) throw new Error(`terraform ${step[0]} failed:\n${run.stderr}`);
   }

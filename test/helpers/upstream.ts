@@ -56,7 +56,18 @@ function strictDefinitions(defs: Record<string, Record<string, unknown>>): Recor
 }
 
 /** The container fields Kratix's Pipeline parser accepts (DESIGN.md §2); anything else fails its webhook. */
-export const KRATIX_CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'imagePullPolicy', 'securityContext', 'resources'];
+export const KRATIX_CONTAINER_FIELDS = [
+  'name',
+  'image',
+  'command',
+  'args',
+  'env',
+  'envFrom',
+  'volumeMounts',
+  'imagePullPolicy',
+  'securityContext',
+  'resources',
+];
 const PIPELINE_SPEC_FIELDS = ['containers', 'imagePullSecrets', 'jobOptions', 'nodeSelector', 'tolerations', 'volumes', 'restartPolicy', 'rbac'];
 
 /** Problems Kratix's webhook would find in the Pipelines of one Promise. */

@@ -42,7 +42,16 @@ export async function runRequest(def: PromiseDefinition, objectYaml: string, env
   );
   const metadata = snapshotTree(join(dir, 'metadata'));
   const statusText = metadata['status.yaml'];
-  return { code, stdout: out.join('\n'), stderr: err.join('\n'), output: snapshotTree(join(dir, 'output')), statusText, status: statusText ? parse(statusText) : undefined, metadata, dir };
+  return {
+    code,
+    stdout: out.join('\n'),
+    stderr: err.join('\n'),
+    output: snapshotTree(join(dir, 'output')),
+    statusText,
+    status: statusText ? parse(statusText) : undefined,
+    metadata,
+    dir,
+  };
 }
 
 /** A request for `def` as YAML, from a spec and optional metadata. */

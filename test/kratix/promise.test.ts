@@ -33,7 +33,14 @@ describe('names', () => {
   });
 
   test('plurals follow English rules', () => {
-    expect(['Postgres', 'Bucket', 'Policy', 'Gateway', 'Box', 'Mesh'].map(pluralize)).toEqual(['postgreses', 'buckets', 'policies', 'gateways', 'boxes', 'meshes']);
+    expect(['Postgres', 'Bucket', 'Policy', 'Gateway', 'Box', 'Mesh'].map(pluralize)).toEqual([
+      'postgreses',
+      'buckets',
+      'policies',
+      'gateways',
+      'boxes',
+      'meshes',
+    ]);
   });
 });
 
@@ -52,7 +59,9 @@ describe('pipelines', () => {
       },
     });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    const promise = result.value.promise as never as Parameters<typeof pipelineProblems>[0] & { spec: { workflows: { resource: { configure: { spec: { containers: { name: string; resources?: unknown }[] } }[] } } } };
+    const promise = result.value.promise as never as Parameters<typeof pipelineProblems>[0] & {
+      spec: { workflows: { resource: { configure: { spec: { containers: { name: string; resources?: unknown }[] } }[] } } };
+    };
     expect(pipelineProblems(promise)).toEqual([]);
     const containers = promise.spec.workflows.resource.configure[0]!.spec.containers;
     expect(containers.map((c) => c.name)).toEqual(['policy', 'synth', 'notify']);
@@ -94,8 +103,18 @@ describe('apply mode', () => {
 
   test('the Kubernetes backend gets Secrets and Leases in its namespace', () => {
     const spec = containerOf(render({ delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tfstate' }) }) }));
-    expect(spec.rbac.permissions.map((p: { resourceNamespace: string; resources: string[] }) => `${p.resourceNamespace}:${p.resources}`)).toEqual(['tfstate:secrets', 'tfstate:leases']);
-    expect(pipelineProblems({ metadata: { name: 'widget' }, spec: { workflows: { resource: { configure: [{ apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Pipeline', metadata: { name: 'terraform' }, spec }] } } } })).toEqual([]);
+    expect(spec.rbac.permissions.map((p: { resourceNamespace: string; resources: string[] }) => `${p.resourceNamespace}:${p.resources}`)).toEqual([
+      'tfstate:secrets',
+      'tfstate:leases',
+    ]);
+    expect(
+      pipelineProblems({
+        metadata: { name: 'widget' },
+        spec: {
+          workflows: { resource: { configure: [{ apiVersion: 'platform.kratix.io/v1alpha1', kind: 'Pipeline', metadata: { name: 'terraform' }, spec }] } },
+        },
+      }),
+    ).toEqual([]);
   });
 
   test('credentials reach the Terraform container through env and envFrom', () => {

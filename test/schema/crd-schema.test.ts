@@ -33,7 +33,13 @@ describe('translations Kubernetes can express', () => {
   });
 
   test('numeric exclusive bounds become boolean flags beside minimum/maximum', () => {
-    expect(field(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }))).toEqual({ type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: true });
+    expect(field(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }))).toEqual({
+      type: 'number',
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 1,
+      exclusiveMaximum: true,
+    });
   });
 
   test('uniqueItems on scalars becomes list-type set', () => {
@@ -41,18 +47,32 @@ describe('translations Kubernetes can express', () => {
   });
 
   test('additionalProperties: false is dropped, since v1 CRDs forbid it and pruning does the same', () => {
-    expect(field(Type.Object({ a: Type.String() }, { additionalProperties: false }))).toEqual({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] });
+    expect(field(Type.Object({ a: Type.String() }, { additionalProperties: false }))).toEqual({
+      type: 'object',
+      properties: { a: { type: 'string' } },
+      required: ['a'],
+    });
   });
 
   test('string constraints, formats and descriptions are kept', () => {
     expect(field(Type.String({ minLength: 1, maxLength: 9, pattern: '^a', format: 'email', description: 'd', default: 'a@b.c' }))).toEqual({
-      type: 'string', minLength: 1, maxLength: 9, pattern: '^a', format: 'email', description: 'd', default: 'a@b.c',
+      type: 'string',
+      minLength: 1,
+      maxLength: 9,
+      pattern: '^a',
+      format: 'email',
+      description: 'd',
+      default: 'a@b.c',
     });
   });
 
   test('arrays of objects keep their item schema and required fields', () => {
     const out = field(Type.Array(Type.Object({ id: Type.String(), n: Type.Optional(Type.Integer()) }), { maxItems: 5 }));
-    expect(out).toEqual({ type: 'array', maxItems: 5, items: { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'] } });
+    expect(out).toEqual({
+      type: 'array',
+      maxItems: 5,
+      items: { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'] },
+    });
   });
 
   test('CEL rules are kept with their messages', () => {
@@ -76,7 +96,9 @@ describe('required, optional and defaults', () => {
 
   test('an object whose rules refuse {} gets no default and stays required', () => {
     const rules = [{ rule: 'has(self.a) || has(self.b)', message: 'set a or b' }];
-    const { schema, issues } = convert({ pick: Type.Object({ a: Type.Optional(Type.String()), b: Type.Optional(Type.String()) }, { 'x-kubernetes-validations': rules }) });
+    const { schema, issues } = convert({
+      pick: Type.Object({ a: Type.Optional(Type.String()), b: Type.Optional(Type.String()) }, { 'x-kubernetes-validations': rules }),
+    });
     expect(issues).toEqual([]);
     expect(schema.properties!.pick!.default).toBeUndefined();
     expect(schema.required).toEqual(['pick']);
@@ -104,16 +126,32 @@ describe('what Kubernetes cannot accept is rejected with the field path', () => 
     ['allOf', Type.Intersect([Type.Object({ a: Type.String() }), Type.Object({ b: Type.String() })]), /spec\.f: keyword "allOf" is not allowed/],
     ['a format Kubernetes ignores', Type.String({ format: 'phone' }), /spec\.f: format "phone" is not one Kubernetes validates/],
     ['an invalid pattern', Type.String({ pattern: '(' }), /spec\.f: pattern "\(" is not valid RE2/],
-    ['a lookahead, which Go’s RE2 refuses', Type.String({ pattern: '^(?=.*[0-9]).{8,}$' }), /spec\.f: pattern .* is not valid RE2, the syntax Kubernetes uses: .*\(\?=/],
+    [
+      'a lookahead, which Go’s RE2 refuses',
+      Type.String({ pattern: '^(?=.*[0-9]).{8,}$' }),
+      /spec\.f: pattern .* is not valid RE2, the syntax Kubernetes uses: .*\(\?=/,
+    ],
     ['a backreference', Type.String({ pattern: '(a)\\1' }), /spec\.f: pattern .* is not valid RE2/],
-    ['a Kubernetes CEL library function', Type.String({ 'x-kubernetes-validations': [{ rule: 'isURL(self)', message: 'm' }] }), /spec\.f: CEL rule "isURL\(self\)" calls isURL, which the workflow cannot evaluate/],
+    [
+      'a Kubernetes CEL library function',
+      Type.String({ 'x-kubernetes-validations': [{ rule: 'isURL(self)', message: 'm' }] }),
+      /spec\.f: CEL rule "isURL\(self\)" calls isURL, which the workflow cannot evaluate/,
+    ],
     ['a misspelt keyword', Type.String({ maxlength: 3 }), /spec\.f: unknown schema keyword "maxlength"/],
     ['a keyword of another type', Type.Integer({ pattern: 'x' } as never), /spec\.f: keyword "pattern" does not apply to type integer/],
     ['an empty object', Type.Object({}), /spec\.f: an object with no properties/],
     ['a Date', Type.Date(), /spec\.f: type "Date" has no JSON form/],
-    ['a CEL rule that does not parse', Type.String({ 'x-kubernetes-validations': [{ rule: 'self ==', message: 'm' }] }), /spec\.f: CEL rule "self ==" does not parse/],
+    [
+      'a CEL rule that does not parse',
+      Type.String({ 'x-kubernetes-validations': [{ rule: 'self ==', message: 'm' }] }),
+      /spec\.f: CEL rule "self ==" does not parse/,
+    ],
     ['a CEL rule without a message', Type.String({ 'x-kubernetes-validations': [{ rule: 'self != ""' }] }), /spec\.f: CEL rule .* has no message/],
-    ['a transition rule', Type.String({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] }), /spec\.f: CEL rule .* uses oldSelf/],
+    [
+      'a transition rule',
+      Type.String({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }] }),
+      /spec\.f: CEL rule .* uses oldSelf/,
+    ],
   ])('%s', (_name, schema, expected) => {
     expect(problems(schema as never)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });

@@ -38,7 +38,10 @@ describe('validation details', () => {
   });
 
   test('CEL sees integers as ints, so comparisons with literals work', () => {
-    const withRule: StructuralSchema = { ...schema.properties!.rules!.items!, 'x-kubernetes-validations': [{ rule: 'self.min <= self.max && self.max < 100', message: 'bad range' }] };
+    const withRule: StructuralSchema = {
+      ...schema.properties!.rules!.items!,
+      'x-kubernetes-validations': [{ rule: 'self.min <= self.max && self.max < 100', message: 'bad range' }],
+    };
     expect(validateValue(withRule, { min: 1, max: 2 }, 'r')).toEqual([]);
     expect(validateValue(withRule, { min: 3, max: 2 }, 'r')).toEqual([{ path: 'r', message: 'bad range' }]);
   });

@@ -26,7 +26,10 @@ class TagAll implements IAspect {
 
 /** Records which construct it visited, in order. */
 class Trace implements IAspect {
-  constructor(private readonly name: string, private readonly log: string[]) {}
+  constructor(
+    private readonly name: string,
+    private readonly log: string[],
+  ) {}
   visit(node: IConstruct): void {
     this.log.push(`${this.name} ${node.node.path}`);
   }
@@ -114,7 +117,9 @@ function seamSynth(def: PromiseDefinition) {
 }
 
 const bucketsByName = (json: Record<string, any>) =>
-  Object.fromEntries(Object.values(json.resource.aws_s3_bucket as Record<string, { bucket: string; tags?: Record<string, string> }>).map((b) => [b.bucket, b.tags]));
+  Object.fromEntries(
+    Object.values(json.resource.aws_s3_bucket as Record<string, { bucket: string; tags?: Record<string, string> }>).map((b) => [b.bucket, b.tags]),
+  );
 
 describe('aspects', () => {
   test('an aspect added on the stack tags every taggable resource in synthRequest output', () => {
@@ -182,7 +187,12 @@ const CDKTF_SPECIFIER = /^(?:cdkt[fn]|@cdkt[fn]\/[^/]+)(?:\/|$)/;
 /** Every module specifier in TypeScript source: static, re-export, side-effect, dynamic, require. */
 function importSpecifiers(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\'"`])\/\/.*$/gm, '$1');
-  const patterns = [/\bfrom\s*(['"])([^'"]+)\1/g, /\bimport\s*(['"])([^'"]+)\1/g, /\bimport\s*\(\s*(['"`])([^'"`]+)\1/g, /\brequire\s*\(\s*(['"`])([^'"`]+)\1/g];
+  const patterns = [
+    /\bfrom\s*(['"])([^'"]+)\1/g,
+    /\bimport\s*(['"])([^'"]+)\1/g,
+    /\bimport\s*\(\s*(['"`])([^'"`]+)\1/g,
+    /\brequire\s*\(\s*(['"`])([^'"`]+)\1/g,
+  ];
   return patterns.flatMap((re) => [...code.matchAll(re)].map((m) => m[2]!));
 }
 
@@ -202,13 +212,25 @@ describe('the cdktf seam', () => {
       "export { Token } from 'cdktn';",
       "import 'cdktf/lib/side-effect.js';",
       "const m = await import('@cdktf/provider-aws/lib/s3-bucket');",
-      "const r = require(`@cdktn/provider-aws`);",
+      'const r = require(`@cdktn/provider-aws`);',
       "// import { App } from 'not-a-real-import';",
       "import { Construct } from 'constructs';",
       "import { x } from './kratix-cdktf.js';",
     ].join('\n');
-    expect(importSpecifiers(source).filter((s) => CDKTF_SPECIFIER.test(s)).sort()).toEqual(
-      ['@cdktf/provider-aws/lib/s3-bucket', '@cdktn/provider-aws', 'cdktf', 'cdktf', 'cdktf/lib/side-effect.js', 'cdktf/lib/synthesize/synthesizer.js', 'cdktn'].sort(),
+    expect(
+      importSpecifiers(source)
+        .filter((s) => CDKTF_SPECIFIER.test(s))
+        .sort(),
+    ).toEqual(
+      [
+        '@cdktf/provider-aws/lib/s3-bucket',
+        '@cdktn/provider-aws',
+        'cdktf',
+        'cdktf',
+        'cdktf/lib/side-effect.js',
+        'cdktf/lib/synthesize/synthesizer.js',
+        'cdktn',
+      ].sort(),
     );
   });
 
@@ -217,7 +239,11 @@ describe('the cdktf seam', () => {
     expect(files.length).toBeGreaterThan(20);
     const offenders = files
       .filter((file) => relative(SRC, file).replaceAll('\\', '/') !== SEAM)
-      .flatMap((file) => importSpecifiers(readFileSync(file, 'utf8')).filter((s) => CDKTF_SPECIFIER.test(s)).map((s) => `${relative(SRC, file)}: ${s}`));
+      .flatMap((file) =>
+        importSpecifiers(readFileSync(file, 'utf8'))
+          .filter((s) => CDKTF_SPECIFIER.test(s))
+          .map((s) => `${relative(SRC, file)}: ${s}`),
+      );
     expect(offenders).toEqual([]);
   });
 

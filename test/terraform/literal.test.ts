@@ -140,7 +140,11 @@ describe('with real Terraform', () => {
   test('hostile values, keys and author transformations come back byte for byte', () => {
     const message = HOSTILE.join('|');
     const labels = Object.fromEntries(HOSTILE.map((v, i) => [v, `v${i}${v}`]));
-    const items = [{ name: '${path.module}', values: HOSTILE }, { name: 'x$', values: [] }, { name: '{path.root}', values: [] }];
+    const items = [
+      { name: '${path.module}', values: HOSTILE },
+      { name: 'x$', values: [] },
+      { name: '{path.root}', values: [] },
+    ];
     const tf = renderRequest(echo, { metadata: { name: 'x', namespace: 'y' }, spec: { message, labels, items } });
     const outputs = applyAndReadOutputs(tf);
     expect(outputs.message).toBe(message);

@@ -28,10 +28,14 @@ describe('configure, for the postgres example', async () => {
   });
 
   test('tofu-controller finds the stack through fileMappings, applies it, destroys on deletion and writes outputs to a Secret', () => {
-    expect(terraform.spec.fileMappings).toEqual([{ location: 'workspace', path: 'main.tf.json', secretRef: { name: secret.metadata.name, key: 'main.tf.json' } }]);
+    expect(terraform.spec.fileMappings).toEqual([
+      { location: 'workspace', path: 'main.tf.json', secretRef: { name: secret.metadata.name, key: 'main.tf.json' } },
+    ]);
     expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: terraform.metadata.namespace } });
     expect(terraform.spec).toMatchObject({ approvePlan: 'auto', destroyResourcesOnDeletion: true, path: './' });
-    expect(terraform.spec.writeOutputsToSecret).toEqual(expect.objectContaining({ name: `${terraform.metadata.name}-outputs`, outputs: ['endpoint', 'port', 'masterSecretArn'] }));
+    expect(terraform.spec.writeOutputsToSecret).toEqual(
+      expect.objectContaining({ name: `${terraform.metadata.name}-outputs`, outputs: ['endpoint', 'port', 'masterSecretArn'] }),
+    );
     expect(terraform.spec.backendConfig.secretSuffix).toBe(terraform.metadata.name);
   });
 
@@ -45,7 +49,12 @@ describe('configure, for the postgres example', async () => {
   test('status carries a summary and conditions, never a top-level kratix key', () => {
     expect(run.status).toMatchObject({
       message: expect.stringContaining('tofu-controller'),
-      terraform: { delivery: 'tofu-controller', resources: 1, terraformObject: `flux-system/${terraform.metadata.name}`, outputsSecret: `flux-system/${terraform.metadata.name}-outputs` },
+      terraform: {
+        delivery: 'tofu-controller',
+        resources: 1,
+        terraformObject: `flux-system/${terraform.metadata.name}`,
+        outputsSecret: `flux-system/${terraform.metadata.name}-outputs`,
+      },
     });
     expect(run.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['RequestValid=True', 'StackSynthesized=True']);
     expect(run.status).not.toHaveProperty('kratix');
@@ -116,7 +125,12 @@ test('a secret reference becomes a variable filled from the Secret; its value ne
 });
 
 test('a stack that throws is reported as the author’s failure, with nothing written', async () => {
-  const broken = { ...echo, stack: () => { throw new Error('boom'); } } as typeof echo;
+  const broken = {
+    ...echo,
+    stack: () => {
+      throw new Error('boom');
+    },
+  } as typeof echo;
   const run = await runRequest(broken, requestYaml(echo, {}));
   expect(run.code).toBe(1);
   expect(run.status.conditions[0]).toMatchObject({ type: 'StackSynthesized', status: 'False', reason: 'StackFailed' });
