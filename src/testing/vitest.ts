@@ -4,6 +4,9 @@
 //   import { testPromises } from 'kratix-cdktf/vitest';
 //   testPromises();
 //
+// Installed as a package, kratix-cdktf loads the project's Promises (TypeScript) itself, so vitest
+// must run it through its own transform: `test: { server: { deps: { inline: ['kratix-cdktf'] } } }`.
+//
 // It reads the project like `kratix-cdktf synth` does, so a Promise added to promises/ is covered
 // without a line of test code, and one removed takes its tests with it.
 import { spawnSync } from 'node:child_process';
@@ -67,7 +70,7 @@ export function testPromises(props: TestPromisesProps = {}): void {
       expect(issues.get(name) ?? []).toEqual([]);
       expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(config.bundleBudget);
       expect(startsCleanly(await bundleContainerScript(config, name))).toBeUndefined();
-    });
+    }, 120_000);
 
     test('its stack passes terraform validate against the real provider schema', async (ctx) => {
       const loaded = await loading;
