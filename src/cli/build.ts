@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatIssues } from '../schema/issue.js';
 import { synthRequest } from '../terraform/stack.js';
-import { bundleContainerScript, bundleWorkflows } from './bundle.js';
+import { bundleContainerScript, bundleWorkflows, formatBundleIssues } from './bundle.js';
 import { workflowImage } from './image.js';
 import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
 
@@ -27,9 +26,8 @@ export interface BuiltImage {
  */
 export async function buildImages(config: ProjectConfig, names: readonly string[] = []): Promise<BuiltImage[]> {
   const promises = names.length ? [...names] : listPromises(config);
-  const { bundles, issues } = await bundleWorkflows(config, promises);
-  if (issues.size > 0)
-    throw new Error([...issues].map(([name, list]) => formatIssues(`promises/${name}: the workflow cannot run in its container`, list)).join('\n\n'));
+  const bundled = await bundleWorkflows(config, promises);
+  if (bundled.issues.size > 0) throw new Error(formatBundleIssues(bundled).join('\n\n'));
   const failures: string[] = [];
   const built: { promise: string; script: Uint8Array; providers: unknown; image: string }[] = [];
   for (const name of promises) {
@@ -45,7 +43,7 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
     // The providers the example request's stack needs are the ones to bake into the image.
     const { json } = synthRequest(loaded.definition, parseExample(loaded));
     const providers = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
-    built.push({ promise: name, script, providers, image: workflowImage(config, name, bundles.get(name)!.digest) });
+    built.push({ promise: name, script, providers, image: workflowImage(config, name, bundled.bundles.get(name)!.digest) });
   }
   if (failures.length > 0) throw new Error(failures.join('\n\n'));
   for (const { promise, script, providers, image } of built) {

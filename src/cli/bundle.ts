@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, transform, version as esbuildVersion, type BuildFailure, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
-import type { Issue } from '../schema/issue.js';
+import { formatIssues, type Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
 import type { ProjectConfig } from './project.js';
 
@@ -97,6 +97,13 @@ export async function bundleWorkflows(config: ProjectConfig, promises: readonly 
   return { bundles, issues: containerProblems(config, result, inputsOf, rootImports, bundles) };
 }
 
+/** The report's problems as the CLI prints them: one block per Promise, sorted by name. */
+export function formatBundleIssues(report: Pick<BundleReport, 'issues'>): string[] {
+  return [...report.issues]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, list]) => formatIssues(`promises/${name}: the workflow cannot run in its container`, list));
+}
+
 // Problems of each Promise's code in the container, from the bundler's run.
 function containerProblems(
   config: ProjectConfig,
@@ -128,6 +135,8 @@ function containerProblems(
     }
   }
   const seen = new Set<string>();
+  // A package-root import already says how big the bundle is and why; no second issue for it.
+  const rootImporters = new Set<string>();
   for (const { importer, specifier } of rootImports) {
     const file = relative(config.root, importer);
     if (seen.has(`${file}\0${specifier}`)) continue;
@@ -135,13 +144,13 @@ function containerProblems(
     const text = readFileSync(importer, 'utf8');
     const line = lineOf(text, specifier);
     for (const owner of owners(file)) {
+      rootImporters.add(owner);
       push(issues, owner, errors.providerPackageRoot(`${file}:${line}`, specifier, bundles.get(owner)?.bytes ?? 0, submoduleImports(config, text, specifier)));
     }
   }
   const budget = config.bundleBudget;
   for (const [promise, bundle] of bundles) {
-    if (bundle.bytes > budget && !issues.get(promise)?.some((i) => i.message.includes('package root')))
-      push(issues, promise, errors.overBudget(promise, bundle.bytes, budget));
+    if (bundle.bytes > budget && !rootImporters.has(promise)) push(issues, promise, errors.overBudget(promise, bundle.bytes, budget));
   }
   return issues;
 }

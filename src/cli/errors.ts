@@ -2,11 +2,12 @@
 // is reviewed in one place. Paths are `promises/<name>/<file>:<line>`.
 import type { Issue } from '../schema/issue.js';
 
-const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** Bytes as megabytes with `digits` decimals, as every CLI message shows sizes. */
+export const megabytes = (bytes: number, digits = 1) => `${(bytes / 1e6).toFixed(digits)} MB`;
 
 export const providerPackageRoot = (where: string, specifier: string, bytes: number, imports: readonly string[]): Issue => ({
   path: where,
-  message: `imports ${specifier} from its package root, which bundles every resource of the provider: the workflow bundle measures ${MB(bytes)}, and synth and each container start load all of it`,
+  message: `imports ${specifier} from its package root, which bundles every resource of the provider: the workflow bundle measures ${megabytes(bytes)}, and synth and each container start load all of it`,
   fix: imports.length
     ? imports.map((line) => `import ${line}`).join('; ')
     : `import each class from its submodule, e.g. import { DbInstance } from '${specifier}/lib/db-instance'`,
@@ -14,7 +15,7 @@ export const providerPackageRoot = (where: string, specifier: string, bytes: num
 
 export const overBudget = (name: string, bytes: number, budget: number): Issue => ({
   path: `promises/${name}`,
-  message: `the workflow bundle measures ${MB(bytes)}, over the budget of ${MB(budget)}`,
+  message: `the workflow bundle measures ${megabytes(bytes)}, over the budget of ${megabytes(budget)}`,
   fix: 'import provider classes from their submodules (@cdktf/provider-aws/lib/<resource>), or raise "bundleBudget" (bytes) under "kratix-cdktf" in package.json',
 });
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { megabytes } from './errors.js';
 import { readConfig } from './project.js';
 import { synth } from './synth.js';
 
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       for (const line of report.changes) console.log(line);
-      for (const [name, bytes] of report.bundleBytes) console.log(`  ${name}: workflow bundle ${(bytes / 1e6).toFixed(2)} MB`);
+      for (const [name, bytes] of report.bundleBytes) console.log(`  ${name}: workflow bundle ${megabytes(bytes, 2)}`);
       if (values.check) {
         if (report.changes.length > 0) {
           console.error(`generated/ is out of date (${report.changes.length} files); run \`npm run synth\` and commit the result`);
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       const { buildImages } = await import('./build.js');
       const config = readConfig(root);
       for (const built of await buildImages(config, positionals)) {
-        console.log(`built dist/images/${built.promise} for ${built.image} (workflow.cjs ${(built.bytes / 1e6).toFixed(2)} MB)`);
+        console.log(`built dist/images/${built.promise} for ${built.image} (workflow.cjs ${megabytes(built.bytes, 2)})`);
       }
       return 0;
     }

@@ -4,7 +4,7 @@ import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest } from '../terraform/stack.js';
-import { bundleWorkflows, type BundleReport } from './bundle.js';
+import { bundleWorkflows, formatBundleIssues, type BundleReport } from './bundle.js';
 import { listPromises, loadPromise, parseExample, type LoadedPromise, type ProjectConfig } from './project.js';
 import { workflowImage } from './image.js';
 
@@ -51,9 +51,7 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
     report.errors.push(`bundling the workflows failed: ${(e as Error).message}`);
     return report;
   }
-  for (const [name, issues] of [...bundled.issues].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    report.errors.push(formatIssues(`promises/${name}: the workflow cannot run in its container`, issues));
-  }
+  report.errors.push(...formatBundleIssues(bundled));
   if (report.errors.length > 0) return report;
   const loaded: LoadedPromise[] = [];
   for (const name of known) {

@@ -3,7 +3,6 @@ import { IssuesError } from '../schema/issue.js';
 import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
 import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import * as errors from './errors.js';
-import { StackError } from './errors.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
 
 /** Terraform JSON, as written to `cdk.tf.json`. */
@@ -38,12 +37,12 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
   try {
     returned = (def.stack(stack, shield(request) as ResourceRequest<never>) ?? {}) as typeof returned;
   } catch (e) {
-    throw new StackError(errors.stackThrew(e), { cause: e });
+    throw new errors.StackError(errors.stackThrew(e), { cause: e });
   }
   const knownOutputs: Record<string, OutputValue> = {};
   for (const [name, output] of Object.entries(def.outputs ?? {})) {
     const value = returned[name];
-    if (value === undefined) throw new StackError(errors.outputMissing(name));
+    if (value === undefined) throw new errors.StackError(errors.outputMissing(name));
     // The construct id must not clash with the author's constructs (an output "namespace" beside a
     // resource "namespace"); the Terraform output keeps the declared name.
     const tfOutput = new TerraformOutput(stack, `output-${name}`, {
@@ -67,7 +66,7 @@ export function synthRequest(def: PromiseDefinition, request: ResourceRequest<un
   try {
     raw = stackToTerraform(stack);
   } catch (e) {
-    throw new StackError(errors.synthesisFailed(e), { cause: e });
+    throw new errors.StackError(errors.synthesisFailed(e), { cause: e });
   }
   delete raw['//'];
   removeInjectedBackend(raw);

@@ -43,6 +43,9 @@ export function testPromises(props: TestPromisesProps = {}): void {
   const config = readConfig(props.root ?? process.cwd());
   const mirror = props.providerMirror ?? process.env.KRATIX_CDKTF_PROVIDER_MIRROR ?? '/opt/tf-plugins';
   const names = listPromises(config);
+  // One bundler run for all Promises, as synth does, started by the first test that needs it.
+  let bundling: ReturnType<typeof bundleWorkflows> | undefined;
+  const bundled = () => (bundling ??= bundleWorkflows(config, names));
   test('the project has Promises to test', () => {
     expect(names.length, `no promises/<name>/index.ts under ${config.promisesDir}`).toBeGreaterThan(0);
   });
@@ -66,7 +69,7 @@ export function testPromises(props: TestPromisesProps = {}): void {
     });
 
     test('its workflow bundle starts in a clean process with no node_modules, as the image runs it', async () => {
-      const { bundles, issues } = await bundleWorkflows(config, [name]);
+      const { bundles, issues } = await bundled();
       expect(issues.get(name) ?? []).toEqual([]);
       expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(config.bundleBudget);
       expect(startsCleanly(await bundleContainerScript(config, name))).toBeUndefined();

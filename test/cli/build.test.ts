@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildImages } from '../../src/cli/build.js';
 import { synth } from '../../src/cli/synth.js';
-import { addPromise, configOf, makeProject, snapshotTree } from '../helpers/project.js';
+import { readConfig } from '../../src/cli/project.js';
+import { addPromise, makeProject, snapshotTree } from '../helpers/project.js';
 
 let project: string;
 const imageOf = (p: string, name: string) => /image: (\S+)/.exec(readFileSync(join(p, 'generated', name, 'promise.yaml'), 'utf8'))![1]!;
 
 beforeAll(async () => {
   project = makeProject(['echo', 'postgres']);
-  expect((await synth(configOf(project))).errors).toEqual([]);
-  await buildImages(configOf(project));
+  expect((await synth(readConfig(project))).errors).toEqual([]);
+  await buildImages(readConfig(project));
 });
 
 describe('build', () => {
@@ -47,7 +48,7 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
 `,
       'apiVersion: test.example.com/v1\nkind: Late\nmetadata: {name: x, namespace: team}\n',
     );
-    await expect(buildImages(configOf(other))).rejects.toThrow(
+    await expect(buildImages(readConfig(other))).rejects.toThrow(
       /promises\/reads-late: the workflow bundle does not start in a clean container .*\n\s+.*HOME is not set/,
     );
     expect(existsSync(join(other, 'dist', 'images'))).toBe(false);
@@ -110,7 +111,7 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
 test('an image tag does not depend on which Promises are synthesized together', async () => {
   const before = snapshotTree(join(project, 'generated'));
   for (const name of ['postgres', 'echo']) {
-    const report = await synth(configOf(project), { names: [name] });
+    const report = await synth(readConfig(project), { names: [name] });
     expect(report.errors).toEqual([]);
     expect(report.changes).toEqual([]);
   }
@@ -122,10 +123,10 @@ test('an image tag changes exactly when that Promise’s workflow code changes',
   // A comment is not code: minified away, nothing changes.
   const index = join(project, 'promises', 'echo', 'index.ts');
   writeFileSync(index, `${readFileSync(index, 'utf8')}\n// a comment\n`);
-  expect((await synth(configOf(project))).changes).toEqual([]);
+  expect((await synth(readConfig(project))).changes).toEqual([]);
   // A change to what the workflow does changes echo's tag, and only echo's.
   writeFileSync(index, readFileSync(index, 'utf8').replace('greeting: `Hello, ${spec.message}!`', 'greeting: `Hi, ${spec.message}!`'));
-  expect((await synth(configOf(project))).changes).toEqual(['updated generated/echo/promise.yaml']);
+  expect((await synth(readConfig(project))).changes).toEqual(['updated generated/echo/promise.yaml']);
   expect(imageOf(project, 'echo')).not.toBe(before.echo);
   expect(imageOf(project, 'postgres')).toBe(before.postgres);
 });

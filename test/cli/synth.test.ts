@@ -2,11 +2,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { synth } from '../../src/cli/synth.js';
-import { addPromise, cli, configOf, makeProject, snapshotTree } from '../helpers/project.js';
+import { readConfig } from '../../src/cli/project.js';
+import { addPromise, cli, makeProject, snapshotTree } from '../helpers/project.js';
 
 const FIXTURES = ['echo', 'kitchen-sink', 'postgres'];
 const ARTIFACTS = ['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts'];
-const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(configOf(root), options);
+const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(readConfig(root), options);
 
 const promiseSource = (name: string, body: string, imports = '') => `
 import { DataResource } from 'cdktf';

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig, type ProjectConfig } from '../../src/cli/project.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
@@ -37,11 +36,6 @@ export function linkPackages(root: string): void {
   mkdirSync(join(modules, 'kratix-cdktf'));
   writeFileSync(join(modules, 'kratix-cdktf', 'package.json'), readFileSync(join(REPO, 'package.json')));
   symlinkSync(join(REPO, 'src'), join(modules, 'kratix-cdktf', 'src'));
-}
-
-/** The project configuration of a temp project, for calling synth() and friends in process. */
-export function configOf(root: string): ProjectConfig {
-  return readConfig(root);
 }
 
 /** Adds a Promise to a temp project from its source text and example request. */
