@@ -54,7 +54,7 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
   const outputs = new Map<string, Artifacts>();
   for (const promise of loaded) {
     const image = workflowImage(config, promise.name, bundles.get(promise.name)!.digest);
-    const result = await compilePromise(promise.definition, { image, exampleRequest: promise.exampleRequest });
+    const result = await compilePromise(promise.definition, { image, exampleRequest: promise.exampleRequest, manifests: promise.manifests });
     if (result.ok) outputs.set(promise.name, result.value);
     else report.errors.push(formatIssues(promise.file, result.issues));
   }
