@@ -4,7 +4,7 @@ import { parseRequest } from '../kratix/request.js';
 import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import type { Issue, Result } from '../schema/issue.js';
 import { renderApiReadme } from './api-readme.js';
-import { dependencyFiles, gzippedSize, MAX_DEPENDENCIES_GZIP_BYTES, MAX_PROMISE_BYTES, promiseSize } from './dependencies.js';
+import { annotationBytes, dependencyFiles, gzippedSize, MAX_DEPENDENCIES_GZIP_BYTES, MAX_PROMISE_BYTES } from './dependencies.js';
 import * as errors from './errors.js';
 import { renderTypes } from './types-ts.js';
 import { toYaml } from './yaml.js';
@@ -65,34 +65,45 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
  * workflow otherwise. Refuses a promise.yaml that would still be too big to apply, and
  * dependencies too big for the workflow's Work.
  */
-function renderSized(def: PromiseDefinition, props: CompileProps): Result<SizedPromise> {
+function renderSized(def: PromiseDefinition, props: CompileProps): Result<RenderedPromise & { readonly yaml: string }> {
   const choice = def.dependencyDelivery ?? 'auto';
   if (!['auto', 'inline', 'workflow'].includes(choice)) return { ok: false, issues: [errors.badDependencyDelivery(choice)] };
-  const render = (dependencies: 'inline' | 'workflow'): Result<SizedPromise> => {
+  const render = (dependencies: 'inline' | 'workflow') => {
     const result = renderPromise(def, { image: props.image, ...(props.manifests ? { manifests: props.manifests } : {}), dependencies });
-    if (!result.ok) return result;
-    const yaml = toYaml(result.value.promise);
-    return { ok: true, value: { ...result.value, yaml, size: promiseSize(yaml, result.value.promise) } };
+    return result.ok ? { ok: true as const, value: new Sized(result.value) } : result;
   };
   let where: 'inline' | 'workflow' = choice === 'workflow' ? 'workflow' : 'inline';
   let rendered = render(where);
   if (!rendered.ok) return rendered;
-  const count = rendered.value.dependencies.length;
-  if (choice === 'auto' && count > 0 && overLimit(rendered.value)) {
+  const count = rendered.value.rendered.dependencies.length;
+  if (choice === 'auto' && count > 0 && rendered.value.overLimit()) {
     where = 'workflow';
     rendered = render(where);
     if (!rendered.ok) return rendered;
   }
-  if (overLimit(rendered.value)) return { ok: false, issues: [errors.promiseTooBig(rendered.value.size, MAX_PROMISE_BYTES, where === 'inline' && count > 0)] };
+  const sized = rendered.value;
+  if (sized.overLimit()) {
+    return { ok: false, issues: [errors.promiseTooBig({ yaml: Buffer.byteLength(sized.yaml()), annotation: sized.annotation }, MAX_PROMISE_BYTES, where === 'inline' && count > 0)] };
+  }
   if (where === 'workflow' && count > 0) {
-    const gzipped = gzippedSize(dependencyFiles(rendered.value.dependencies));
+    const gzipped = gzippedSize(dependencyFiles(sized.rendered.dependencies));
     if (gzipped > MAX_DEPENDENCIES_GZIP_BYTES) return { ok: false, issues: [errors.dependenciesTooBig(gzipped, MAX_DEPENDENCIES_GZIP_BYTES)] };
   }
-  return rendered;
+  return { ok: true, value: { ...sized.rendered, yaml: sized.yaml() } };
 }
 
-type SizedPromise = RenderedPromise & { readonly yaml: string; readonly size: ReturnType<typeof promiseSize> };
-
-function overLimit({ size }: SizedPromise): boolean {
-  return Math.max(size.yaml, size.annotation) > MAX_PROMISE_BYTES;
+// A rendered Promise and what applying it would weigh. The JSON is measured first: it is cheap,
+// and when it is already over the limit, serializing most of a megabyte of YAML is not needed.
+class Sized {
+  readonly annotation: number;
+  private text: string | undefined;
+  constructor(readonly rendered: RenderedPromise) {
+    this.annotation = annotationBytes(rendered.promise);
+  }
+  yaml(): string {
+    return (this.text ??= toYaml(this.rendered.promise));
+  }
+  overLimit(): boolean {
+    return this.annotation > MAX_PROMISE_BYTES || Buffer.byteLength(this.yaml()) > MAX_PROMISE_BYTES;
+  }
 }

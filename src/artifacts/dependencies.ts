@@ -19,12 +19,12 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 export const MAX_DEPENDENCIES_GZIP_BYTES = 512 * 1024;
 
 /**
- * What applying a rendered Promise costs: the bytes of its YAML file and of the annotation
- * kubectl would add (key plus compact JSON, escaped as Go's encoding/json does). Both must stay
- * within {@link MAX_PROMISE_BYTES}; the YAML is usually the larger.
+ * The bytes of the annotation kubectl's client-side apply would add to an object: key plus
+ * compact JSON, escaped as Go's encoding/json does. It must stay within
+ * {@link MAX_PROMISE_BYTES}, and so must the YAML file, which is usually the larger.
  */
-export function promiseSize(yaml: string, promise: unknown): { readonly yaml: number; readonly annotation: number } {
-  return { yaml: Buffer.byteLength(yaml), annotation: LAST_APPLIED.length + goJsonBytes(promise) };
+export function annotationBytes(object: unknown): number {
+  return LAST_APPLIED.length + goJsonBytes(object);
 }
 
 /**
