@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import type { ProjectConfig } from './project.js';
+import { loadPromise, type ProjectConfig } from './project.js';
 
 /** The identity of one Promise's workflow code. */
 export interface WorkflowBundle {
@@ -63,7 +63,7 @@ const CONTAINER_FORMAT = 'cjs-minified-snapshot-1';
 
 async function fingerprintModule(config: ProjectConfig, input: string): Promise<string> {
   const sha = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
-  if (input.startsWith(`${ENTRY_NAMESPACE}:`)) return sha(entryContents(config, input.slice(ENTRY_NAMESPACE.length + 1)));
+  if (input.startsWith(`${ENTRY_NAMESPACE}:`)) return sha(await entryContents(config, input.slice(ENTRY_NAMESPACE.length + 1)));
   const source = readFileSync(join(config.root, input));
   if (input.includes('node_modules/') || !/\.[cm]?[jt]sx?$/.test(input)) return sha(source);
   const loader = /\.[cm]?tsx?$/.test(input) ? 'ts' : 'js';
@@ -82,22 +82,26 @@ export async function bundleContainerScript(config: ProjectConfig, promise: stri
 }
 
 // The entry of one Promise's workflow: run it, or, while a startup snapshot is built, warm it up
-// on the example request and leave the run to the snapshot's main function.
-function entryContents(config: ProjectConfig, promise: string): string {
+// on the example request and leave the run to the snapshot's main function. The objects of the
+// Promise's manifest files are written into it, so the image carries them (a Promise module
+// cannot read files: its folder is not in the image) and the digest covers them.
+async function entryContents(config: ProjectConfig, promise: string): Promise<string> {
   // This module's own sources: the same kratix-cdktf the Promises were compiled with. Paths are
   // relative, because this text is part of the digest.
   const main = join(import.meta.dirname, '..', 'workflow', 'main.ts');
   const warm = join(import.meta.dirname, '..', 'workflow', 'warm-up.ts');
   const example = join(config.promisesDir, promise, 'example-request.yaml');
+  const { manifests } = await loadPromise(config, promise, { example: false });
   return [
     `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, promise, 'index.ts'))}`)};`,
     `import { runContainer } from ${JSON.stringify(`./${relative(config.root, main)}`)};`,
     `import { warmUp } from ${JSON.stringify(`./${relative(config.root, warm)}`)};`,
     "import { startupSnapshot } from 'node:v8';",
+    `const props = { manifests: new Map(${JSON.stringify([...manifests])}) };`,
     'if (startupSnapshot?.isBuildingSnapshot()) {',
     `  warmUp(definition, ${JSON.stringify(existsSync(example) ? readFileSync(example, 'utf8') : '')});`,
-    '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
-    '} else runContainer(definition);',
+    '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition, props));',
+    '} else runContainer(definition, props);',
   ].join('\n');
 }
 
@@ -106,10 +110,10 @@ function commonOptions(config: ProjectConfig): BuildOptions {
     name: 'workflow-entries',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? { path: args.path, namespace: ENTRY_NAMESPACE } : undefined));
-      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
+      b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, async (args) => ({
         resolveDir: config.root,
         loader: 'ts',
-        contents: entryContents(config, args.path),
+        contents: await entryContents(config, args.path),
         watchFiles: [join(config.promisesDir, args.path, 'example-request.yaml')],
       }));
     },

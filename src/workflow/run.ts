@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { applyStack, destroyStack, type ApplyResult } from '../delivery/apply.js';
 import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
+import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
@@ -11,6 +12,7 @@ import { formatIssues, IssuesError, type Issue, type Result } from '../schema/is
 import { physicalName } from '../terraform/physical-name.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
+import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { condition, describeIssues, type Condition } from './status.js';
 
@@ -27,21 +29,25 @@ const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 // A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
 const MAX_OBJECT_BYTES = 1000 * 1024;
 
+/** What the workflow image carries besides the Promise's code. */
+export interface RunWorkflowProps {
+  /** The objects of the manifest files the Promise's `dependencies` name, read at build time. @default none */
+  readonly manifests?: ResolvedManifests;
+}
+
 /**
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
  * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
- * all or nothing. Returns the exit code: 0 done, 1 refused or failed, 2 the run itself is broken.
+ * all or nothing; or, as the Promise's own workflow, writes its dependencies. Returns the exit
+ * code: 0 done, 1 refused or failed, 2 the run itself is broken.
  */
-export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog): Promise<number> {
+export async function runWorkflow(def: PromiseDefinition, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog, props: RunWorkflowProps = {}): Promise<number> {
   const ctx = readContext(env);
   if (typeof ctx === 'string') {
     log.error(`kratix-cdktf: ${ctx}`);
     return 2;
   }
-  if (ctx.type === 'promise') {
-    log.info(`${def.name}: nothing to do in the promise ${ctx.action} workflow`);
-    return 0;
-  }
+  if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? new Map());
   const delivery = def.delivery ?? tofuController();
   if (ctx.action === 'delete' && delivery.kind === 'tofu-controller') {
     // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
