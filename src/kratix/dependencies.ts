@@ -27,29 +27,23 @@ export function expandDependencies(def: Pick<PromiseDefinition, 'dependencies'>,
     else seen.set(id, where);
     objects.push(object);
   };
-  (def.dependencies ?? []).forEach((dep, i) => {
+  for (const [i, dep] of (def.dependencies ?? []).entries()) {
     const path = `dependencies[${i}]`;
-    if (isManifestFile(dep)) {
-      const pathProblem = manifestPathProblem(dep.path);
-      if (pathProblem) return void issues.push(errors.badManifestPath(path, String(dep.path), pathProblem));
-      const read = manifests.get(dep.path);
-      if (!read) return void issues.push(errors.manifestNotRead(path, dep.path));
-      // A file named twice is read once; its issues carry the first dependency's path.
-      if (!read.ok) return void issues.push(...read.issues.map((issue) => ({ ...issue, path })));
-      read.value.forEach((object, d) => add(object, path, `${path} (${dep.path}, object ${d + 1})`));
-      return undefined;
+    if (!isManifestFile(dep)) {
+      const problem = kubernetesObjectProblem(dep);
+      if (problem) issues.push(errors.badDependency(path, problem));
+      else add(dep, path, path);
+      continue;
     }
-    const problem = kubernetesObjectProblem(dep);
-    if (problem) issues.push(errors.badDependency(path, problem));
-    else add(dep, path, path);
-    return undefined;
-  });
+    const pathProblem = manifestPathProblem(dep.path);
+    const read = pathProblem ? undefined : manifests.get(dep.path);
+    if (pathProblem) issues.push(errors.badManifestPath(path, String(dep.path), pathProblem));
+    else if (!read) issues.push(errors.manifestNotRead(path, dep.path));
+    // The reader names the first dependency that lists the file; report at this one.
+    else if (!read.ok) issues.push(...read.issues.map((issue) => ({ ...issue, path })));
+    else read.value.forEach((object, d) => add(object, path, `${path} (${dep.path}, object ${d + 1})`));
+  }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: objects };
-}
-
-/** True when a Promise has dependencies of either form. */
-export function hasDependencies(def: Pick<PromiseDefinition, 'dependencies'>): boolean {
-  return (def.dependencies?.length ?? 0) > 0;
 }
 
 /**
@@ -67,8 +61,8 @@ export function kubernetesObjectProblem(value: unknown): string | undefined {
   return notJson === undefined ? undefined : `holds a value JSON cannot represent at ${notJson || '(root)'}`;
 }
 
-/** `CustomResourceDefinition terraforms.infra.contrib.fluxcd.io`, `ConfigMap ns/name`. */
-export function describeObject(object: KubernetesObject): string {
+// `CustomResourceDefinition terraforms.infra.contrib.fluxcd.io`, `ConfigMap ns/name`.
+function describeObject(object: KubernetesObject): string {
   const { name, namespace } = object.metadata;
   return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
