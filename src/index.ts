@@ -4,6 +4,9 @@
 export {
   definePromise,
   type ApiProps,
+  type Dependency,
+  type DependencyDelivery,
+  type KubernetesObject,
   type OutputProps,
   type PipelineContainer,
   type PromiseDefinition,
@@ -11,6 +14,7 @@ export {
   type ResourceRequest,
   type WorkflowProps,
 } from './promise/define-promise.js';
+export { manifestFile, type ManifestFile } from './promise/manifest-file.js';
 export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';

@@ -1,8 +1,11 @@
 import type { PromiseDefinition } from '../promise/define-promise.js';
+import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest } from '../kratix/request.js';
-import { renderPromise } from '../kratix/promise.js';
+import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import type { Issue, Result } from '../schema/issue.js';
 import { renderApiReadme } from './api-readme.js';
+import { annotationBytes, dependencyFiles, gzippedSize, MAX_DEPENDENCIES_GZIP_BYTES, MAX_PROMISE_BYTES } from './dependencies.js';
+import * as errors from './errors.js';
 import { renderTypes } from './types-ts.js';
 import { toYaml } from './yaml.js';
 
@@ -12,6 +15,8 @@ export interface CompileProps {
   readonly image: string;
   /** The Promise's example request, as parsed from `example-request.yaml`. */
   readonly exampleRequest: unknown;
+  /** The objects of the manifest files its `dependencies` name, read by the caller. @default none */
+  readonly manifests?: ResolvedManifests;
 }
 
 /** Files of one Promise, keyed by their path inside `generated/<name>/`. */
@@ -22,7 +27,7 @@ export type Artifacts = ReadonlyMap<string, string>;
  * example request, consumer types and the API README. Pure: no disk, same bytes every time.
  */
 export async function compilePromise(def: PromiseDefinition, props: CompileProps): Promise<Result<Artifacts>> {
-  const rendered = renderPromise(def, { image: props.image });
+  const rendered = renderSized(def, props);
   if (!rendered.ok) return rendered;
   const { names, spec } = rendered.value;
   const example = parseRequest(rendered.value, props.exampleRequest);
@@ -36,7 +41,7 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
     ...(raw.spec !== undefined ? { spec: raw.spec } : {}),
   });
   const files = new Map<string, string>();
-  files.set('promise.yaml', toYaml(rendered.value.promise));
+  files.set('promise.yaml', rendered.value.yaml);
   files.set('example-resource.yaml', exampleYaml);
   files.set('types.ts', await renderTypes(names, spec, def.name));
   files.set(
@@ -52,4 +57,58 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
     }),
   );
   return { ok: true, value: files };
+}
+
+/**
+ * Renders the Promise with its dependencies where `dependencyDelivery` says, or, for `'auto'`,
+ * inline while promise.yaml stays within {@link MAX_PROMISE_BYTES} and in a Promise configure
+ * workflow otherwise. Refuses a promise.yaml that would still be too big to apply, and
+ * dependencies too big for the workflow's Work.
+ */
+function renderSized(def: PromiseDefinition, props: CompileProps): Result<RenderedPromise & { readonly yaml: string }> {
+  const choice = def.dependencyDelivery ?? 'auto';
+  if (!['auto', 'inline', 'workflow'].includes(choice)) return { ok: false, issues: [errors.badDependencyDelivery(choice)] };
+  const render = (dependencies: 'inline' | 'workflow') => {
+    const result = renderPromise(def, { image: props.image, ...(props.manifests ? { manifests: props.manifests } : {}), dependencies });
+    return result.ok ? { ok: true as const, value: new Sized(result.value) } : result;
+  };
+  let where: 'inline' | 'workflow' = choice === 'workflow' ? 'workflow' : 'inline';
+  let rendered = render(where);
+  if (!rendered.ok) return rendered;
+  const count = rendered.value.rendered.dependencies.length;
+  if (choice === 'auto' && count > 0 && rendered.value.overLimit()) {
+    where = 'workflow';
+    rendered = render(where);
+    if (!rendered.ok) return rendered;
+  }
+  const sized = rendered.value;
+  if (sized.overLimit()) {
+    return {
+      ok: false,
+      issues: [
+        errors.promiseTooBig({ yaml: Buffer.byteLength(sized.yaml()), annotation: sized.annotation }, MAX_PROMISE_BYTES, where === 'inline' && count > 0),
+      ],
+    };
+  }
+  if (where === 'workflow' && count > 0) {
+    const gzipped = gzippedSize(dependencyFiles(sized.rendered.dependencies));
+    if (gzipped > MAX_DEPENDENCIES_GZIP_BYTES) return { ok: false, issues: [errors.dependenciesTooBig(gzipped, MAX_DEPENDENCIES_GZIP_BYTES)] };
+  }
+  return { ok: true, value: { ...sized.rendered, yaml: sized.yaml() } };
+}
+
+// A rendered Promise and what applying it would weigh. The JSON is measured first: it is cheap,
+// and when it is already over the limit, serializing most of a megabyte of YAML is not needed.
+class Sized {
+  readonly annotation: number;
+  private text: string | undefined;
+  constructor(readonly rendered: RenderedPromise) {
+    this.annotation = annotationBytes(rendered.promise);
+  }
+  yaml(): string {
+    return (this.text ??= toYaml(this.rendered.promise));
+  }
+  overLimit(): boolean {
+    return this.annotation > MAX_PROMISE_BYTES || Buffer.byteLength(this.yaml()) > MAX_PROMISE_BYTES;
+  }
 }

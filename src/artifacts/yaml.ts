@@ -1,4 +1,15 @@
-import { Document, parse, Scalar, visit, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  parse,
+  parseAllDocuments,
+  Scalar,
+  visit,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+  type ToJSOptions,
+} from 'yaml';
 
 // Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
 // `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
@@ -58,6 +69,50 @@ export function toYamlDocuments(values: readonly unknown[]): string {
  */
 export function parseKubernetesYaml(text: string): unknown {
   return parse(text, KUBERNETES_YAML);
+}
+
+/** One document of a YAML stream, with where it starts, for messages. */
+export interface YamlDocument {
+  readonly value: unknown;
+  /** Position in the stream, 1-based, empty documents counted. */
+  readonly index: number;
+  /** Line the document starts on, 1-based. */
+  readonly line: number;
+}
+
+/** A malformed document in a YAML stream: which one, where it starts, and why. */
+export class YamlDocumentError extends Error {
+  constructor(
+    readonly index: number,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`document ${index} (line ${line}): ${reason}`);
+    this.name = 'YamlDocumentError';
+  }
+}
+
+/**
+ * Reads a multi-document YAML stream (`---` between documents) the way {@link parseKubernetesYaml}
+ * reads one, skipping empty documents as kubectl does. Throws a {@link YamlDocumentError} for the
+ * first malformed document.
+ */
+export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
+  const lineCounter = new LineCounter();
+  const out: YamlDocument[] = [];
+  parseAllDocuments(text, { ...KUBERNETES_YAML, lineCounter }).forEach((doc, i) => {
+    const line = lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]).line;
+    let value: unknown;
+    try {
+      if (doc.errors[0]) throw doc.errors[0];
+      value = doc.toJS(KUBERNETES_YAML);
+    } catch (e) {
+      throw new YamlDocumentError(i + 1, line, (e as Error).message.split('\n')[0]!.replace(/:$/, ''));
+    }
+    // An empty document (a trailing `---`, only comments) holds null, as in kubectl.
+    if (value !== null) out.push({ value, index: i + 1, line });
+  });
+  return out;
 }
 
 const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions = {

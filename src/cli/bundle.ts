@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { build, transform, version as esbuildVersion, type BuildFailure, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
 import { formatIssues, type Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
@@ -250,20 +250,38 @@ export async function bundleContainerScript(config: ProjectConfig, promise: stri
 }
 
 // The entry of one Promise's workflow: run it, or, while a startup snapshot is built, warm it up
-// on the example request and leave the run to the snapshot's main function.
+// on the example request and leave the run to the snapshot's main function. The texts of the
+// YAML files in the Promise's folder are written into it, so that its Promise workflow can write
+// the manifest files its dependencies name (the image has no Promise folder, and a module cannot
+// read one), and the digest covers them. Reading them needs no Promise module loaded: synth
+// bundles before it loads anything.
 function entryContents(config: ProjectConfig, promise: string): string {
   const example = join(config.promisesDir, promise, 'example-request.yaml');
+  const texts = yamlFiles(join(config.promisesDir, promise));
   // Paths are relative and the library is named by its package name, because this text is part
   // of the digest.
   return [
     `import definition from ${JSON.stringify(`./${relative(config.root, join(config.promisesDir, promise, 'index.ts'))}`)};`,
     "import { runContainer, warmUp } from 'kratix-cdktf/workflow';",
     "import { startupSnapshot } from 'node:v8';",
+    `const props = { manifestTexts: ${JSON.stringify(texts)} };`,
     'if (startupSnapshot?.isBuildingSnapshot()) {',
     `  warmUp(definition, ${JSON.stringify(existsSync(example) ? readFileSync(example, 'utf8') : '')});`,
-    '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition));',
-    '} else runContainer(definition);',
+    '  startupSnapshot.setDeserializeMainFunction(() => runContainer(definition, props));',
+    '} else runContainer(definition, props);',
   ].join('\n');
+}
+
+// Every YAML file under a Promise's folder but its example request, by path with / separators,
+// in a fixed order: what manifestFile() paths can name.
+function yamlFiles(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .filter((file) => file !== 'example-request.yaml')
+    .sort();
+  return Object.fromEntries(files.map((file) => [file, readFileSync(join(dir, file), 'utf8')]));
 }
 
 // Run from a checkout of kratix-cdktf (src/), bundle its sources; installed as a package (lib/),

@@ -2,9 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseKubernetesYaml } from '../artifacts/yaml.js';
+import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { isPromiseDefinition, type PromiseDefinition, type ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues } from '../schema/issue.js';
+import { readManifestFiles } from './manifests.js';
 
 /** Project settings, read from the `kratix-cdktf` key of package.json. */
 export interface ProjectConfig {
@@ -23,6 +25,8 @@ export interface LoadedPromise {
   readonly file: string;
   readonly definition: PromiseDefinition;
   readonly exampleRequest: unknown;
+  /** What reading the manifest files its `dependencies` name gave; the compiler reports failures. */
+  readonly manifests: ResolvedManifests;
 }
 
 const DEFAULT_IMAGE = 'ghcr.io/example/kratix-cdktf-workflow';
@@ -74,7 +78,9 @@ export async function loadPromise(config: ProjectConfig, name: string, options: 
       `${shown}: name ${JSON.stringify(mod.default.name)} differs from its folder ${JSON.stringify(name)}\n    fix: rename the folder or the Promise`,
     );
   }
-  return { name, file: shown, definition: mod.default, exampleRequest: options.example === false ? undefined : readExample(config, name) };
+  const folder = join(config.promisesDir, name);
+  const manifests = readManifestFiles(mod.default, folder, `${relative(config.root, folder)}/`);
+  return { name, file: shown, definition: mod.default, exampleRequest: options.example === false ? undefined : readExample(config, name), manifests };
 }
 
 function readExample(config: ProjectConfig, name: string): unknown {

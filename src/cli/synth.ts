@@ -68,6 +68,7 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
     const result = await compilePromise(promise.definition, {
       image: workflowImage(config, promise.name, bundle.digest),
       exampleRequest: promise.exampleRequest,
+      manifests: promise.manifests,
     });
     if (!result.ok) {
       report.errors.push(formatIssues(promise.file, result.issues));

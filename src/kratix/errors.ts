@@ -48,3 +48,55 @@ export const badDependency = (path: string, reason: string): Issue => ({
   message: `dependency ${reason}`,
   fix: 'give every dependency apiVersion, kind and metadata.name',
 });
+
+export const badManifestPath = (path: string, file: string, problem: string): Issue => ({
+  path,
+  message: `manifestFile(${JSON.stringify(file)}) ${problem}`,
+  fix: 'keep the file in the Promise folder and name it relative to it, e.g. manifestFile("crds/operator.yaml")',
+});
+
+export const manifestNotRead = (path: string, file: string): Issue => ({
+  path,
+  message: `manifestFile(${JSON.stringify(file)}) was not read`,
+  fix: 'compile with npm run synth, or pass the folder in tests: synthPromise(def, example, { promiseDir: import.meta.dirname })',
+});
+
+export const manifestFileMissing = (path: string, file: string, folder: string): Issue => ({
+  path,
+  message: `${file}: no such file in ${folder}`,
+  fix: `put the file in ${folder} or correct the path; it is relative to the Promise folder`,
+});
+
+export const manifestFileUnreadable = (path: string, file: string, reason: string): Issue => ({
+  path,
+  message: `${file}: cannot be read: ${reason}`,
+});
+
+export const manifestFileOutside = (path: string, file: string, folder: string): Issue => ({
+  path,
+  message: `${file}: resolves (through a symbolic link) to a file outside ${folder}`,
+  fix: 'copy the file into the Promise folder',
+});
+
+export const manifestNotYaml = (path: string, file: string, where: string, reason: string): Issue => ({
+  path,
+  message: `${file}: ${where} is not valid YAML: ${reason}`,
+});
+
+export const manifestDocumentProblem = (path: string, file: string, where: string, problem: string): Issue => ({
+  path,
+  message: `${file}: ${where} ${problem}`,
+  fix: 'each document must be one Kubernetes object with apiVersion, kind and metadata.name',
+});
+
+export const emptyManifestFile = (path: string, file: string): Issue => ({
+  path,
+  message: `${file}: holds no Kubernetes object`,
+  fix: 'add the manifests, or remove the dependency',
+});
+
+export const duplicateDependency = (path: string, object: string, first: string): Issue => ({
+  path,
+  message: `${object} is also ${first}; a Destination would get two copies of one object`,
+  fix: 'keep one of them',
+});

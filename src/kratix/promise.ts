@@ -1,16 +1,25 @@
-import type { PromiseDefinition } from '../promise/define-promise.js';
+import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
+import { expandDependencies, type ResolvedManifests } from './dependencies.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
-import { checkContainers, checkPipelines, renderPipeline, type PipelinePermission } from './pipeline.js';
+import { checkContainers, checkPipelines, renderDependenciesPipeline, renderPipeline, type PipelinePermission } from './pipeline.js';
 
-/** Where the workflow image lives; the tag is chosen per Promise. */
+/** Where the workflow image lives (the tag is chosen per Promise), and the data read for it. */
 export interface RenderPromiseProps {
   /** Full image reference of this Promise's workflow, e.g. `ghcr.io/acme/workflows:postgres-1a2b3c`. */
   readonly image: string;
+  /** The objects of the manifest files `dependencies` names. @default none: a manifest file is then an issue */
+  readonly manifests?: ResolvedManifests;
+  /**
+   * Where the dependencies go, decided by the caller (which measures the rendered YAML):
+   * `spec.dependencies`, or a Promise configure workflow that writes them.
+   * @default 'inline'
+   */
+  readonly dependencies?: 'inline' | 'workflow';
 }
 
 /** A Promise rendered as Kubernetes data, with what other artifacts are derived from. */
@@ -21,6 +30,8 @@ export interface RenderedPromise {
   readonly spec: StructuralSchema;
   /** Schema paths of fields declared with `secretRef()`. */
   readonly secretRefs: readonly string[];
+  /** Every dependency as an object, manifest files expanded, wherever they were put. */
+  readonly dependencies: readonly KubernetesObject[];
 }
 
 /**
@@ -28,7 +39,9 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDependencies(def)];
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def)];
+  const dependencies = expandDependencies(def, props.manifests);
+  if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
   issues.push(...converted.issues);
   const steps = def.workflow ?? {};
@@ -50,8 +63,12 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const configure = [pipeline('configure')];
   const remove = [pipeline('delete')];
   issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0 || !dependencies.ok) return { ok: false, issues };
 
+  const inline = props.dependencies !== 'workflow' && dependencies.value.length > 0;
+  // Kratix sends a Promise workflow's output to every Destination the Promise selects, as it does
+  // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
+  const promiseWorkflow = props.dependencies === 'workflow' && dependencies.value.length > 0;
   const names = apiNames(def.api);
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
   const promise = {
@@ -60,13 +77,16 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     metadata: { name: def.name, ...(labels ? { labels } : {}) },
     spec: {
       api: renderCrd(names, converted.schema, converted.printerColumns, def.description),
-      ...(def.dependencies?.length ? { dependencies: def.dependencies } : {}),
+      ...(inline ? { dependencies: dependencies.value } : {}),
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
-      workflows: { resource: { configure, delete: remove } },
+      workflows: {
+        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline({ image: props.image })] } } : {}),
+        resource: { configure, delete: remove },
+      },
     },
   };
-  return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs } };
+  return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs, dependencies: dependencies.value } };
 }
 
 // The workflow reads Secrets over HTTPS with fetch, which trusts extra CAs only through this.
@@ -119,14 +139,4 @@ function checkOutputs(def: PromiseDefinition): Issue[] {
   return Object.keys(def.outputs ?? {})
     .filter((name) => !/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
     .map(errors.badOutputName);
-}
-
-function checkDependencies(def: PromiseDefinition): Issue[] {
-  const issues: Issue[] = [];
-  (def.dependencies ?? []).forEach((dep, i) => {
-    const path = `dependencies[${i}]`;
-    if (typeof dep.apiVersion !== 'string' || typeof dep.kind !== 'string') issues.push(errors.badDependency(path, 'has no apiVersion or kind'));
-    else if (typeof dep.metadata?.name !== 'string' || !dep.metadata.name) issues.push(errors.badDependency(path, 'has no metadata.name'));
-  });
-  return issues;
 }

@@ -1,6 +1,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
 import type { Delivery } from './delivery.js';
+import type { ManifestFile } from './manifest-file.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -94,6 +95,20 @@ export interface KubernetesObject {
   readonly [key: string]: unknown;
 }
 
+/** A static dependency: a Kubernetes object, or a YAML file of them beside the Promise (`manifestFile()`). */
+export type Dependency = KubernetesObject | ManifestFile;
+
+/**
+ * How the `dependencies` reach the Destinations. Either way Kratix sends them to every
+ * Destination matching the Promise's `destinationSelectors`, and removes them when the Promise
+ * is deleted.
+ * - `'inline'`: in the Promise's `spec.dependencies`, as Kratix static dependencies.
+ * - `'workflow'`: written by a Promise configure workflow (pipeline `deps`) that runs the
+ *   Promise's own workflow image, which carries the manifests; `promise.yaml` stays small.
+ * - `'auto'`: inline while `promise.yaml` stays within 256 KiB, otherwise the workflow.
+ */
+export type DependencyDelivery = 'auto' | 'inline' | 'workflow';
+
 /** Values a stack may return as outputs: plain values or cdktf tokens (which are strings or numbers). */
 export type OutputValue = string | number | boolean;
 
@@ -120,8 +135,19 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   stack(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
-  /** Static manifests installed on every matching Destination. @default none */
-  readonly dependencies?: readonly KubernetesObject[];
+  /**
+   * Static manifests installed on every matching Destination: objects, or `manifestFile(path)`
+   * for a YAML file in the Promise's folder (read by `npm run synth`, not at module load).
+   * @default none
+   */
+  readonly dependencies?: readonly Dependency[];
+  /**
+   * Inline in `promise.yaml`, or written by a Promise configure workflow. kubectl's client-side
+   * apply copies the whole Promise into an annotation, and Kubernetes caps annotations at 256 KiB,
+   * so big dependencies (an operator's CRDs) must not be inline.
+   * @default 'auto': inline while promise.yaml stays within 256 KiB (262144 bytes), otherwise the workflow
+   */
+  readonly dependencyDelivery?: DependencyDelivery;
   /** Promises that must be installed first. @default none */
   readonly requiredPromises?: readonly { readonly name: string; readonly version: string }[];
   /** Containers, resources and extra steps of the workflows. @default the Terraform step alone */

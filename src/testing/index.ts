@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { parseKubernetesYaml } from '../artifacts/yaml.js';
+import { readManifestFiles } from '../cli/manifests.js';
 import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
@@ -44,18 +45,31 @@ export function renderRequest(def: PromiseDefinition, request: TestRequest = {},
   return synthRequest(def, parsed.value, props).json;
 }
 
+/** Options for {@link synthPromise}. */
+export interface SynthPromiseProps {
+  /**
+   * The Promise's folder, which `manifestFile(path)` dependencies are relative to.
+   * @default none: a Promise with manifest files is refused, as it could not be compiled
+   */
+  readonly promiseDir?: string;
+}
+
 /**
  * Compiles a Promise into its generated files in memory (`promise.yaml`, `types.ts`, ...).
  * Throws an {@link IssuesError} listing every problem, as `npm run synth` would print them.
+ * @example const files = await synthPromise(postgres, exampleRequest(import.meta.dirname), { promiseDir: import.meta.dirname });
  */
-export async function synthPromise(def: PromiseDefinition, example: TestRequest = {}): Promise<Artifacts> {
-  const result = await compilePromise(def, { image: TEST_IMAGE, exampleRequest: complete(def, example) });
+export async function synthPromise(def: PromiseDefinition, example: TestRequest = {}, props: SynthPromiseProps = {}): Promise<Artifacts> {
+  const manifests =
+    props.promiseDir === undefined ? undefined : readManifestFiles(def, props.promiseDir, `${relative(process.cwd(), props.promiseDir) || '.'}/`);
+  const result = await compilePromise(def, { image: TEST_IMAGE, exampleRequest: complete(def, example), ...(manifests ? { manifests } : {}) });
   if (!result.ok) throw new IssuesError(`promises/${def.name}`, result.issues);
   return result.value;
 }
 
 function rendered(def: PromiseDefinition): RenderedPromise {
-  const result = renderPromise(def, { image: TEST_IMAGE });
+  // Requests are checked against the API alone; dependencies play no part.
+  const result = renderPromise({ ...def, dependencies: [] }, { image: TEST_IMAGE });
   if (!result.ok) throw new IssuesError(`promises/${def.name}`, result.issues);
   return result.value;
 }

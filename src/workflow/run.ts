@@ -1,11 +1,13 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { embeddedManifests } from '../artifacts/manifests.js';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
 import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
 import { credentialsIn } from '../delivery/terraform-cli.js';
 import { commandsScript, terraformScript, type TerraformScriptProps } from '../delivery/terraform-script.js';
 import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
+import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
@@ -14,6 +16,7 @@ import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
+import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { condition, describeIssues, type Condition } from './status.js';
 
@@ -30,8 +33,8 @@ const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 // A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
 const MAX_OBJECT_BYTES = 1000 * 1024;
 
-/** Options for {@link runWorkflow}. */
-export interface WorkflowOptions {
+/** Options for {@link runWorkflow}: what the workflow image carries, and how `render` runs it. */
+export interface RunWorkflowProps {
   /**
    * Apply mode only: instead of running Terraform, write what the run would give it into this
    * folder (`main.tf.json`, and `commands.sh` with the commands in order) and stop. Nothing runs:
@@ -39,28 +42,34 @@ export interface WorkflowOptions {
    * @default undefined: Terraform runs
    */
   readonly renderTerraformTo?: string;
+  /** The objects of the manifest files the Promise's `dependencies` name, read at build time. @default none */
+  readonly manifests?: ResolvedManifests;
+  /**
+   * The texts of the YAML files in the Promise's folder, by path, as the workflow image carries
+   * them; the manifest files are parsed from these, only when the Promise workflow runs.
+   * @default none
+   */
+  readonly manifestTexts?: Readonly<Record<string, string>>;
 }
 
 /**
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
  * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
- * all or nothing. Returns the exit code: 0 done, 1 refused or failed, 2 the run itself is broken.
+ * all or nothing; or, as the Promise's own workflow, writes its dependencies. Returns the exit
+ * code: 0 done, 1 refused or failed, 2 the run itself is broken.
  */
 export async function runWorkflow(
   def: PromiseDefinition,
   env: Readonly<Record<string, string | undefined>>,
   log: WorkflowLog,
-  options: WorkflowOptions = {},
+  props: RunWorkflowProps = {},
 ): Promise<number> {
   const ctx = readContext(env);
   if (typeof ctx === 'string') {
     log.error(`kratix-cdktf: ${ctx}`);
     return 2;
   }
-  if (ctx.type === 'promise') {
-    log.info(`${def.name}: nothing to do in the promise ${ctx.action} workflow`);
-    return 0;
-  }
+  if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}));
   const delivery = def.delivery ?? tofuController();
   if (ctx.action === 'delete' && delivery.kind === 'tofu-controller') {
     // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
@@ -73,7 +82,7 @@ export async function runWorkflow(
   const prepared = run.prepare({ lenient: ctx.action === 'delete' });
   if (typeof prepared === 'number') return prepared;
   if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared, delivery);
-  if (options.renderTerraformTo !== undefined) return run.renderTerraform(prepared, delivery, options.renderTerraformTo);
+  if (props.renderTerraformTo !== undefined) return run.renderTerraform(prepared, delivery, props.renderTerraformTo);
   return run.apply(prepared, delivery);
 }
 

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { parseKubernetesYaml, toYaml } from '../../src/artifacts/yaml.js';
+import { parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
 
 const TRICKY = [
   'yes',
@@ -45,4 +45,20 @@ test('Go integer forms and the merge key are quoted too', () => {
   const merged = toYaml({ o: { '<<': '<<' } });
   expect(merged).toBe('o:\n  !!str "<<": !!str "<<"\n');
   expect(parse(merged, { version: '1.1' })).toEqual({ o: { '<<': '<<' } });
+});
+
+test('a YAML stream is read document by document, empty ones skipped, each with its position and line', () => {
+  const docs = parseKubernetesYamlDocuments('---\na: yes\n---\n# only a comment\n---\nb: 2026-01-01\n---\n');
+  expect(docs).toEqual([
+    { value: { a: true }, index: 1, line: 2 },
+    { value: { b: '2026-01-01' }, index: 3, line: 6 },
+  ]);
+  expect(parseKubernetesYamlDocuments('')).toEqual([]);
+});
+
+test('a malformed document is named by position and line: duplicate keys, syntax, alias bombs', () => {
+  expect(() => parseKubernetesYamlDocuments('a: 1\n---\nb: 1\nb: 2\n')).toThrow(/^document 2 \(line 3\): Map keys must be unique/);
+  expect(() => parseKubernetesYamlDocuments('a: 1\n---\nb: [\n')).toThrow(YamlDocumentError);
+  const bomb = `x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${Array.from({ length: 120 }, (_, i) => `y${i}: *a`).join('\n')}\n`;
+  expect(() => parseKubernetesYamlDocuments(bomb)).toThrow(/^document 1 \(line 1\): Excessive alias count/);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { PromiseDefinition } from '../../src/promise/define-promise.js';
-import { runWorkflow } from '../../src/workflow/run.js';
+import { runWorkflow, type RunWorkflowProps } from '../../src/workflow/run.js';
 import { snapshotTree } from './project.js';
 
 export interface WorkflowRun {
@@ -19,8 +19,13 @@ export interface WorkflowRun {
   readonly dir: string;
 }
 
-/** Runs the workflow for a request given as YAML text. */
-export async function runRequest(def: PromiseDefinition, objectYaml: string, env: Record<string, string> = {}): Promise<WorkflowRun> {
+/** Runs the workflow for a request given as YAML text (or, with KRATIX_WORKFLOW_TYPE=promise, for the Promise). */
+export async function runRequest(
+  def: PromiseDefinition,
+  objectYaml: string,
+  env: Record<string, string> = {},
+  props: RunWorkflowProps = {},
+): Promise<WorkflowRun> {
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-wf-'));
   for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, 'input', 'object.yaml'), objectYaml);
@@ -39,6 +44,7 @@ export async function runRequest(def: PromiseDefinition, objectYaml: string, env
       ...env,
     },
     { info: (l) => out.push(l), error: (l) => err.push(l) },
+    props,
   );
   const metadata = snapshotTree(join(dir, 'metadata'));
   const statusText = metadata['status.yaml'];

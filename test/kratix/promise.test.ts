@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { applyInWorkflow, definePromise, kubernetesBackend, pgBackend, secretRef, Type } from '../../src/index.js';
+import { applyInWorkflow, definePromise, kubernetesBackend, manifestFile, pgBackend, secretRef, Type } from '../../src/index.js';
+import { isManifestFile } from '../../src/promise/manifest-file.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { pluralize } from '../../src/kratix/names.js';
 import { pipelineProblems } from '../helpers/upstream.js';
@@ -120,5 +121,57 @@ describe('apply mode', () => {
   test('credentials reach the Terraform container through env and envFrom', () => {
     const spec = containerOf(render({ workflow: { envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] } }));
     expect(spec.containers[0]).toMatchObject({ envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] });
+  });
+});
+
+describe('dependencies', () => {
+  const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
+  const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.ops.example.com' }, spec: {} };
+  const manifests = new Map([['crds/things.yaml', { ok: true as const, value: [CRD] }]]);
+  const promiseOf = (result: ReturnType<typeof render>) => {
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.value.promise as any;
+  };
+  const renderWith = (dependencies: 'inline' | 'workflow', name = base.name) =>
+    renderPromise(definePromise({ ...base, name, dependencies: [NAMESPACE, manifestFile('crds/things.yaml')] }), { image: 'img:1', manifests, dependencies });
+
+  test('inline, manifest files are expanded in place, in order', () => {
+    const promise = promiseOf(renderWith('inline'));
+    expect(promise.spec.dependencies).toEqual([NAMESPACE, CRD]);
+    expect(promise.spec.workflows.promise).toBeUndefined();
+  });
+
+  test('by workflow, a Promise configure pipeline replaces spec.dependencies and passes the webhook’s rules', () => {
+    const promise = promiseOf(renderWith('workflow'));
+    expect(promise.spec.dependencies).toBeUndefined();
+    expect(Object.keys(promise.spec.workflows)).toEqual(['promise', 'resource']);
+    expect(promise.spec.workflows.promise.configure[0].spec.containers[0]).toMatchObject({ name: 'write-dependencies', image: 'img:1' });
+    expect(pipelineProblems(promise)).toEqual([]);
+  });
+
+  test('the deps pipeline fits Kratix’s 60 characters whenever the resource pipeline does', () => {
+    const name = 'a'.repeat(31);
+    expect(pipelineProblems(promiseOf(renderWith('workflow', name)))).toEqual([]);
+  });
+
+  test.each([
+    [[manifestFile('../x.yaml')], /^dependencies\[0\]: manifestFile\("\.\.\/x\.yaml"\) leaves the Promise folder/],
+    [[NAMESPACE, manifestFile('/abs.yaml')], /^dependencies\[1\]: manifestFile\("\/abs\.yaml"\) is absolute/],
+    [[manifestFile('crds/other.yaml')], /^dependencies\[0\]: manifestFile\("crds\/other\.yaml"\) was not read/],
+    [['Namespace'], /^dependencies\[0\]: dependency is a string, not a Kubernetes object/],
+    [[{ apiVersion: 'v1', metadata: { name: 'x' } }], /^dependencies\[0\]: dependency has no kind/],
+    [[{ ...NAMESPACE, spec: { ratio: Number.NaN } }], /^dependencies\[0\]: dependency holds a value JSON cannot represent at spec\.ratio/],
+  ])('%j is refused without reading any disk', (dependencies, expected) => {
+    const result = renderPromise(definePromise({ ...base, dependencies: dependencies as never }), { image: 'img:1', manifests });
+    expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test('a manifest file marker is never taken for an object, nor an object for a marker', () => {
+    const marker = manifestFile('crds/things.yaml');
+    expect(isManifestFile(marker)).toBe(true);
+    expect(isManifestFile({ path: 'crds/things.yaml' })).toBe(false);
+    expect(isManifestFile({ ...CRD, path: 'crds/things.yaml' })).toBe(false);
+    expect(marker).not.toHaveProperty('apiVersion');
+    expect(marker).not.toHaveProperty('kind');
   });
 });
