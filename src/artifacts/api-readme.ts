@@ -1,4 +1,4 @@
-import type { ApiNames } from '../kratix/crd.js';
+import { specField, type ApiNames } from '../kratix/crd.js';
 import type { OutputProps } from '../promise/define-promise.js';
 import type { StructuralSchema } from '../schema/structural.js';
 
@@ -27,7 +27,9 @@ interface Row {
 export function renderApiReadme(props: ApiReadmeProps): string {
   const { names } = props;
   const rows: Row[] = [];
-  collect(props.spec, 'spec', true, rows, new Set(props.secretRefs));
+  // As the CRD has it: a spec with no required field may be left out, and defaults to {}.
+  const spec = specField(props.spec);
+  collect(spec.schema, 'spec', spec.required, rows, new Set(props.secretRefs));
   const lines = [
     `# ${names.kind} (\`${names.group}/${names.version}\`)`,
     '',

@@ -23,14 +23,20 @@ export function apiNames(api: ApiProps): ApiNames {
 }
 
 /**
+ * The `spec` field as the CRD declares it: required when any field inside is; otherwise it may
+ * be left out, and Kubernetes defaults it to {} and applies the defaults inside.
+ */
+export function specField(spec: StructuralSchema): { readonly schema: StructuralSchema; readonly required: boolean } {
+  const required = (spec.required?.length ?? 0) > 0;
+  return { schema: required ? spec : { ...spec, default: {} }, required };
+}
+
+/**
  * The CustomResourceDefinition of a Promise's Resource requests: Namespaced (Kratix requires it),
  * one served and stored version, the status subresource, and the author's printer columns.
  */
 export function renderCrd(names: ApiNames, spec: StructuralSchema, columns: readonly PrinterColumn[], description?: string) {
-  const specRequired = (spec.required?.length ?? 0) > 0;
-  // A spec whose every field is optional or defaulted may be left out; Kubernetes then
-  // defaults it to {} and applies the defaults inside.
-  const specNode: StructuralSchema = specRequired ? spec : { ...spec, default: {} };
+  const { schema: specNode, required: specRequired } = specField(spec);
   const root: StructuralSchema = {
     type: 'object',
     ...(description ? { description } : {}),
