@@ -1,24 +1,10 @@
-// The generic suite every Promise of a platform repository gets, for vitest:
-//
-//   // test/promises.test.ts
-//   import { testPromises } from 'kratix-cdktf/vitest';
-//   testPromises();
-//
-// Installed as a package, kratix-cdktf loads the project's Promises (TypeScript) itself, so vitest
-// must run it through its own transform: `test: { server: { deps: { inline: ['kratix-cdktf'] } } }`.
-//
-// It reads the project like `kratix-cdktf synth` does, so a Promise added to promises/ is covered
-// without a line of test code, and one removed takes its tests with it.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compilePromise } from '../artifacts/compile.js';
 import { startsCleanly } from '../cli/build.js';
 import { bundleContainerScript, bundleWorkflows } from '../cli/bundle.js';
 import { listPromises, loadPromise, parseExample, readConfig } from '../cli/project.js';
 import { synthRequest, type TerraformJson } from '../terraform/stack.js';
+import { validateStacks, type Verdict } from './terraform-validate.js';
 
 /** Options for {@link testPromises}. */
 export interface TestPromisesProps {
@@ -49,9 +35,21 @@ export function testPromises(props: TestPromisesProps = {}): void {
   test('the project has Promises to test', () => {
     expect(names.length, `no promises/<name>/index.ts under ${config.promisesDir}`).toBeGreaterThan(0);
   });
+  const loadings = new Map(names.map((name) => [name, loadPromise(config, name)]));
+  // One terraform validate for every stack, each a module of one root: the provider schema (the
+  // AWS plugin is 700 MB) is loaded once, not once per Promise.
+  let validating: Promise<Map<string, Verdict>> | undefined;
+  const validated = () =>
+    (validating ??= (async () => {
+      const stacks = new Map<string, TerraformJson>();
+      for (const [name, loading] of loadings) {
+        const loaded = await loading;
+        stacks.set(name, synthRequest(loaded.definition, parseExample(loaded)).json);
+      }
+      return validateStacks(stacks, mirror);
+    })());
   describe.each(names)('promises/%s', (name) => {
-    const loading = loadPromise(config, name);
-    let stack: TerraformJson | undefined;
+    const loading = loadings.get(name)!;
 
     test('compiles, and its example request is valid for its API', async () => {
       const loaded = await loading;
@@ -61,7 +59,7 @@ export function testPromises(props: TestPromisesProps = {}): void {
 
     test('its stack() synthesizes the example request', async () => {
       const loaded = await loading;
-      stack = synthRequest(loaded.definition, parseExample(loaded)).json;
+      const stack = synthRequest(loaded.definition, parseExample(loaded)).json;
       expect(
         Object.keys(stack.resource ?? stack.data ?? stack.output ?? {}).length,
         'the stack declares no resources, data sources or outputs',
@@ -76,45 +74,9 @@ export function testPromises(props: TestPromisesProps = {}): void {
     }, 120_000);
 
     test('its stack passes terraform validate against the real provider schema', async (ctx) => {
-      const loaded = await loading;
-      const json = stack ?? synthRequest(loaded.definition, parseExample(loaded)).json;
-      const pinned = pinToMirror(json, mirror);
-      if (typeof pinned === 'string') return ctx.skip(pinned);
-      const dir = mkdtempSync(join(tmpdir(), `kratix-cdktf-validate-${name}-`));
-      try {
-        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(pinned));
-        const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
-        const init = spawnSync('terraform', ['init', '-input=false', '-no-color', '-backend=false', `-plugin-dir=${mirror}`], {
-          cwd: dir,
-          env,
-          encoding: 'utf8',
-        });
-        expect(init.status, init.stderr).toBe(0);
-        const validate = spawnSync('terraform', ['validate', '-no-color', '-json'], { cwd: dir, env, encoding: 'utf8' });
-        const result = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] };
-        expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
-        expect(result.valid).toBe(true);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const verdict = (await validated()).get(name)!;
+      if (verdict.skip) return ctx.skip(verdict.skip);
+      expect(verdict.errors).toEqual([]);
     }, 180_000);
   });
-}
-
-// The stack with each provider's version set to the one in the mirror (validation needs the
-// schema, not the exact release), or why it cannot be validated here.
-function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | string {
-  const terraform = (json.terraform ?? {}) as { required_providers?: Record<string, { source?: string; version?: string }> };
-  const required = terraform.required_providers ?? {};
-  const pinned: Record<string, { source: string; version: string }> = {};
-  for (const [local, { source = local }] of Object.entries(required)) {
-    const parts = source.split('/');
-    const [host, namespace, type] =
-      parts.length === 3 ? parts : parts.length === 2 ? ['registry.terraform.io', ...parts] : ['registry.terraform.io', 'hashicorp', source];
-    const dir = join(mirror, host!, namespace!, type!);
-    const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
-    if (versions.length === 0) return `no ${host}/${namespace}/${type} provider plugin in the mirror ${mirror}; terraform validate needs it`;
-    pinned[local] = { source: `${host}/${namespace}/${type}`, version: versions[versions.length - 1]! };
-  }
-  return { ...json, terraform: { ...terraform, required_providers: pinned } };
 }

@@ -66,7 +66,7 @@ describe.each(names)('generated/%s', (name) => {
     for (const field of fields) expect(readme).toContain(`\`spec.${field}\``);
     // The README says spec is required exactly when the CRD does (else it defaults to {}).
     const specRequired = (crd.spec.versions[0].schema.openAPIV3Schema.required ?? []).includes('spec');
-    expect(readme).toMatch(new RegExp(`^\\| \`spec\` \\| object \\| ${specRequired ? 'yes \\| +\\|' : 'no \\| \`\\{\\}\`'}`, 'm'));
+    expect(readme).toMatch(new RegExp(`^\\| \`spec\` \\| object \\| ${specRequired ? 'yes \\| +\\|' : 'no \\| `\\{\\}`'}`, 'm'));
     expect(Boolean(crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.default)).toBe(!specRequired);
     expect(readme).toContain('## Status outputs');
     expect(readme).toContain('```yaml');

@@ -1,0 +1,103 @@
+// Apply mode at its edges, with real Terraform and PostgreSQL (test/helpers/apply-env.ts): the
+// bundled container script from its startup snapshot, deletion that must never be blocked,
+// terraform missing, and render --apply. A file of its own so it runs beside apply.test.ts.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { bundleContainerScript } from '../../src/cli/bundle.js';
+import { readConfig } from '../../src/cli/project.js';
+import { render } from '../../src/cli/render.js';
+import echo from '../fixtures/echo/index.js';
+import { applyEnvironment, meta } from '../helpers/apply-env.js';
+import { REPO } from '../helpers/project.js';
+import { requestYaml, runRequest } from '../helpers/workflow.js';
+
+const t = applyEnvironment('kratix_apply_edges_test');
+
+test('the bundled container script, from its startup snapshot, applies and destroys too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-'));
+  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated'), bundleBudget: 5_000_000 };
+  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'echo-applied'));
+  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
+  expect(snap.status, snap.stderr).toBe(0);
+  const run = (action: string) => {
+    for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, action, sub), { recursive: true });
+    writeFileSync(join(dir, action, 'input', 'object.yaml'), requestYaml(echo, { message: 'from a snapshot' }, meta('snapshot')));
+    const result = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...t.env,
+        KRATIX_WORKFLOW_ACTION: action,
+        KRATIX_CDKTF_INPUT_DIR: join(dir, action, 'input'),
+        KRATIX_CDKTF_OUTPUT_DIR: join(dir, action, 'output'),
+        KRATIX_CDKTF_METADATA_DIR: join(dir, action, 'metadata'),
+      },
+    });
+    return { ...result, status: result.status, statusYaml: parse(readFileSync(join(dir, action, 'metadata', 'status.yaml'), 'utf8')) };
+  };
+  const applied = run('configure');
+  expect(applied.stderr).toBe('');
+  expect(applied.status).toBe(0);
+  expect(applied.statusYaml.outputs.message).toBe('from a snapshot');
+  const destroyed = run('delete');
+  expect(destroyed.status).toBe(0);
+  expect(destroyed.statusYaml.message).toMatch(/^Terraform destroyed 1 resource and removed the state$/);
+  for (const text of [applied.stdout, destroyed.stdout]) expect(text).not.toContain(t.pg.password);
+});
+
+describe('deletion is never blocked', () => {
+  test('a request that has become invalid is still destroyed', async () => {
+    expect((await t.configure('stale', { message: 'ok' })).code).toBe(0);
+    const run = await t.configure('stale', { message: 'x'.repeat(5000), unknownField: 1 }, undefined, 'delete');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/no longer valid; going on, since it is being deleted/);
+    expect(t.stateOf('stale')).toBeUndefined();
+  });
+
+  test('a Secret deleted before the request does not stop the destroy', async () => {
+    expect((await t.configure('gone', { token: { name: 'creds', key: 'token' } })).code).toBe(0);
+    const run = await t.configure('gone', { token: { name: 'deleted-already', key: 'token' } }, undefined, 'delete');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Secret team-a\/deleted-already does not exist; destroying with an empty value/);
+    expect(t.stateOf('gone')).toBeUndefined();
+  });
+});
+
+test('when terraform cannot even start, status says so instead of keeping the last success', async () => {
+  const run = await runRequest(t.applied(), requestYaml(echo, {}, meta('nobinary')), { ...t.env, PATH: '/nonexistent' });
+  expect(run.code).toBe(1);
+  expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'RunFailed' });
+  expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
+});
+
+test('render --apply runs an apply-mode Promise with the caller’s environment, as a Pipeline’s envFrom would', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'p', version: '1.0.0', type: 'module', 'kratix-cdktf': { promisesDir: join(REPO, 'test', 'fixtures') } }),
+  );
+  writeFileSync(join(root, 'request.yaml'), requestYaml(echo, { message: 'rendered' }, meta('rendered')));
+  const printed: string[] = [];
+  const log = { info: (l: string) => printed.push(l), error: (l: string) => printed.push(l) };
+  const renderApply = (action: 'configure' | 'delete') =>
+    render(
+      readConfig(root),
+      { promise: 'echo-applied', requestFile: 'request.yaml', outDir: action, action, apply: true, env: { ...process.env, PG_CONN_STR: t.pg.connStr } },
+      log,
+    );
+  expect(await renderApply('configure'), printed.join('\n')).toBe(0);
+  expect(printed.join('\n')).toMatch(/Terraform applied: 1 added/);
+  expect(parse(readFileSync(join(root, 'configure', 'object.yaml'), 'utf8')).status.outputs.message).toBe('rendered');
+  expect(await renderApply('delete')).toBe(0);
+  expect(printed.join('\n')).toMatch(/Terraform destroyed 1 resource and removed the state/);
+  expect(printed.join('\n')).not.toContain(t.pg.password);
+});
+
+test('credentials from the environment and secret values appear nowhere the workflow wrote', () => {
+  expect(t.runs.length).toBeGreaterThanOrEqual(4);
+  t.expectNoSecretsWritten();
+});
