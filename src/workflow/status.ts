@@ -26,7 +26,8 @@ export function describeIssues(issues: readonly Issue[]): string {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .slice(0, MAX_LISTED)
     .map((i) => {
-      const line = `${i.path}: ${i.message}`;
+      // The same issue the CLI prints, fix included: the requester reads only status.
+      const line = `${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`;
       return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 3)}...` : line;
     });
   if (issues.length > MAX_LISTED) lines.push(`... and ${issues.length - MAX_LISTED} more`);

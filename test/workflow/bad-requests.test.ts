@@ -92,6 +92,13 @@ describe.each(CORPUS)('%s', (_name, def, yaml, expected) => {
   });
 });
 
+test('the fix the CLI prints reaches the requester in status too', async () => {
+  const run = await runRequest(postgres, pg({ pasword: 'x' }));
+  expect(run.stderr).toMatch(/✖ spec\.pasword: is not a field of this API\n\s+fix: (.+)/);
+  const fix = /fix: (.+)/.exec(run.stderr)![1]!;
+  expect(run.status.message).toContain(`spec.pasword: is not a field of this API (fix: ${fix})`);
+});
+
 test('an input over the 1.5 MiB Kubernetes limit is refused before parsing', async () => {
   const run = await runRequest(echo, `${requestYaml(echo, { message: 'x' })}\n# ${'x'.repeat(1.6 * 1024 * 1024)}`);
   expect(run.code).toBe(1);
