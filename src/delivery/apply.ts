@@ -65,14 +65,9 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
   }
 }
 
-// The pg backend creates its schema and table on first use without a lock: runs of a new
-// Promise's first requests that start together race, and all but one fail at once with a
-// constraint violation. Nothing was changed by the loser; running init again succeeds. Only
-// init: an "already exists" from apply is the provider's, and repeating apply would not help.
-const SETUP_RETRIES = 4;
-function lostSetupRace(run: TerraformRun): boolean {
-  return run.errors.some((e) => /duplicate key value violates unique constraint|already exists/.test(e));
-}
+// How often a step whose failure is a race with another run (TerraformStep.retryWhen) is run
+// again: waits of 0.25 s doubling to 8 s, about 16 s in all.
+const RACE_RETRIES = 6;
 
 interface StepFailure {
   readonly phase: string;
@@ -93,7 +88,8 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
         if (last.code === 0) break;
         if (!attempt.quiet) reported ??= last;
       }
-      if (last!.code === 0 || step.phase !== 'init' || round >= SETUP_RETRIES || !lostSetupRace(reported ?? last!)) break;
+      const failure = reported ?? last!;
+      if (last!.code === 0 || round >= RACE_RETRIES || !step.retryWhen || !failure.errors.some((e) => step.retryWhen!.test(e))) break;
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** round));
     }
     const run = last!.code === 0 ? last! : (reported ?? last!);

@@ -91,7 +91,25 @@ function plainErrors(text: string): string[] {
     for (; j < lines.length && lines[j]!.trim() !== '' && !/^Error: /.test(lines[j]!.trim()); j++) detail.push(lines[j]!.trim());
     errors.push(joinDiagnostic(match[1], detail.join(' ')));
   }
-  return errors.length ? errors : [text.trim().split('\n').slice(-3).join(' ') || 'terraform failed without a message'];
+  return errors.length ? errors : [unboxedCause(text) || 'terraform failed without a message'];
+}
+
+// Some failures (a backend's lock refusal) are printed without "Error:", after warning boxes and
+// before details such as "Lock Info:". The cause is the first lines outside the boxes, not the
+// last lines of the text.
+function unboxedCause(text: string): string {
+  const out: string[] = [];
+  let boxed = false;
+  for (const raw of text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('╷')) boxed = true;
+    else if (line.startsWith('╵')) boxed = false;
+    else if (!boxed && line && !/^There are some problems with the CLI configuration:$/.test(line)) {
+      if (/^Lock Info:$/.test(line)) break;
+      out.push(line);
+    }
+  }
+  return out.slice(0, 3).join(' ');
 }
 
 // Names of variables whose values are treated as credentials.

@@ -32,7 +32,21 @@ export interface TerraformStep {
   readonly optional: boolean;
   /** What the run's result is read from: the change counts, or the outputs. */
   readonly reads?: 'changes' | 'outputs';
+  /**
+   * Errors of a race with another run that changed nothing and pass by themselves: the step is
+   * run again, with backoff, when its failure matches.
+   * @default none: a failure is final
+   */
+  readonly retryWhen?: RegExp;
 }
+
+// The pg backend creates its schema and table on first use without a lock: first runs of a new
+// Promise's requests that start together race, and all but one fail init at once with a
+// constraint violation.
+const SETUP_RACE = /duplicate key value violates unique constraint|already exists/;
+// pg creates and deletes workspaces under one try-lock for the whole backend: `workspace new`
+// and `workspace delete` fail at once, whatever -lock-timeout says, while another run holds it.
+const WORKSPACE_LOCK_RACE = /already locked for workspace creation/i;
 
 /** One invocation of terraform. */
 export interface TerraformAttempt {
@@ -66,7 +80,9 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const { delivery, slug } = props;
   const lock = `-lock-timeout=${delivery.lockTimeout ?? '5m'}`;
   const ownWorkspace = namesItsOwnWorkspace(delivery.backend);
-  const steps: TerraformStep[] = [step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color'])];
+  const steps: TerraformStep[] = [
+    { ...step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color']), retryWhen: SETUP_RACE },
+  ];
   if (!ownWorkspace) {
     // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
     // for every new workspace), so two first runs of different requests can meet there:
@@ -74,6 +90,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // simply selected.
     steps.push({
       ...step('workspace select', "select the request's own workspace, creating it on the first run", []),
+      retryWhen: WORKSPACE_LOCK_RACE,
       attempts: [
         { args: ['workspace', 'select', '-no-color', slug], quiet: true },
         { args: ['workspace', 'new', '-no-color', lock, slug] },
@@ -104,7 +121,10 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
     if (!ownWorkspace) {
       steps.push(step('workspace select', 'leave the workspace, which cannot delete itself', ['workspace', 'select', '-no-color', 'default']));
-      steps.push(step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]));
+      steps.push({
+        ...step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]),
+        retryWhen: WORKSPACE_LOCK_RACE,
+      });
     }
   }
   const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };

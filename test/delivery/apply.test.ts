@@ -1,6 +1,7 @@
 // Apply mode with real Terraform and a real PostgreSQL (pg backend), started on loopback for
 // this file (test/helpers/apply-env.ts): the lifecycle of a request, concurrency and locking,
 // secrets and dry runs. The stack uses only the built-in terraform_data resource, so it runs here.
+import { spawn } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta, SECRET_VALUE } from '../helpers/apply-env.js';
@@ -71,6 +72,18 @@ test('requests apply in parallel without touching each other’s state, even on 
     all.map((r) => r.status.message).join('\n'),
   ).toEqual([0, 0, 0, 0]);
   for (const name of names) expect(t.stateOf(name).outputs.message.value).toBe(name);
+});
+
+test('a first run waits while another run holds the pg backend’s workspace-creation lock, instead of failing at once', async () => {
+  // pg takes advisory lock -1 to create or delete any workspace and gives up at once when it is
+  // taken (Terraform's pg backend, client.go). Hold it from another session for 2 s.
+  const holder = spawn('psql', [t.pg.connStr, '-Atqc', 'select pg_advisory_lock(-1); select pg_sleep(2);']);
+  const released = new Promise((resolve) => holder.on('exit', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const run = await t.configure('behind-the-lock', { message: 'waited' });
+  await released;
+  expect(run.code, run.status.message).toBe(0);
+  expect(t.stateOf('behind-the-lock').outputs.message.value).toBe('waited');
 });
 
 describe('the same request twice at once', () => {
