@@ -52,7 +52,7 @@ export function validateStacks(stacks: ReadonlyMap<string, TerraformJson>, mirro
 
 // The stack with each provider's version set to the one in the mirror (validation needs the
 // schema, not the exact release), or why it cannot be validated here.
-function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | string {
+export function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | string {
   const terraform = (json.terraform ?? {}) as { required_providers?: Record<string, { source?: string; version?: string }> };
   const required = terraform.required_providers ?? {};
   const pinned: Record<string, { source: string; version: string }> = {};
@@ -61,7 +61,7 @@ function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | strin
     const [host, namespace, type] =
       parts.length === 3 ? parts : parts.length === 2 ? ['registry.terraform.io', ...parts] : ['registry.terraform.io', 'hashicorp', source];
     const dir = join(mirror, host!, namespace!, type!);
-    const versions = existsSync(dir) ? readdirSync(dir).sort() : [];
+    const versions = existsSync(dir) ? readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })) : []; // 5.100.0 after 5.9.0
     if (versions.length === 0) return `no ${host}/${namespace}/${type} provider plugin in the mirror ${mirror}; terraform validate needs it`;
     pinned[local] = { source: `${host}/${namespace}/${type}`, version: versions[versions.length - 1]! };
   }
