@@ -1,7 +1,7 @@
 import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
 import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
-import { requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
+import { defuseNumbers, requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import * as errors from './errors.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
 
@@ -12,6 +12,11 @@ export type TerraformJson = Record<string, unknown>;
 export interface SynthRequestProps {
   /** Stack id; also the `stackName` cdktf records. @default "request" */
   readonly stackId?: string;
+  /**
+   * For a request being deleted: request data the stack cannot take as it is (token numbers) is
+   * made harmless instead of refused, so that deletion is never blocked. @default false
+   */
+  readonly lenient?: boolean;
 }
 
 /** One request's synthesized stack. */
@@ -30,8 +35,12 @@ export interface SynthesizedStack {
  * so they reach Terraform as literals whatever the author does with them.
  */
 export function buildRequestStack(app: App, def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}) {
-  const reserved = requestDataIssues(request.spec, 'spec', (n) => Token.isUnresolved(n));
-  if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
+  const isTokenNumber = (n: number) => Token.isUnresolved(n);
+  if (props.lenient) request = { ...request, spec: defuseNumbers(request.spec, isTokenNumber) };
+  else {
+    const reserved = requestDataIssues(request.spec, 'spec', isTokenNumber);
+    if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
+  }
   const stack = new TerraformStack(app, props.stackId ?? 'request');
   let returned: Record<string, OutputValue | undefined>;
   try {

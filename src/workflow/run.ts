@@ -124,7 +124,7 @@ class Run {
     }
     if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
     try {
-      const synthesized = synthRequest(def, request.value);
+      const synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
       return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);

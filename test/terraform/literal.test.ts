@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { shield, toTerraformLiterals, unshield } from '../../src/terraform/literal.js';
 import { renderRequest, validateRequest } from '../../src/testing/index.js';
-import { DataResource, Fn, TerraformIterator } from 'cdktf';
-import { definePromise, Type } from '../../src/index.js';
+import { DataResource, Fn, TerraformIterator, Token } from 'cdktf';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyInWorkflow, definePromise, pgBackend, Type } from '../../src/index.js';
+import { requestYaml, runRequest } from '../helpers/workflow.js';
 import echo from '../fixtures/echo/index.js';
 
 // Request data inside expressions cdktf builds itself, where it writes strings into HCL.
@@ -14,10 +18,13 @@ const expressions = definePromise({
     tags: Type.Record(Type.String(), Type.String(), { default: {} }),
     s: Type.String({ default: '' }),
   }),
-  outputs: { joined: {}, encoded: {}, merged: {}, upper: {}, policy: {}, prefixed: {}, each: {} },
+  outputs: { joined: {}, encoded: {}, merged: {}, upper: {}, policy: {}, prefixed: {}, each: {}, minus: {}, port: {} },
   stack(scope, { spec }) {
     // terraform_data takes any value as input; cdktf types it as a map.
     const base = new DataResource(scope, 'base', { input: 'B' as unknown as Record<string, string> });
+    // A number attribute, as an RDS instance's port is: cdktf registers a number token for it.
+    const port = new DataResource(scope, 'port', { input: '5432' as unknown as Record<string, string> });
+    lastPortToken = Token.asNumber(port.output);
     const it = TerraformIterator.fromList(spec.list);
     new DataResource(scope, 'each', { forEach: it, input: { v: it.value } });
     return {
@@ -28,9 +35,26 @@ const expressions = definePromise({
       policy: JSON.stringify({ Statement: [{ Resource: spec.list, Tags: spec.tags }] }),
       prefixed: `${spec.s}${base.output}`,
       each: '${jsonencode(keys(terraform_data.each))}',
+      minus: `-${spec.s}`,
+      port: lastPortToken,
     };
   },
 });
+let lastPortToken = 0;
+
+// The number cdktf uses for token `index` (tokens/private/encoding.ts): a negative double whose top
+// 16 bits are a marker and whose low 48 bits are the index.
+function tokenDouble(index: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setUint32(4, 0xfdff0000 + Math.floor(index / 2 ** 32), true);
+  view.setUint32(0, index % 2 ** 32, true);
+  return view.getFloat64(0, true);
+}
+// Every spelling parseFloat reads as the same number.
+function spellings(x: number): string[] {
+  const shortest = String(x);
+  return [shortest, shortest.replace('e+', 'e'), shortest.replace('-', '-0'), x.toPrecision(21), `${BigInt(x)}e0`, shortest.slice(1)];
+}
 
 // A number field reaching a resource, for the token-number case.
 const kitchenSinkish = definePromise({
@@ -99,20 +123,44 @@ describe('shield and restore', () => {
     expect(terraformDecode(toTerraformLiterals(joined))).toBe('x${path.root}%{ if true }');
   });
 
-  test('request data that looks like a cdktf token is refused: strings, map keys, numbers', () => {
-    const cases: [unknown, RegExp][] = [
-      [{ message: '${TfToken[TOKEN.0]}' }, /spec\.message: contains "TfToken\["/],
-      [{ items: [{ name: 'a', values: ['#{TfToken[TOKEN.1]}'] }] }, /spec\.items\[0\]\.values\[0\]: contains "TfToken\["/],
-      [{ labels: { '&{TfToken[TOKEN.2]}': 'x' } }, /spec\.labels: has a key containing "TfToken\["/],
-    ];
-    for (const [spec, message] of cases) expect(() => renderRequest(echo, { spec })).toThrow(message);
+  test('text that spells a cdktf token is shielded in strings, keys and list items; token numbers are refused', () => {
+    const spec = {
+      message: '${TfToken[TOKEN.0]} -8.10956221259138e+298',
+      items: [{ name: 'a', values: ['#{TfToken[TOKEN.1]}'] }],
+      labels: { '&{TfToken[TOKEN.2]}': '-1.8881545897087626e+289' },
+    };
+    expect(JSON.stringify(shield(spec))).not.toMatch(/TfToken\[|e\+2[89]/);
+    expect(unshield(shield(spec))).toEqual(spec);
     expect(() => renderRequest(kitchenSinkish, { spec: { ratio: -8.109562212591379e298 } })).toThrow(/spec\.ratio: .* is a number cdktf reserves/);
+  });
+
+  test('a request being deleted is not blocked by a token number: it becomes 0 for the destroy', async () => {
+    const applied = { ...kitchenSinkish, delivery: applyInWorkflow({ backend: pgBackend() }) };
+    const yaml = requestYaml(applied, { ratio: -8.109562212591379e298 }, { name: 'r', namespace: 'ns' });
+    const configure = await runRequest(applied, yaml);
+    expect(configure.code).toBe(1);
+    expect(configure.status.message).toMatch(/spec\.ratio: .* is a number cdktf reserves for its tokens/);
+    const out = mkdtempSync(join(tmpdir(), 'destroy-'));
+    const deleted = await runRequest(applied, yaml, { KRATIX_WORKFLOW_ACTION: 'delete' }, { renderTerraformTo: out });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const tf = JSON.parse(readFileSync(join(out, 'main.tf.json'), 'utf8'));
+    expect(tf.resource.terraform_data.n.input).toEqual({ ratio: 0 });
+  });
+
+  test('ordinary text with an "e" between digits is left alone: the author sees what the tenant wrote', () => {
+    for (const text of ['1e5', 'e2e', 'release-e2e', '3.0e-7', '1e249', 'v1.2e3', 'ee+']) expect(shield(text)).toBe(text);
+  });
+
+  test('a tenant "__proto__" key stays a key', () => {
+    const shielded = shield(JSON.parse('{"__proto__": {"x": "$"}}'));
+    expect(Object.keys(shielded)).toEqual(['__proto__']);
+    expect(unshield(shielded)).toEqual(JSON.parse('{"__proto__": {"x": "$"}}'));
   });
 
   test('request strings holding the marker characters are refused, naming the field', () => {
     const result = validateRequest(echo, { spec: { message: 'a\uE000b' } });
     expect(result.ok).toBe(true); // schema-valid: the refusal happens where the stack is built
-    expect(() => renderRequest(echo, { spec: { message: 'a\uE000b' } })).toThrow(/spec\.message: contains U\+E000/);
+    expect(() => renderRequest(echo, { spec: { message: 'a\uE000b' } })).toThrow(/spec\.message: contains one of U\+E000 to U\+E007/);
   });
 });
 
@@ -135,6 +183,41 @@ describe('with real Terraform', () => {
     expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
     expect(outputs.prefixed).toBe(`${s}B`); // the author's own expression still evaluates after a tenant's "$"
     expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+  }, 120_000);
+
+  test('text spelling a cdktf number token, registered or not, stays text: values, keys, list items, after an author "-"', () => {
+    renderRequest(expressions, { spec: {} }); // registers the stack's number token; its text is now known
+    const registered = spellings(lastPortToken);
+    const unregistered = spellings(tokenDouble(2 ** 40));
+    const list = [...registered, ...unregistered, `port ${String(lastPortToken)}`];
+    const tags = Object.fromEntries(list.map((text, i) => [text, `${i} ${text}`]));
+    const s = registered[5]!; // positive: only the author's "-" in front makes it a token's text
+    const tf = renderRequest(expressions, { spec: { list, tags, s } });
+    const { port, ...others } = (tf as { output: Record<string, unknown> }).output;
+    expect(JSON.stringify(port)).toContain('terraform_data.port.output');
+    expect(JSON.stringify({ ...tf, output: others })).not.toContain('terraform_data.port');
+    const outputs = applyAndReadOutputs(tf);
+    expect(outputs.joined).toBe(list.join(','));
+    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
+    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
+    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+    expect(outputs.minus).toBe(`-${s}`);
+    expect(outputs.port).toBe('5432'); // the author's own number token still resolves
+  }, 120_000);
+
+  test('CR, LF and other control characters come back byte for byte through Fn.join, jsonencode and map keys', () => {
+    const list = ['line\rbreak', 'a\r\nb', 'two\nlines', 'tab\there', 'bell\u0007', 'sep\u2028x', '\r'];
+    const tags = Object.fromEntries(list.map((text, i) => [`k${i}${text}`, text]));
+    const s = 'pasted\r\nWindows text';
+    const tf = renderRequest(expressions, { spec: { list, tags, s } });
+    const outputs = applyAndReadOutputs(tf);
+    expect(outputs.joined).toBe(list.join(','));
+    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
+    expect(JSON.parse(outputs.merged as string)).toEqual({ ...tags, z: 'v' });
+    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
+    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+    expect(outputs.upper).toBe(s.toUpperCase());
+    expect(outputs.prefixed).toBe(`${s}B`);
   }, 120_000);
 
   test('hostile values, keys and author transformations come back byte for byte', () => {
