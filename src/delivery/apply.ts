@@ -92,11 +92,34 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
       if (last!.code === 0 || round >= RACE_RETRIES || !step.retryWhen || !failure.errors.some((e) => step.retryWhen!.test(e))) break;
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** round));
     }
-    const run = last!.code === 0 ? last! : (reported ?? last!);
+    let run = last!.code === 0 ? last! : (reported ?? last!);
+    if (step.expectOutput) run = checkOutput(run, step.expectOutput);
     runs.push(run);
     if (run.code !== 0 && !step.optional) return { runs, failure: { phase: step.phase, run } };
   }
   return { runs };
+}
+
+// An `output -json <name>` run: passes when the output is absent (a new state, or one from
+// before owners were recorded) or has the expected value, fails otherwise.
+function checkOutput(run: TerraformRun, { name, value }: { readonly name: string; readonly value: string }): TerraformRun {
+  const absent = run.code !== 0 && run.errors.some((e) => e.includes(`Output "${name}" not found`));
+  if (absent) return { ...run, code: 0, errors: [] };
+  if (run.code !== 0 || run.stdout.trim() === '') return run;
+  let found: unknown;
+  try {
+    found = JSON.parse(run.stdout);
+  } catch {
+    return { ...run, code: 1, errors: [`could not read the output ${name}: ${run.stdout.slice(0, 200)}`] };
+  }
+  if (found === value) return run;
+  return {
+    ...run,
+    code: 1,
+    errors: [
+      `the state in this workspace belongs to ${JSON.stringify(found)}, not to this request (${value}); nothing was changed. Two requests never share a workspace name unless their 80-bit hashes collide: report it to the platform team`,
+    ],
+  };
 }
 
 // What the runs mean for status: change counts, outputs and a message, or the failure.

@@ -10,6 +10,8 @@ export interface TerraformScriptProps {
   readonly promise: string;
   /** The request's slug, which names its workspace. */
   readonly slug: string;
+  /** The request the workspace belongs to, `<promise>/<namespace>/<name>`: recorded in its state and checked. */
+  readonly owner: string;
   /** The request's namespace, where its referenced Secrets are read. */
   readonly namespace: string;
   readonly stack: TerraformJson;
@@ -38,7 +40,15 @@ export interface TerraformStep {
    * @default none: a failure is final
    */
   readonly retryWhen?: RegExp;
+  /**
+   * The step prints the output `name` (`output -json <name>`) and fails unless it is absent or
+   * equals `value`: the workspace's state belongs to another request otherwise.
+   */
+  readonly expectOutput?: { readonly name: string; readonly value: string };
 }
+
+/** The output that records, in each request's state, which request it belongs to. */
+export const OWNER_OUTPUT = 'kratix_cdktf_owner';
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
 // Promise's requests that start together race, and all but one fail init at once with a
@@ -98,6 +108,12 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       ],
     });
   }
+  // Before anything changes: a request must never apply to, or destroy, another request's state,
+  // whatever its workspace is named. State written before the owner was recorded has none.
+  steps.push({
+    ...step('owner check', 'make sure the state in this workspace is this request’s', ['output', '-no-color', '-json', OWNER_OUTPUT]),
+    expectOutput: { name: OWNER_OUTPUT, value: props.owner },
+  });
   if (props.action === 'configure') {
     if (props.dryRun)
       steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
@@ -128,9 +144,10 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     }
   }
   const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };
+  const output = { ...((props.stack.output as Record<string, unknown> | undefined) ?? {}), [OWNER_OUTPUT]: { value: props.owner } };
   return {
     props,
-    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform }, null, 2)]]),
+    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform, output }, null, 2)]]),
     steps,
     env: TERRAFORM_ENV,
     dataDir: '.terraform',
@@ -173,6 +190,15 @@ export function commandsScript(script: TerraformScript): string {
   ];
   for (const s of script.steps) {
     lines.push('', `# ${s.phase}: ${s.purpose}`);
+    if (s.expectOutput) {
+      // Absent (a new or older state) or this request: anything else stops the script.
+      const { value } = s.expectOutput;
+      lines.push(
+        `${s.attempts[0]!.args.reduce((line, a) => `${line} ${shellWord(a)}`, 'terraform')} > .owner 2>/dev/null || : > .owner`,
+        `[ ! -s .owner ] || [ "$(cat .owner)" = ${shellWord(JSON.stringify(value))} ] || { echo "the state in this workspace belongs to $(cat .owner)" >&2; exit 1; }`,
+      );
+      continue;
+    }
     const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
     lines.push(s.optional ? `${command} || true` : command);
   }

@@ -43,6 +43,12 @@ export const badOutputName = (name: string): Issue => ({
   fix: 'use letters, digits, "_" and "-", starting with a letter',
 });
 
+export const reservedOutputName = (name: string): Issue => ({
+  path: `outputs.${name}`,
+  message: 'is the output kratix-cdktf records the owning request in',
+  fix: 'choose another name',
+});
+
 export const badDependency = (path: string, reason: string): Issue => ({
   path,
   message: `dependency ${reason}`,

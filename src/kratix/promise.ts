@@ -4,6 +4,7 @@ import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
 import { expandDependencies, type ResolvedManifests } from './dependencies.js';
+import { OWNER_OUTPUT } from '../delivery/terraform-script.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
 import { checkContainers, checkPipelines, renderDependenciesPipeline, renderPipeline, type PipelinePermission } from './pipeline.js';
@@ -136,7 +137,9 @@ function checkNames(def: PromiseDefinition): Issue[] {
 }
 
 function checkOutputs(def: PromiseDefinition): Issue[] {
-  return Object.keys(def.outputs ?? {})
-    .filter((name) => !/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
-    .map(errors.badOutputName);
+  const names = Object.keys(def.outputs ?? {});
+  return [
+    ...names.filter((name) => !/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)).map(errors.badOutputName),
+    ...names.filter((name) => name === OWNER_OUTPUT).map(errors.reservedOutputName),
+  ];
 }

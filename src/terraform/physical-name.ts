@@ -11,6 +11,13 @@ export interface PhysicalNameProps {
   readonly extraCharacters?: string;
   /** Prefix, e.g. the Promise name, so resources are recognisable in the cloud console. @default none */
   readonly prefix?: string;
+  /**
+   * Hex digits of SHA-256 kept: 4 bits each. With 8 (32 bits), a tenant who can pick long names
+   * finds two with the same name in seconds: enough for names a cloud API refuses to duplicate,
+   * where a clash only fails the second request. Names that separate requests' state or files
+   * need 16 or more (requestSlug uses 20). @default 8
+   */
+  readonly hashLength?: number;
 }
 
 /**
@@ -28,7 +35,7 @@ export function physicalName(request: Pick<ResourceRequest<unknown>, 'metadata'>
   const hash = createHash('sha256')
     .update(`${props.prefix ?? ''}/${namespace}/${name}`)
     .digest('hex')
-    .slice(0, 8);
+    .slice(0, props.hashLength ?? 8);
   const parts = [props.prefix, namespace, name].filter(Boolean).map((p) => p!.toLowerCase().replace(allowed, sep));
   let base = parts.join(sep).replace(new RegExp(`(${escapeRe(sep)})+`, 'g'), sep);
   if (!/^[a-z]/.test(base)) base = `r${sep}${base}`;

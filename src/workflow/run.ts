@@ -259,6 +259,7 @@ class Run {
       delivery,
       promise: def.name,
       slug: p.slug,
+      owner: requestOwner(def.name, p.request),
       namespace: p.request.metadata.namespace,
       stack: p.synthesized.json,
       secrets: p.synthesized.secrets,
@@ -291,11 +292,19 @@ class Run {
 
 /**
  * A name for everything that belongs to one request (state, workspace, controller objects,
- * files): unique per (promise, namespace, name), a DNS label, and short enough for derived names
- * such as tofu-controller's `<name>-tf-runner` pod.
+ * files): a DNS label, short enough for derived names such as tofu-controller's
+ * `<name>-tf-runner` pod, and unique per (promise, namespace, name) by 80 bits of SHA-256: finding
+ * any two names with one slug takes about 2^40 hashes, matching a given request's about 2^80
+ * (long names sharing a prefix leave the hash as the only difference). And no hash is the only
+ * guard: apply mode records the owner in the state and refuses a workspace another request owns.
  */
 export function requestSlug(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
-  return physicalName(request, { prefix: promise, maxLength: 52 });
+  return physicalName(request, { prefix: promise, maxLength: 52, hashLength: 20 });
+}
+
+/** Who a request's state belongs to, as recorded in it: `<promise>/<namespace>/<name>`. */
+export function requestOwner(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
+  return `${promise}/${request.metadata.namespace}/${request.metadata.name}`;
 }
 
 function readInput(file: string): Result<unknown> {

@@ -87,7 +87,7 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
       expect(plain.stderr).toBe('');
       expect(plain.status).toBe(0);
       const plainOutput = snapshotTree(join(empty, 'output'));
-      expect(Object.keys(plainOutput)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
+      expect(Object.keys(plainOutput)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{20}\.yaml$/)]);
       expect(Object.values(plainOutput)[0]).toContain('"instance_class": "db.t4g.large"');
       const snapshot = spawnSync(process.execPath, ['--snapshot-blob', 'app/workflow.blob', '--build-snapshot', 'app/workflow.cjs'], {
         cwd: empty,

@@ -32,12 +32,12 @@ describe('a tofu-controller (GitOps) Promise', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml/,
+      /Postgres team-orders\/orders-db: Synthesized 1 Terraform resource.*\n\s+wrote postgres-team-orders-orders-db-[0-9a-f]{20}\.yaml/,
     );
     const files = Object.keys(snapshotTree(join(project, 'out'))).sort();
     expect(files).toHaveLength(4);
     expect(files.slice(0, 3)).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml']);
-    expect(files[3]).toMatch(/^output\/postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/);
+    expect(files[3]).toMatch(/^output\/postgres-team-orders-orders-db-[0-9a-f]{20}\.yaml$/);
     expect(statSync(join(project, 'out', 'input', 'object.yaml')).mode & 0o222).toBe(0); // read-only, as Kratix mounts it
     const object = parse(snapshotTree(join(project, 'out'))['object.yaml']!);
     expect(object.status.terraform.delivery).toBe('tofu-controller');
@@ -103,7 +103,12 @@ describe('an apply-mode Promise', () => {
     readFileSync(join(root, out, 'terraform', 'commands.sh'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('terraform '))
-      .map((line) => line.split(' || ')[0]!.slice('terraform '.length));
+      .map((line) =>
+        line
+          .split(' || ')[0]!
+          .replace(/ \d?>.*$/, '')
+          .slice('terraform '.length),
+      ); // the command, without redirections
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-render-apply-'));
@@ -151,16 +156,19 @@ describe('an apply-mode Promise', () => {
 
     const commands = commandsOf('out');
     const slug = parse(files['metadata/status.yaml']!).terraform.workspace;
-    expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{8}$/);
+    expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{20}$/);
     expect(commands).toEqual([
       'init -input=false -no-color',
       `workspace select -no-color ${slug}`,
+      'output -no-color -json kratix_cdktf_owner',
       'apply -auto-approve -input=false -no-color -json -lock-timeout=5m',
       'output -json -no-color',
     ]);
     const script = files['terraform/commands.sh']!;
     expect(script).toContain(`terraform workspace select -no-color ${slug} || terraform workspace new -no-color -lock-timeout=5m ${slug} || `);
     expect(script).toMatch(/the pg backend reads: PG_CONN_STR\n/);
+    expect(script).toContain(`[ "$(cat .owner)" = '"echo-applied/team-a/rendered"' ] || {`);
+    expect(main.output.kratix_cdktf_owner).toEqual({ value: 'echo-applied/team-a/rendered' });
     expect(script).toMatch(/TF_VAR_secret_[0-9a-f]+: set by the workflow from the Secret "team-a\/creds", key "token"/);
 
     const status = parse(files['object.yaml']!).status;
@@ -181,9 +189,10 @@ describe('an apply-mode Promise', () => {
     expect(recorded()).toEqual([]);
     const commands = commandsOf('del');
     expect(commands.slice(2)).toEqual([
+      'output -no-color -json kratix_cdktf_owner',
       'destroy -auto-approve -input=false -no-color -json -lock-timeout=5m',
       'workspace select -no-color default',
-      expect.stringMatching(/^workspace delete -no-color -lock-timeout=5m echo-applied-team-a-rendered-[0-9a-f]{8}$/),
+      expect.stringMatching(/^workspace delete -no-color -lock-timeout=5m echo-applied-team-a-rendered-[0-9a-f]{20}$/),
     ]);
     expect(parse(readFileSync(join(root, 'del', 'object.yaml'), 'utf8')).status.conditions.at(-1)).toMatchObject({
       type: 'TerraformDestroyed',

@@ -10,6 +10,10 @@ import { parse } from 'yaml';
 import { bundleContainerScript } from '../../src/cli/bundle.js';
 import { readConfig } from '../../src/cli/project.js';
 import { render } from '../../src/cli/render.js';
+import { runApplyDelivery } from '../../src/delivery/apply.js';
+import type { ApplyDelivery } from '../../src/promise/delivery.js';
+import { synthRequest } from '../../src/terraform/stack.js';
+import { requestOwner } from '../../src/workflow/run.js';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta } from '../helpers/apply-env.js';
 import { REPO } from '../helpers/project.js';
@@ -64,6 +68,49 @@ describe('deletion is never blocked', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Secret team-a\/deleted-already does not exist; destroying with an empty value/);
     expect(t.stateOf('gone')).toBeUndefined();
+  });
+});
+
+describe('a workspace that belongs to another request', () => {
+  // Two requests whose slugs are equal would need an 80-bit hash collision; simulated here by
+  // giving request B the workspace of request A, the case the owner check exists for.
+  const asIntruder = (action: 'configure' | 'delete') => {
+    const def = t.applied();
+    const request = { metadata: meta('intruder'), spec: { message: 'B', labels: {}, items: [], fail: false, slowSeconds: 0 } };
+    const { json, secrets } = synthRequest(def, request);
+    const lines: string[] = [];
+    return runApplyDelivery({
+      delivery: def.delivery as ApplyDelivery,
+      promise: 'echo',
+      slug: t.slug('owned'),
+      owner: requestOwner('echo', request),
+      namespace: 'team-a',
+      stack: json,
+      secrets,
+      action,
+      dryRun: false,
+      outputs: def.outputs ?? {},
+      env: t.env,
+      log: (line) => lines.push(line),
+    });
+  };
+
+  test('is neither applied to nor destroyed, and the run says whose it is', async () => {
+    expect((await t.configure('owned', { message: 'A' })).code).toBe(0);
+    const before = t.stateOf('owned');
+    expect(before.outputs.kratix_cdktf_owner.value).toBe('echo/team-a/owned');
+    for (const action of ['configure', 'delete'] as const) {
+      const result = await asIntruder(action);
+      expect(result.ok).toBe(false);
+      expect(result).toMatchObject({ phase: 'owner check' });
+      expect(result.message).toMatch(
+        /the state in this workspace belongs to "echo\/team-a\/owned", not to this request \(echo\/team-a\/intruder\); nothing was changed/,
+      );
+    }
+    expect(t.stateOf('owned')).toEqual(before);
+    // Its owner still deletes it.
+    expect((await t.configure('owned', { message: 'A' }, undefined, 'delete')).code).toBe(0);
+    expect(t.stateOf('owned')).toBeUndefined();
   });
 });
 

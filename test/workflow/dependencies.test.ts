@@ -79,5 +79,5 @@ test('an image without the manifests (never built by synth) fails the pipeline a
 test('the resource workflow is unchanged by dependencies', async () => {
   const run = await runRequest(fixture, readFileSync(join(FIXTURE, 'example-request.yaml'), 'utf8'), {}, { manifests });
   expect(run.code).toBe(0);
-  expect(Object.keys(run.output)).toEqual([expect.stringMatching(/^big-dependencies-default-demo-[0-9a-f]{8}\.yaml$/)]);
+  expect(Object.keys(run.output)).toEqual([expect.stringMatching(/^big-dependencies-default-demo-[0-9a-f]{20}\.yaml$/)]);
 });

@@ -18,7 +18,7 @@ describe('configure, for the postgres example', async () => {
 
   test('succeeds and writes one file named after the request', () => {
     expect(run.code).toBe(0);
-    expect(Object.keys(run.output)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{8}\.yaml$/)]);
+    expect(Object.keys(run.output)).toEqual([expect.stringMatching(/^postgres-team-orders-orders-db-[0-9a-f]{20}\.yaml$/)]);
     expect(run.stdout).toMatch(/Postgres team-orders\/orders-db: Synthesized 1 Terraform resource/);
   });
 
