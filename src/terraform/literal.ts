@@ -76,7 +76,7 @@ function breakNumberTokens(s: string): string {
       continue;
     }
     const mantissa = /[\d.]*$/.exec(s.slice(Math.max(0, i - 400), i))![0];
-    const exponent = Number(/^[+-]?\d{1,6}/.exec(s.slice(i + 1))?.[0] ?? 0);
+    const exponent = Number(/^[+-]?\d+/.exec(s.slice(i + 1))?.[0] ?? 0); // e+0000298 is e298
     const digits = Math.log10(Math.abs(Number.parseFloat(mantissa)) || 1);
     out += digits + exponent >= HUGE ? EXPONENT : c;
   }

@@ -53,7 +53,15 @@ function tokenDouble(index: number): number {
 // Every spelling parseFloat reads as the same number.
 function spellings(x: number): string[] {
   const shortest = String(x);
-  return [shortest, shortest.replace('e+', 'e'), shortest.replace('-', '-0'), x.toPrecision(21), `${BigInt(x)}e0`, shortest.slice(1)];
+  return [
+    shortest,
+    shortest.replace('e+', 'e'),
+    shortest.replace('e+', 'e+0000000'),
+    shortest.replace('-', '-0'),
+    x.toPrecision(21),
+    `${BigInt(x)}e0`,
+    shortest.slice(1),
+  ];
 }
 
 // A number field reaching a resource, for the token-number case.
@@ -191,7 +199,7 @@ describe('with real Terraform', () => {
     const unregistered = spellings(tokenDouble(2 ** 40));
     const list = [...registered, ...unregistered, `port ${String(lastPortToken)}`];
     const tags = Object.fromEntries(list.map((text, i) => [text, `${i} ${text}`]));
-    const s = registered[5]!; // positive: only the author's "-" in front makes it a token's text
+    const s = registered.at(-1)!; // positive: only the author's "-" in front makes it a token's text
     const tf = renderRequest(expressions, { spec: { list, tags, s } });
     const { port, ...others } = (tf as { output: Record<string, unknown> }).output;
     expect(JSON.stringify(port)).toContain('terraform_data.port.output');
