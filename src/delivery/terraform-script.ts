@@ -53,11 +53,17 @@ const SETUP_RACE = /duplicate key value violates unique constraint|already exist
 const SETUP_RACE_WAIT_MS = 16_000;
 // `workspace new` and `workspace delete` try a lock once: Terraform's workspace commands take
 // -lock-timeout but do not use it (1.11, internal/command/workspace_*.go), and the backends create
-// a workspace without it. pg takes one lock (advisory lock -1) for the whole backend while it
-// creates a workspace, and tries it too whenever it locks an existing workspace's state (as
-// `workspace delete` does), so runs of different requests meet there. The run waits such
-// refusals out itself, within the lock timeout.
-export const WORKSPACE_LOCK_RACE = /already locked for workspace creation/i;
+// a workspace without it. The run waits out, within the lock timeout, the refusals of a lock held
+// by another run, in the backends' words (internal/backend/remote-state/*/client.go):
+// - pg takes one lock (advisory lock -1) for the whole backend while it creates a workspace, and
+//   tries it too whenever it locks an existing workspace's state (as `workspace delete` does), so
+//   runs of different requests meet there: "Already locked for workspace creation: <name>",
+//   "Cannot lock workspace; already locked for workspace creation: <name>";
+// - another run of the same request holds its state lock, as a configure still applying does
+//   when the delete starts: pg's "Workspace is already locked: <name>", kubernetes's "the state is
+//   already locked by another terraform client" (its Lease). S3's refusal is the AWS SDK's
+//   error for the lock file's conditional write, not a Terraform text, so it is not matched.
+export const WORKSPACE_LOCK_RACE = /already locked for workspace creation|Workspace is already locked|the state is already locked by another terraform client/i;
 
 /** One invocation of terraform. */
 export interface TerraformAttempt {

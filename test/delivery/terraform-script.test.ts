@@ -42,3 +42,27 @@ test('workspace steps wait out a lock held by another run for the lock timeout, 
     ['workspace delete', 0],
   ]);
 });
+
+test('the lock refusals waited out are the backends’ own words for a lock another run holds', () => {
+  // As the runs report them: `workspace new` prints the backend's error, `workspace delete`
+  // Terraform's "Error acquiring the state lock" around it (texts from Terraform 1.11.4's pg and
+  // kubernetes backends, client.go).
+  const info = 'Lock Info: ID: 28d245ac-4c4c-b952-7e6f-5ee90212d535 Path: Operation: state-replace-provider Who: root@vm Version: 1.11.4';
+  const held = [
+    'failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-x',
+    `Error acquiring the state lock: Error message: Cannot lock workspace; already locked for workspace creation: echo-team-a-x ${info}`,
+    `Error acquiring the state lock: Error message: Workspace is already locked: echo-team-a-x ${info}`,
+    `Error acquiring the state lock: Error message: the state is already locked by another terraform client ${info}`,
+  ];
+  const other = [
+    'Workspace is not empty: Workspace "echo-team-a-x" is currently tracking the following resource instances: - terraform_data.echo',
+    'Workspace "echo-team-a-x" doesn\'t exist.',
+    'failed to lock s3 state: operation error S3: PutObject, https response error StatusCode: 403, api error AccessDenied: Access Denied',
+    'Error acquiring the state lock: Error message: dial tcp 127.0.0.1:5432: connect: connection refused',
+    'Error loading state: pq: password authentication failed for user "postgres"',
+  ];
+  for (const step of script('delete').steps.filter((s) => s.phase.startsWith('workspace ') && s.retryWhen)) {
+    for (const text of held) expect(step.retryWhen!.test(text), `${step.phase}: ${text}`).toBe(true);
+    for (const text of other) expect(step.retryWhen!.test(text), `${step.phase}: ${text}`).toBe(false);
+  }
+});
