@@ -6,7 +6,7 @@
 // Needs Terraform and PostgreSQL; no network.
 //   npx tsx --conditions=kratix-cdktf-source bench/burst.ts [bursts] [requests]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -15,6 +15,7 @@ import echoApplied from '../test/fixtures/echo-applied/index.js';
 import { startPostgres, type TestPostgres } from '../test/helpers/postgres.js';
 
 const REPO = join(import.meta.dirname, '..');
+const TIME = '/usr/bin/time';
 const PROMISE = 'echo-applied';
 // The schema the fixture's pg backend uses.
 const SCHEMA = (echoApplied.delivery as { backend: { schemaName: string } }).backend.schemaName;
@@ -30,6 +31,8 @@ export interface PhaseResult {
   readonly retries: Readonly<Record<string, number>>;
   /** The most tries again of one step in one run. */
   readonly mostRetries: number;
+  /** CPU time (user and system) of the runs and every process they started, when GNU time is there. */
+  readonly cpuSeconds?: number;
 }
 
 export interface BurstResult {
@@ -95,8 +98,11 @@ async function phase(dir: string, burst: string, pg: TestPostgres, names: readon
     runs.map(
       ({ name, run }) =>
         new Promise<{ name: string; code: number | null; run: string; output: string }>((resolve) => {
+          // GNU time counts the CPU of terraform too: the runs wait for their children.
+          const command = [process.execPath, '--snapshot-blob', join(dir, 'workflow.blob')];
+          const timed = existsSync(TIME) ? [TIME, '-f', '%U %S', '-o', join(run, 'cpu.txt'), ...command] : command;
           // Only what a container has: no developer environment leaks into the runs.
-          const child = spawn(process.execPath, ['--snapshot-blob', join(dir, 'workflow.blob')], {
+          const child = spawn(timed[0]!, timed.slice(1), {
             cwd: run,
             stdio: ['ignore', 'pipe', 'pipe'],
             env: {
@@ -140,13 +146,25 @@ async function phase(dir: string, burst: string, pg: TestPostgres, names: readon
       mostRetries = Math.max(mostRetries, (inRun[step!] = (inRun[step!] ?? 0) + 1));
     }
   }
-  return { succeeded: results.length - failures.length, total: results.length, wallSeconds, failures, retries, mostRetries };
+  // The last line: GNU time puts "Command exited with non-zero status" before it.
+  const cpu = (run: string) => readFileSync(join(run, 'cpu.txt'), 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  const cpuSeconds = existsSync(TIME) ? results.reduce((sum, r) => sum + cpu(r.run).reduce((a, b) => a + b, 0), 0) : undefined;
+  return {
+    succeeded: results.length - failures.length,
+    total: results.length,
+    wallSeconds,
+    failures,
+    retries,
+    mostRetries,
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+  };
 }
 
 export function describeBurst(r: BurstResult): string {
   const phase = (label: string, p: PhaseResult) => {
     const retries = Object.entries(p.retries).map(([step, n]) => `${n} ${step}`);
-    return `${label} ${p.succeeded}/${p.total} in ${p.wallSeconds.toFixed(1)} s (tries again: ${retries.join(', ') || 'none'}; at most ${p.mostRetries} in a run)`;
+    const cpu = p.cpuSeconds === undefined ? '' : `, ${p.cpuSeconds.toFixed(1)} s CPU`;
+    return `${label} ${p.succeeded}/${p.total} in ${p.wallSeconds.toFixed(1)} s${cpu} (tries again: ${retries.join(', ') || 'none'}; at most ${p.mostRetries} in a run)`;
   };
   const rows = `state rows after creates: ${r.stateRowsAfterCreates}, left: ${r.stateRowsLeft}`;
   const lines = [`${phase('creates', r.creates)}, ${phase('deletes', r.deletes)}, ${rows}`];
