@@ -65,9 +65,10 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
   }
 }
 
-// How often a step whose failure is a race with another run (TerraformStep.retryWhen) is run
-// again: waits of 0.25 s doubling to 8 s, about 16 s in all.
-const RACE_RETRIES = 6;
+// Waits between tries of a step that met another run (TerraformStep.retryWhen): 0.25 s doubling
+// to at most 8 s, so a short race costs little and a long wait does not hammer the backend.
+const FIRST_WAIT_MS = 250;
+const LONGEST_WAIT_MS = 8000;
 
 interface StepFailure {
   readonly phase: string;
@@ -81,6 +82,7 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
   for (const step of steps) {
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
+    const deadline = Date.now() + (step.retryWithinMs ?? 0);
     for (let round = 0; ; round++) {
       reported = undefined;
       for (const attempt of step.attempts) {
@@ -89,8 +91,13 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
         if (!attempt.quiet) reported ??= last;
       }
       const failure = reported ?? last!;
-      if (last!.code === 0 || round >= RACE_RETRIES || !step.retryWhen || !failure.errors.some((e) => step.retryWhen!.test(e))) break;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** round));
+      const race = failure.errors.find((e) => step.retryWhen?.test(e));
+      // The last try is at the deadline, as Terraform's own -lock-timeout does it.
+      const wait = Math.min(FIRST_WAIT_MS * 2 ** round, LONGEST_WAIT_MS, deadline - Date.now());
+      if (last!.code === 0 || !race || wait <= 0) break;
+      // Said in the log, so a slow run shows what it waited for.
+      cli.log(`  terraform ${step.phase} met another run (${race}); trying again in ${(wait / 1000).toFixed(2)} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
     let run = last!.code === 0 ? last! : (reported ?? last!);
     if (step.expectOutput) run = checkOutput(run, step.expectOutput);

@@ -45,6 +45,12 @@ export interface TerraformStep {
    * equals `value`: the workspace's state belongs to another request otherwise.
    */
   readonly expectOutput?: { readonly name: string; readonly value: string };
+  /**
+   * How long, in milliseconds from the step's first try, a failure matching `retryWhen` is tried
+   * again: the lock timeout for lock refusals.
+   * @default 0: not tried again
+   */
+  readonly retryWithinMs?: number;
 }
 
 /** The output that records, in each request's state, which request it belongs to. */
@@ -52,11 +58,22 @@ export const OWNER_OUTPUT = 'kratix_cdktf_owner';
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
 // Promise's requests that start together race, and all but one fail init at once with a
-// constraint violation.
+// constraint violation. Tried again, with backoff, for up to 16 s.
 const SETUP_RACE = /duplicate key value violates unique constraint|already exists/;
-// pg creates and deletes workspaces under one try-lock for the whole backend: `workspace new`
-// and `workspace delete` fail at once, whatever -lock-timeout says, while another run holds it.
-const WORKSPACE_LOCK_RACE = /already locked for workspace creation/i;
+const SETUP_RACE_WAIT_MS = 16_000;
+// `workspace new` and `workspace delete` try a lock once: Terraform's workspace commands take
+// -lock-timeout but do not use it (1.11, internal/command/workspace_*.go), and the backends create
+// a workspace without it. The run waits out, within the lock timeout, the refusals of a lock held
+// by another run, in the backends' words (internal/backend/remote-state/*/client.go):
+// - pg takes one lock (advisory lock -1) for the whole backend while it creates a workspace, and
+//   tries it too whenever it locks an existing workspace's state (as `workspace delete` does), so
+//   runs of different requests meet there: "Already locked for workspace creation: <name>",
+//   "Cannot lock workspace; already locked for workspace creation: <name>";
+// - another run of the same request holds its state lock, as a configure still applying does
+//   when the delete starts: pg's "Workspace is already locked: <name>", kubernetes's "the state is
+//   already locked by another terraform client" (its Lease). S3's refusal is the AWS SDK's
+//   error for the lock file's conditional write, not a Terraform text, so it is not matched.
+export const WORKSPACE_LOCK_RACE = /already locked for workspace creation|Workspace is already locked|the state is already locked by another terraform client/i;
 
 /** One invocation of terraform. */
 export interface TerraformAttempt {
@@ -88,10 +105,16 @@ export interface TerraformScript {
  */
 export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const { delivery, slug } = props;
-  const lock = `-lock-timeout=${delivery.lockTimeout ?? '5m'}`;
+  const lockTimeout = delivery.lockTimeout ?? '5m';
+  const lock = `-lock-timeout=${lockTimeout}`;
+  const lockWait = { retryWhen: WORKSPACE_LOCK_RACE, retryWithinMs: durationMs(lockTimeout) ?? 0 };
   const ownWorkspace = namesItsOwnWorkspace(delivery.backend);
   const steps: TerraformStep[] = [
-    { ...step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color']), retryWhen: SETUP_RACE },
+    {
+      ...step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color']),
+      retryWhen: SETUP_RACE,
+      retryWithinMs: SETUP_RACE_WAIT_MS,
+    },
   ];
   if (!ownWorkspace) {
     // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
@@ -100,7 +123,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // simply selected.
     steps.push({
       ...step('workspace select', "select the request's own workspace, creating it on the first run", []),
-      retryWhen: WORKSPACE_LOCK_RACE,
+      ...lockWait,
       attempts: [
         { args: ['workspace', 'select', '-no-color', slug], quiet: true },
         { args: ['workspace', 'new', '-no-color', lock, slug] },
@@ -139,7 +162,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       steps.push(step('workspace select', 'leave the workspace, which cannot delete itself', ['workspace', 'select', '-no-color', 'default']));
       steps.push({
         ...step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]),
-        retryWhen: WORKSPACE_LOCK_RACE,
+        ...lockWait,
       });
     }
   }
@@ -154,6 +177,18 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     backendCredentials: backendCredentials(delivery.backend),
     secretVariables: props.secrets.map((binding) => ({ name: `TF_VAR_${binding.variable}`, binding })),
   };
+}
+
+/**
+ * A Go duration as Terraform reads -lock-timeout ("300ms", "1.5h", "2h45m", "0"), in
+ * milliseconds; undefined when it is not one, and then Terraform refuses it itself.
+ */
+export function durationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit!]!, 0);
 }
 
 function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {

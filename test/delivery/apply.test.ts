@@ -1,7 +1,10 @@
 // Apply mode with real Terraform and a real PostgreSQL (pg backend), started on loopback for
 // this file (test/helpers/apply-env.ts): the lifecycle of a request, concurrency and locking,
 // secrets and dry runs. The stack uses only the built-in terraform_data resource, so it runs here.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta, SECRET_VALUE } from '../helpers/apply-env.js';
@@ -74,6 +77,19 @@ test('requests apply in parallel without touching each other’s state, even on 
   for (const name of names) expect(t.stateOf(name).outputs.message.value).toBe(name);
 });
 
+// Holds pg's workspace-creation lock from another session until released.
+function holdCreationLock() {
+  const holder = spawn('psql', [`${t.pg.connStr}&application_name=lock-holder`, '-Atqc', 'select pg_advisory_lock(-1); select pg_sleep(60);']);
+  const exited = new Promise((resolve) => holder.on('exit', resolve));
+  return {
+    async release() {
+      // The server would hold the lock for the whole sleep after psql is killed: end the session.
+      t.pg.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'lock-holder'");
+      await exited;
+    },
+  };
+}
+
 test('a first run waits while another run holds the pg backend’s workspace-creation lock, instead of failing at once', async () => {
   // pg takes advisory lock -1 to create or delete any workspace and gives up at once when it is
   // taken (Terraform's pg backend, client.go). Hold it from another session for 2 s.
@@ -84,6 +100,53 @@ test('a first run waits while another run holds the pg backend’s workspace-cre
   await released;
   expect(run.code, run.status.message).toBe(0);
   expect(t.stateOf('behind-the-lock').outputs.message.value).toBe('waited');
+});
+
+test('a first run stops waiting for that lock at the lock timeout, and says what it waited for', async () => {
+  const holder = holdCreationLock();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  try {
+    const start = Date.now();
+    const run = await t.configure('short-wait', { message: 'x' }, '3s');
+    expect(run.code).toBe(1);
+    expect(run.status.message).toMatch(
+      /^Terraform workspace select failed: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-short-wait-/,
+    );
+    expect(run.stdout).toMatch(/terraform workspace select met another run \(.*\); trying again in 0\.25 s/);
+    expect(Date.now() - start).toBeLessThan(15_000);
+  } finally {
+    await holder.release();
+  }
+});
+
+test('a delete waits while another run holds the workspace-creation lock, and leaves no state', async () => {
+  expect((await t.configure('delete-behind-lock', { message: 'x' })).code).toBe(0);
+  // Another run takes the lock just as this run deletes its workspace: a terraform first on the
+  // PATH takes it from another session for 2 s, once, waits until it is held, then runs the real one.
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-wrapper-'));
+  const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8', env: t.env }).stdout.trim();
+  const held = "select count(*) from pg_locks where locktype = 'advisory' and granted and classid = 4294967295 and objid = 4294967295";
+  writeFileSync(
+    join(dir, 'terraform'),
+    [
+      '#!/bin/sh',
+      `if [ "$1 $2" = "workspace delete" ] && mkdir "$0.once" 2>/dev/null; then`,
+      `  psql "$PG_CONN_STR" -Atqc 'select pg_advisory_lock(-1); select pg_sleep(2)' >/dev/null &`,
+      `  until [ "$(psql "$PG_CONN_STR" -Atqc "${held}")" = 1 ]; do sleep 0.05; done`,
+      'fi',
+      `exec ${real} "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const run = await runRequest(t.applied(), requestYaml(echo, { message: 'x' }, meta('delete-behind-lock')), {
+    ...t.env,
+    PATH: `${dir}:${t.env.PATH}`,
+    KRATIX_WORKFLOW_ACTION: 'delete',
+  });
+  expect(run.code, run.status.message).toBe(0);
+  expect(run.stdout).toMatch(/terraform workspace delete met another run \(.*already locked for workspace creation/);
+  expect(t.stateOf('delete-behind-lock')).toBeUndefined();
 });
 
 describe('the same request twice at once', () => {
