@@ -80,3 +80,23 @@ test('date and date-time formats are checked as RFC 3339 calendars, not by shape
   const bad = validateValue(schema as never, { day: '2026-02-30', at: '2026-13-01T00:00:00Z' }, 'spec');
   expect(bad.map((i) => i.path).sort()).toEqual(['spec.at', 'spec.day']);
 });
+
+test('the email check refuses a megabyte-long near miss, which a backtracking regex would take hours over', () => {
+  expect(matchesFormat('email', `a@${'.'.repeat(1_000_000)}@`)).toBe(false);
+  expect(matchesFormat('email', `a@${'b.'.repeat(500_000)}c`)).toBe(true);
+});
+
+test.each([
+  ['a@b.c', true],
+  ['a@b..c', true],
+  ['a.b@c.d', true],
+  ['a@.c', false],
+  ['a@b.', false],
+  ['@b.c', false],
+  ['a b@c.d', false],
+  ['a@b@c.d', false],
+  ['a@b.c\n', false],
+])('email %j: %s, as /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/ decides', (text, expected) => {
+  expect(matchesFormat('email', text)).toBe(expected);
+  expect(/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)).toBe(expected);
+});
