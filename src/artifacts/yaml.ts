@@ -1,8 +1,10 @@
 import {
   Document,
+  isScalar,
   LineCounter,
   parse,
   parseAllDocuments,
+  parseDocument,
   Scalar,
   visit,
   type DocumentOptions,
@@ -68,7 +70,10 @@ export function toYamlDocuments(values: readonly unknown[]): string {
  * an error; alias expansion is bounded ("billion laughs").
  */
 export function parseKubernetesYaml(text: string): unknown {
-  return parse(text, KUBERNETES_YAML);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...KUBERNETES_YAML, lineCounter });
+  if (doc.errors[0]) throw doc.errors[0];
+  return toValue(doc, lineCounter);
 }
 
 /** One document of a YAML stream, with where it starts, for messages. */
@@ -105,7 +110,7 @@ export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
     let value: unknown;
     try {
       if (doc.errors[0]) throw doc.errors[0];
-      value = doc.toJS(KUBERNETES_YAML);
+      value = toValue(doc, lineCounter);
     } catch (e) {
       throw new YamlDocumentError(i + 1, line, (e as Error).message.split('\n')[0]!.replace(/:$/, ''));
     }
@@ -118,7 +123,29 @@ export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
 const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions = {
   version: '1.1',
   maxAliasCount: 100,
-  uniqueKeys: true,
+  // The library compares each key with every earlier one of its map (100k keys: minutes); the
+  // check in toValue uses a set.
+  uniqueKeys: false,
   prettyErrors: true,
   customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
 };
+
+function toValue(doc: Document.Parsed, lineCounter: LineCounter): unknown {
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        // As the library compares: scalars by value (NaN never equal); other keys (collections,
+        // aliases) never match.
+        if (!isScalar(key) || Number.isNaN(key.value)) continue;
+        if (seen.has(key.value)) {
+          const { line, col } = lineCounter.linePos(key.range?.[0] ?? 0);
+          const shown = JSON.stringify(String(key.value));
+          throw new Error(`Map keys must be unique; ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} is repeated at line ${line}, column ${col}`);
+        }
+        seen.add(key.value);
+      }
+    },
+  });
+  return doc.toJS(KUBERNETES_YAML);
+}

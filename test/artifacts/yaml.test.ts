@@ -62,3 +62,14 @@ test('a malformed document is named by position and line: duplicate keys, syntax
   const bomb = `x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${Array.from({ length: 120 }, (_, i) => `y${i}: *a`).join('\n')}\n`;
   expect(() => parseKubernetesYamlDocuments(bomb)).toThrow(/^document 1 \(line 1\): Excessive alias count/);
 });
+
+test('duplicate keys are found among 50,000, with the key and its line', () => {
+  const keys = Array.from({ length: 50_000 }, (_, i) => `k${i}: v\n`).join('');
+  expect(Object.keys(parseKubernetesYaml(keys) as object)).toHaveLength(50_000);
+  expect(() => parseKubernetesYaml(`${keys}k49999: again\n`)).toThrow(/^Map keys must be unique; "k49999" is repeated at line 50001, column 1$/);
+  expect(() => parseKubernetesYaml('a: {x: 1, "x": 2}')).toThrow(/"x" is repeated at line 1, column 11/);
+  // As the library compares keys: by value, so 1 and "1" differ and 0x1 and 1 do not.
+  expect(parseKubernetesYaml('1: a\n"1": b')).toEqual({ 1: 'b' });
+  expect(() => parseKubernetesYaml('0x1: a\n1: b')).toThrow(/"1" is repeated at line 2/);
+  expect(() => parseKubernetesYaml('1: a\n1.0: b')).toThrow(/"1" is repeated at line 2/);
+});
