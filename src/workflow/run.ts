@@ -118,16 +118,16 @@ class Run {
     if (!request.ok && options.lenient) {
       const lenient = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: true });
       if (lenient.ok) {
-        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues));
+        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues, request.omitted));
         request = lenient;
       }
     }
-    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
+    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues, request.omitted);
     try {
       const synthesized = synthRequest(def, request.value);
       return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
     } catch (e) {
-      if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
       if (e instanceof StackError)
         return this.refuse(`${heading}: promises/${def.name} could not build the stack`, 'StackSynthesized', 'StackFailed', [e.issue]);
@@ -142,7 +142,7 @@ class Run {
     try {
       result = deliverRequest(this.def, delivery, p.request, p.synthesized, p.slug);
     } catch (e) {
-      if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       throw e;
     }
     const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
@@ -278,9 +278,9 @@ class Run {
     ];
   }
 
-  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[]): number {
-    this.log.error(formatIssues(heading, issues));
-    const summary = describeIssues(issues);
+  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[], omitted = 0): number {
+    this.log.error(formatIssues(heading, issues, omitted));
+    const summary = describeIssues(issues, omitted);
     writeAllOrNothing(
       this.ctx.metadataDir,
       new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]),

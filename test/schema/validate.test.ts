@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { applyDefaults } from '../../src/schema/defaults.js';
 import { matchesFormat } from '../../src/schema/formats.js';
 import type { StructuralSchema } from '../../src/schema/structural.js';
-import { validateValue } from '../../src/schema/validate.js';
+import { IssueSink } from '../../src/schema/issue.js';
+import { validateInto, validateValue } from '../../src/schema/validate.js';
 
 const schema: StructuralSchema = {
   type: 'object',
@@ -99,4 +100,14 @@ test.each([
 ])('email %j: %s, as /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/ decides', (text, expected) => {
   expect(matchesFormat('email', text)).toBe(expected);
   expect(/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)).toBe(expected);
+});
+
+test('past its limit a sink counts issues instead of keeping them, and a value past the limit that fails its type is not run through its CEL rule', () => {
+  const sink = new IssueSink(2);
+  const list: StructuralSchema = { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self != "x"', message: 'no x' }] } };
+  validateInto(sink, list, [1, 2, 3, 'x', 4], 'spec.l');
+  expect(sink.issues.map((i) => i.path)).toEqual(['spec.l[0]', 'spec.l[1]']);
+  expect(sink.omitted).toBe(3);
+  // An item past the limit that fails its type is not also checked by its CEL rule.
+  expect(sink.count).toBe(5);
 });
