@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
+import { countYamlNodes, parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
 
 const TRICKY = [
   'yes',
@@ -72,4 +72,10 @@ test('duplicate keys are found among 50,000, with the key and its line', () => {
   expect(parseKubernetesYaml('1: a\n"1": b')).toEqual({ 1: 'b' });
   expect(() => parseKubernetesYaml('0x1: a\n1: b')).toThrow(/"1" is repeated at line 2/);
   expect(() => parseKubernetesYaml('1: a\n1.0: b')).toThrow(/"1" is repeated at line 2/);
+});
+
+test('nodes are counted from the tokens: keys, values, list items, collections and aliases', () => {
+  expect(countYamlNodes('a: [x, "y"]\nb:\n- 1\n-\n- {k: v}\nc: |\n  text\nd: *x\n? e\n')).toBe(18);
+  expect(countYamlNodes('# only a comment\n')).toBe(0);
+  expect(countYamlNodes(`[${Array(1000).fill('a').join(',')}]`, 10)).toBe(11);
 });

@@ -2,6 +2,7 @@
 // status written. These tests check what is answered; what it costs is measured by
 // bench/worst-case.ts (npm run bench), not here.
 import { expect, test } from 'vitest';
+import { MAX_REQUEST_NODES } from '../../src/workflow/input.js';
 import echo from '../fixtures/echo/index.js';
 import sink from '../fixtures/kitchen-sink/index.js';
 import { runRequest } from '../helpers/workflow.js';
@@ -9,6 +10,24 @@ import { runRequest } from '../helpers/workflow.js';
 const ECHO = 'apiVersion: fixtures.example.com/v1alpha1\nkind: Echo\nmetadata: {name: big, namespace: team-a}\n';
 const SINK = 'apiVersion: fixtures.example.com/v1beta1\nkind: KitchenSink\nmetadata: {name: big, namespace: team-a}\n';
 const flowList = (items: number, item: string) => `[${Array(items).fill(item).join(',')}]`;
+
+test('a 1.4 MB list of 700,000 items is refused before it is parsed, with status written', async () => {
+  const run = await runRequest(echo, `${ECHO}spec:\n  items: [{name: a, values: ${flowList(700_000, 'a')}}]\n`);
+  expect(run.code).toBe(1);
+  const reason = new RegExp(`\\(root\\): object\\.yaml holds more than ${MAX_REQUEST_NODES} YAML nodes`);
+  expect(run.stderr).toMatch(reason);
+  expect(run.status.message).toMatch(reason);
+  expect(run.status.message).toMatch(/fix: .*maxItems/);
+  expect(run.status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' })]);
+  expect(run.output).toEqual({});
+});
+
+test('a map of 100,000 keys is refused the same way', async () => {
+  const keys = Array.from({ length: 100_000 }, (_, i) => `    k${i}: v\n`).join('');
+  const run = await runRequest(echo, `${ECHO}spec:\n  labels:\n${keys}`);
+  expect(run.code).toBe(1);
+  expect(run.status.message).toMatch(/\(root\): object\.yaml holds more than \d+ YAML nodes/);
+});
 
 test('90,000 wrong-typed items: the first 100 are listed on stderr and 20 in status, the rest are counted', async () => {
   const run = await runRequest(echo, `${ECHO}spec:\n  items: [{name: a, values: ${flowList(90_000, '1')}}]\n`);
