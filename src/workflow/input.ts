@@ -10,7 +10,7 @@ export const MAX_REQUEST_NODES = 100_000;
 
 /**
  * Reads the request Kratix wrote: at most {@link MAX_INPUT_BYTES} and {@link MAX_REQUEST_NODES},
- * one YAML document. Every refusal is an issue at `(root)`.
+ * UTF-8, one YAML document. Every refusal is an issue at `(root)`.
  */
 export function readRequestFile(file: string): Result<unknown> {
   let bytes: Buffer;
@@ -22,7 +22,15 @@ export function readRequestFile(file: string): Result<unknown> {
   } catch (e) {
     return refuse(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const text = bytes.toString('utf8');
+  let text: string;
+  try {
+    // fatal: readFileSync(file, 'utf8') would turn bad bytes into U+FFFD and go on with other text.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = invalidUtf8Offset(bytes);
+    const shown = [...bytes.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    return refuse(`object.yaml is not valid UTF-8: the bytes at offset ${at} (${shown}) are not a character; Kubernetes and Kratix only ever write UTF-8`);
+  }
   if (countYamlNodes(text, MAX_REQUEST_NODES) > MAX_REQUEST_NODES) {
     return {
       ok: false,
@@ -44,4 +52,38 @@ export function readRequestFile(file: string): Result<unknown> {
 
 function refuse(message: string): Result<unknown> {
   return { ok: false, issues: [{ path: '(root)', message }] };
+}
+
+/**
+ * Where the first ill-formed UTF-8 sequence starts (Unicode's Table 3-7, as TextDecoder reads
+ * it: no overlong forms, no surrogates, nothing past U+10FFFF), or -1 if there is none.
+ */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // How many continuation bytes follow, and the range the first one must be in.
+    let count: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) count = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      count = 2;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      count = 3;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return i;
+    for (let j = 1; j <= count; j++) {
+      const next = bytes[i + j];
+      if (next === undefined || next < (j === 1 ? low : 0x80) || next > (j === 1 ? high : 0xbf)) return i;
+    }
+    i += count + 1;
+  }
+  return -1;
 }

@@ -9,7 +9,7 @@ import { requestYaml, runRequest } from '../helpers/workflow.js';
 const PG = 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\n';
 const pg = (spec: unknown, metadata?: Record<string, unknown>) => requestYaml(postgres, spec, metadata);
 
-const CORPUS: [string, any, string, RegExp][] = [
+const CORPUS: [string, any, string | Uint8Array, RegExp][] = [
   ['malformed YAML', postgres, `${PG}metadata: {name: x\nspec: [}`, /\(root\): object\.yaml is not valid YAML/],
   ['duplicate keys', postgres, `${PG}metadata: {name: x}\nspec: {size: small, size: large}`, /not valid YAML: .*[Uu]nique/],
   ['an empty file', postgres, '', /\(root\): expected a Kubernetes object, got null/],
@@ -57,6 +57,14 @@ const CORPUS: [string, any, string, RegExp][] = [
     postgres,
     `${PG}metadata: {name: x}\n---\n${PG}metadata: {name: y}\n`,
     /\(root\): object\.yaml is not valid YAML: .*multiple documents/,
+  ],
+  [
+    'bytes that are not UTF-8',
+    echo,
+    Buffer.concat([Buffer.from(requestYaml(echo, { message: 'caf' }).slice(0, -3)), Buffer.from([0xe9]), Buffer.from('"}}')]),
+    new RegExp(
+      `\\(root\\): object\\.yaml is not valid UTF-8: the bytes at offset ${requestYaml(echo, { message: 'caf' }).length - 3} \\(e9 22 7d 7d\\) are not a character; Kubernetes and Kratix only ever write UTF-8`,
+    ),
   ],
   ['a value above the maximum', postgres, pg({ backup: { retentionDays: 36 } }), /spec\.backup\.retentionDays: 36 is above the maximum 35/],
   ['a pattern mismatch', postgres, pg({ engineVersion: '16' }), /spec\.engineVersion: "16" does not match the pattern/],
