@@ -3,7 +3,6 @@ import {
   isScalar,
   Lexer,
   LineCounter,
-  parse,
   parseAllDocuments,
   parseDocument,
   Scalar,
@@ -30,8 +29,11 @@ function ambiguous(text: string): boolean {
   // Go reads 0X1F, 0B11, 1e1_0 and friends as numbers, and `<<` as a merge key.
   if (GO_NUMBER.test(text) || text === '<<') return true;
   for (const version of ['1.1', '1.2'] as const) {
+    // parseDocument, not parse: parse prints warnings (say, for `%x` or `!x`) with the text in them
+    // to stderr, and the text may be a tenant's. A warning means a reader would not see a plain string.
     try {
-      if (typeof parse(text, { version }) !== 'string') return true;
+      const doc = parseDocument(text, { version, logLevel: 'error' });
+      if (doc.errors.length || doc.warnings.length || doc.toJS() !== text) return true;
     } catch {
       return true;
     }
@@ -68,7 +70,7 @@ export function toYamlDocuments(values: readonly unknown[]): string {
 /**
  * Reads a Kubernetes object the way kubectl and Kratix (Go, YAML 1.1) do: `yes` is true and
  * `0o17` a string, but dates stay strings, as they do on their way to JSON. Duplicate keys are
- * an error; alias expansion is bounded ("billion laughs").
+ * an error; alias expansion is bounded ("billion laughs"). Nothing is printed, whatever the text holds.
  */
 export function parseKubernetesYaml(text: string): unknown {
   const lineCounter = new LineCounter();
@@ -152,6 +154,8 @@ const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOpti
   // The library compares each key with every earlier one of its map (100k keys: minutes); the
   // check in toValue uses a set.
   uniqueKeys: false,
+  // Warnings (unknown tags, collection keys) would be printed with the tenant's text in them.
+  logLevel: 'error',
   prettyErrors: true,
   customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
 };

@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { parse } from 'yaml';
 import { countYamlNodes, parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
 
@@ -78,4 +78,39 @@ test('nodes are counted from the tokens: keys, values, list items, collections a
   expect(countYamlNodes('a: [x, "y"]\nb:\n- 1\n-\n- {k: v}\nc: |\n  text\nd: *x\n? e\n')).toBe(18);
   expect(countYamlNodes('# only a comment\n')).toBe(0);
   expect(countYamlNodes(`[${Array(1000).fill('a').join(',')}]`, 10)).toBe(11);
+});
+
+describe('tenant text never reaches stderr through the YAML library', () => {
+  const printed = () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    return () => {
+      const calls = [...warn.mock.calls, ...emit.mock.calls];
+      warn.mockRestore();
+      emit.mockRestore();
+      return calls;
+    };
+  };
+  const STRINGS = ['%TAG ! tag:x', '%foo', '%', '!foo', '! x', '!!int x', '!<tag:x> y', '? [a]'];
+
+  test.each(['1.1', '1.2'] as const)(
+    'strings that start like a directive (%) or a tag (!) are written quoted and come back the same for a YAML %s reader',
+    (version) => {
+      const done = printed();
+      const value = Object.fromEntries(STRINGS.map((s) => [s, s]));
+      const text = toYaml(value);
+      expect(done()).toEqual([]);
+      expect(parse(text, { version })).toEqual(value);
+      for (const s of STRINGS) expect(text).toContain(`${JSON.stringify(s)}: ${JSON.stringify(s)}`);
+    },
+  );
+
+  test('reading requests with tags, directives or collection keys prints nothing', () => {
+    const done = printed();
+    expect(parseKubernetesYaml('a: !foo bar')).toEqual({ a: 'bar' });
+    expect(parseKubernetesYaml('%FOO secret\n---\na: 1')).toEqual({ a: 1 });
+    expect(parseKubernetesYaml('? [x]\n: 1')).toEqual({ '[ x ]': 1 });
+    expect(parseKubernetesYamlDocuments('a: !foo bar\n---\nb: 1')).toHaveLength(2);
+    expect(done()).toEqual([]);
+  });
 });
