@@ -12,6 +12,7 @@ import {
   type SchemaOptions,
   type ToJSOptions,
 } from 'yaml';
+import { childPath } from '../schema/issue.js';
 
 // Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
 // `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
@@ -70,7 +71,8 @@ export function toYamlDocuments(values: readonly unknown[]): string {
 /**
  * Reads a Kubernetes object the way kubectl and Kratix (Go, YAML 1.1) do: `yes` is true and
  * `0o17` a string, but dates stay strings, as they do on their way to JSON. Duplicate keys are
- * an error; alias expansion is bounded ("billion laughs"). Nothing is printed, whatever the text holds.
+ * an error; alias expansion is bounded ("billion laughs"); an integer that a double cannot hold
+ * exactly is an {@link InexactNumberError}. Nothing is printed, whatever the text holds.
  */
 export function parseKubernetesYaml(text: string): unknown {
   const lineCounter = new LineCounter();
@@ -103,6 +105,22 @@ export function countYamlNodes(text: string, limit = Number.POSITIVE_INFINITY): 
   return count;
 }
 const SCALAR_MARKER = '\x1f';
+
+/** An integer in the YAML text that a JavaScript number (an IEEE-754 double) cannot hold exactly. */
+export class InexactNumberError extends Error {
+  /** Why, without the path. */
+  readonly reason: string;
+  constructor(
+    /** Where it is, as a field path from the document's root (`spec.count`). */
+    readonly path: string,
+    readonly value: bigint,
+  ) {
+    const reason = `${value} cannot be represented exactly: numbers are IEEE-754 doubles, exact for integers within ±${Number.MAX_SAFE_INTEGER} (2^53-1)`;
+    super(`${path}: ${reason}`);
+    this.name = 'InexactNumberError';
+    this.reason = reason;
+  }
+}
 
 /** One document of a YAML stream, with where it starts, for messages. */
 export interface YamlDocument {
@@ -138,7 +156,8 @@ export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
     let value: unknown;
     try {
       if (doc.errors[0]) throw doc.errors[0];
-      value = toValue(doc, lineCounter);
+      // Manifests are the platform's, read as before: a number a double cannot hold is rounded.
+      value = toValue(doc, lineCounter, 'round');
     } catch (e) {
       throw new YamlDocumentError(i + 1, line, (e as Error).message.split('\n')[0]!.replace(/:$/, ''));
     }
@@ -156,26 +175,51 @@ const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOpti
   uniqueKeys: false,
   // Warnings (unknown tags, collection keys) would be printed with the tenant's text in them.
   logLevel: 'error',
+  // Integers as bigint, so that toValue can tell 9007199254740993 from 9007199254740992.
+  intAsBigInt: true,
   prettyErrors: true,
   customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
 };
 
-function toValue(doc: Document.Parsed, lineCounter: LineCounter): unknown {
+function toValue(doc: Document.Parsed, lineCounter: LineCounter, inexact: 'throw' | 'round' = 'throw'): unknown {
   visit(doc, {
     Map(_key, map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
-        // As the library compares: scalars by value (NaN never equal); other keys (collections,
-        // aliases) never match.
+        // As the library compares: scalars by value (NaN never equal; integers as the numbers
+        // they were before intAsBigInt); other keys (collections, aliases) never match.
         if (!isScalar(key) || Number.isNaN(key.value)) continue;
-        if (seen.has(key.value)) {
+        const value = typeof key.value === 'bigint' ? Number(key.value) : key.value;
+        if (seen.has(value)) {
           const { line, col } = lineCounter.linePos(key.range?.[0] ?? 0);
           const shown = JSON.stringify(String(key.value));
           throw new Error(`Map keys must be unique; ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} is repeated at line ${line}, column ${col}`);
         }
-        seen.add(key.value);
+        seen.add(value);
       }
     },
   });
-  return doc.toJS(KUBERNETES_YAML);
+  return exactNumbers(doc.toJS(KUBERNETES_YAML), [], inexact);
+}
+
+// Integers come as bigint (see intAsBigInt): back to numbers, unless that would change them. The
+// path is kept as a trail of keys and built only for the message.
+function exactNumbers(value: unknown, trail: (string | number)[], inexact: 'throw' | 'round'): unknown {
+  if (typeof value === 'bigint') {
+    const number = Number(value);
+    if (inexact === 'throw' && BigInt(number) !== value) {
+      const path = trail.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : childPath(p, k)), '');
+      throw new InexactNumberError(path || '(root)', value);
+    }
+    return number;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Array.isArray(value) ? value.keys() : Object.keys(record);
+  for (const key of keys) {
+    trail.push(key);
+    record[key] = exactNumbers(record[key], trail, inexact);
+    trail.pop();
+  }
+  return value;
 }

@@ -129,7 +129,8 @@ function checkString(schema: StructuralSchema, value: string, path: string, issu
 
 function checkNumber(schema: StructuralSchema, value: number, path: string, issues: IssueSink): void {
   if (schema.type === 'integer' && !Number.isSafeInteger(value)) {
-    issues.add({ path, message: `${value} is too large to be an exact integer` });
+    // Kubernetes keeps int64, but JavaScript numbers are doubles: beyond 2^53-1 not every integer exists.
+    issues.add({ path, message: `${value} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53-1): larger integers cannot be represented exactly` });
     return;
   }
   const { minimum: min, maximum: max } = schema;

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { countYamlNodes, parseKubernetesYaml } from '../artifacts/yaml.js';
+import { countYamlNodes, InexactNumberError, parseKubernetesYaml } from '../artifacts/yaml.js';
 import type { Result } from '../schema/issue.js';
 
 // The API server refuses objects over 1.5 MiB; anything larger did not come from Kubernetes.
@@ -10,7 +10,8 @@ export const MAX_REQUEST_NODES = 100_000;
 
 /**
  * Reads the request Kratix wrote: at most {@link MAX_INPUT_BYTES} and {@link MAX_REQUEST_NODES},
- * UTF-8, one YAML document. Every refusal is an issue at `(root)`.
+ * UTF-8, one YAML document. Every refusal is an issue at `(root)`, or at the field that holds an
+ * integer a double cannot hold exactly.
  */
 export function readRequestFile(file: string): Result<unknown> {
   let bytes: Buffer;
@@ -46,6 +47,7 @@ export function readRequestFile(file: string): Result<unknown> {
   try {
     return { ok: true, value: parseKubernetesYaml(text) };
   } catch (e) {
+    if (e instanceof InexactNumberError) return { ok: false, issues: [{ path: e.path, message: e.reason }] };
     return refuse(`object.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import { parse } from 'yaml';
-import { countYamlNodes, parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
+import { countYamlNodes, InexactNumberError, parseKubernetesYaml, parseKubernetesYamlDocuments, toYaml, YamlDocumentError } from '../../src/artifacts/yaml.js';
 
 const TRICKY = [
   'yes',
@@ -80,6 +80,21 @@ test('nodes are counted from the tokens: keys, values, list items, collections a
   expect(countYamlNodes(`[${Array(1000).fill('a').join(',')}]`, 10)).toBe(11);
 });
 
+test('integers the text spells exactly come back exact; one a double would round is refused with its path', () => {
+  expect(parseKubernetesYaml('a: 9007199254740991\nb: -9007199254740992\nc: 0x1F\nd: 1e30\ne: 1_000')).toEqual({
+    a: 9007199254740991,
+    b: -9007199254740992,
+    c: 31,
+    d: 1e30,
+    e: 1000,
+  });
+  expect(() => parseKubernetesYaml('spec:\n  list: [1, 9007199254740993]')).toThrow(InexactNumberError);
+  expect(() => parseKubernetesYaml('spec:\n  list: [1, 9007199254740993]')).toThrow(/^spec\.list\[1\]: 9007199254740993 cannot be represented exactly/);
+  expect(() => parseKubernetesYaml('spec: {"a b": -12345678901234567890}')).toThrow(/^spec\["a b"\]: -12345678901234567890 cannot be/);
+  // Fractions are doubles, as in JSON and in Kubernetes: rounded to the nearest, as Go rounds them.
+  expect(parseKubernetesYaml('x: 0.1000000000000000055511151231257827')).toEqual({ x: 0.1 });
+});
+
 describe('tenant text never reaches stderr through the YAML library', () => {
   const printed = () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -113,4 +128,8 @@ describe('tenant text never reaches stderr through the YAML library', () => {
     expect(parseKubernetesYamlDocuments('a: !foo bar\n---\nb: 1')).toHaveLength(2);
     expect(done()).toEqual([]);
   });
+});
+
+test('manifests, the platform’s own files, are read as before: a number a double cannot hold is rounded, not refused', () => {
+  expect(parseKubernetesYamlDocuments('maximum: 9223372036854775807')).toEqual([{ value: { maximum: 2 ** 63 }, index: 1, line: 1 }]);
 });

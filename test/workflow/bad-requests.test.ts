@@ -45,7 +45,24 @@ const CORPUS: [string, any, string | Uint8Array, RegExp][] = [
   ['an unknown nested field', postgres, pg({ backup: { retention: 3 } }), /spec\.backup\.retention: is not a field of this API/],
   ['a value outside an enum', postgres, pg({ size: 'huge' }), /spec\.size: "huge" is not one of "small", "medium", "large"/],
   ['a value below the minimum', postgres, pg({ storageGiB: 5 }), /spec\.storageGiB: 5 is below the minimum 20/],
-  ['a huge number', postgres, pg({ storageGiB: 1e30 }), /spec\.storageGiB: 1e\+30 is too large to be an exact integer/],
+  [
+    'a huge number',
+    postgres,
+    pg({ storageGiB: 1e30 }),
+    /spec\.storageGiB: 1e\+30 is beyond ±9007199254740991 \(2\^53-1\): larger integers cannot be represented exactly/,
+  ],
+  [
+    'an integer beyond 2^53 that a double would round',
+    postgres,
+    `${PG}metadata: {name: x}\nspec: {storageGiB: 9007199254740993}\n`,
+    /spec\.storageGiB: 9007199254740993 cannot be represented exactly: numbers are IEEE-754 doubles/,
+  ],
+  [
+    'an integer just beyond 2^53-1',
+    postgres,
+    `${PG}metadata: {name: x}\nspec: {storageGiB: 9007199254740992}\n`,
+    /spec\.storageGiB: 9007199254740992 is beyond ±9007199254740991/,
+  ],
   [
     'a number beyond floating point',
     postgres,
