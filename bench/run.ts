@@ -10,86 +10,15 @@ import { gzipSync } from 'node:zlib';
 import { build, version as esbuildVersion } from 'esbuild';
 import { bundleContainerScript } from '../src/cli/bundle.js';
 import { readConfig } from '../src/cli/project.js';
+import { containerWorkflow, fmtS, measure, type Measured, RUNS, range, REPO, stats, TIME, WORK } from './measure.js';
 
-const REPO = join(import.meta.dirname, '..');
-const WORK = join(REPO, '.bench');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const TIME = '/usr/bin/time';
 const EXAMPLES = ['bucket', 'postgres', 'team-env'];
 
-interface Stats {
-  median: number;
-  min: number;
-  max: number;
-}
-interface Measured {
-  wall: Stats;
-  rssMiB: Stats;
-}
-
-function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted.at(-1)! };
-}
-
-/** Runs a command RUNS times after one warm-up; wall time from here, peak RSS from GNU time. */
-function measure(
-  label: string,
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number; quiet?: boolean } = {},
-): Measured {
-  const runs = options.runs ?? RUNS;
-  const walls: number[] = [];
-  const rss: number[] = [];
-  const rssFile = join(WORK, 'rss.txt');
-  for (let i = 0; i <= runs; i++) {
-    options.before?.();
-    const start = process.hrtime.bigint();
-    const result = spawnSync(TIME, ['-f', '%M', '-o', rssFile, command, ...args], {
-      cwd: options.cwd ?? REPO,
-      env: { ...process.env, ...options.env },
-      encoding: 'utf8',
-    });
-    const wall = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.status !== 0) throw new Error(`${label} failed (${result.status}):\n${result.stderr}${result.stdout}`);
-    if (i === 0) continue; // warm-up: page cache, not the process, is what it warms
-    walls.push(wall);
-    rss.push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024);
-  }
-  const m = { wall: stats(walls), rssMiB: stats(rss) };
-  if (!options.quiet) console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
-  return m;
-}
-
-const fmtS = (s: number) => `${s.toFixed(3)} s`;
-const range = (s: Stats, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
 
 async function perRequest() {
-  const config = readConfig(REPO);
-  const dir = join(WORK, 'request');
-  rmSync(dir, { recursive: true, force: true });
-  for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, sub), { recursive: true });
+  const { dir, env, clean } = await containerWorkflow(readConfig(REPO), 'postgres', join(WORK, 'request'));
   cpSync(join(REPO, 'promises', 'postgres', 'example-request.yaml'), join(dir, 'input', 'object.yaml'));
-  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'postgres'));
-  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
-  if (snap.status !== 0) throw new Error(`snapshot build failed: ${snap.stderr}`);
-  const env = {
-    KRATIX_WORKFLOW_TYPE: 'resource',
-    KRATIX_WORKFLOW_ACTION: 'configure',
-    KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'),
-    KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'),
-    KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata'),
-  };
-  const clean = () => {
-    for (const sub of ['output', 'metadata']) {
-      rmSync(join(dir, sub), { recursive: true, force: true });
-      mkdirSync(join(dir, sub));
-    }
-  };
   // The reference program of DESIGN.md §6, bundled as the anchor row was.
   await build({
     entryPoints: [join(REPO, 'bench', 'programs', 'rds-stack.mjs')],
@@ -194,7 +123,7 @@ function repositorySynth() {
       checkRuns.push(measure(`npm run synth -- --check, ${n} Promise${plural}`, tsx, [main, 'synth', '--check'], { cwd: root, runs: 1, quiet: true }));
     }
     const merge = (runs: Measured[], label: string): Measured => {
-      const m = { wall: stats(runs.map((r) => r.wall.median)), rssMiB: stats(runs.map((r) => r.rssMiB.median)) };
+      const m = { wall: stats(runs.map((r) => r.wall.median)), rssMiB: stats(runs.map((r) => r.rssMiB.median)), cpu: stats(runs.map((r) => r.cpu.median)) };
       console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
       return m;
     };
