@@ -11,6 +11,7 @@ import { build, version as esbuildVersion } from 'esbuild';
 import { bundleContainerScript } from '../src/cli/bundle.js';
 import { readConfig } from '../src/cli/project.js';
 import { containerWorkflow, fmtS, measure, type Measured, RUNS, range, REPO, stats, TIME, WORK } from './measure.js';
+import { measureWorstCases, type WorstCaseResult, worstCaseReport } from './worst-case.js';
 
 const EXAMPLES = ['bucket', 'postgres', 'team-env'];
 
@@ -162,7 +163,8 @@ async function main() {
   const repo = repositorySynth();
   const size = await sizes();
   const awsMB = dirSize(join(REPO, 'node_modules', '@cdktf', 'provider-aws')) / 1e6;
-  writeFileSync(join(REPO, 'docs', 'BENCHMARKS.md'), report(request, repo, size, awsMB));
+  const worst = await measureWorstCases();
+  writeFileSync(join(REPO, 'docs', 'BENCHMARKS.md'), report(request, repo, size, awsMB, worst));
   console.log('\nwrote docs/BENCHMARKS.md');
 }
 
@@ -171,6 +173,7 @@ function report(
   repo: ReturnType<typeof repositorySynth>,
   size: Awaited<ReturnType<typeof sizes>>,
   awsMB: number,
+  worst: readonly WorstCaseResult[],
 ): string {
   const { rows } = request;
   const w = rows.snapshot.wall.median;
@@ -255,6 +258,7 @@ function report(
     '',
     `Target: at most 5 MB each: ${verdict(size.every((s) => s.bytes <= 5e6))}. The installed \`@cdktf/provider-aws\` package they draw from is ${awsMB.toFixed(0)} MB.`,
     '',
+    ...worstCaseReport(worst),
     ...NOTES,
   ];
   return `${lines.join('\n')}\n`;
