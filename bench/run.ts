@@ -13,89 +13,19 @@ import { build, version as esbuildVersion } from 'esbuild';
 import { bundleContainerScript } from '../src/cli/bundle.js';
 import { readConfig } from '../src/cli/project.js';
 import { type BurstResult, burstRig, describeBurst } from './burst.js';
+import { containerWorkflow, fmtS, measure, type Measured, RUNS, range, REPO, stats, TIME, WORK } from './measure.js';
+import { measureWorstCases, type WorstCaseResult, worstCaseReport } from './worst-case.js';
 
-const REPO = join(import.meta.dirname, '..');
-const WORK = join(REPO, '.bench');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const TIME = '/usr/bin/time';
 const EXAMPLES = ['bucket', 'postgres', 'team-env'];
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 3);
 const BURST_REQUESTS = 32;
 const BURST_HEADING = `## Apply mode under load: ${BURST_REQUESTS} requests at once on one pg backend`;
 
-interface Stats {
-  median: number;
-  min: number;
-  max: number;
-}
-interface Measured {
-  wall: Stats;
-  rssMiB: Stats;
-}
-
-function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted.at(-1)! };
-}
-
-/** Runs a command RUNS times after one warm-up; wall time from here, peak RSS from GNU time. */
-function measure(
-  label: string,
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string>; before?: () => void; runs?: number; quiet?: boolean } = {},
-): Measured {
-  const runs = options.runs ?? RUNS;
-  const walls: number[] = [];
-  const rss: number[] = [];
-  const rssFile = join(WORK, 'rss.txt');
-  for (let i = 0; i <= runs; i++) {
-    options.before?.();
-    const start = process.hrtime.bigint();
-    const result = spawnSync(TIME, ['-f', '%M', '-o', rssFile, command, ...args], {
-      cwd: options.cwd ?? REPO,
-      env: { ...process.env, ...options.env },
-      encoding: 'utf8',
-    });
-    const wall = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.status !== 0) throw new Error(`${label} failed (${result.status}):\n${result.stderr}${result.stdout}`);
-    if (i === 0) continue; // warm-up: page cache, not the process, is what it warms
-    walls.push(wall);
-    rss.push(Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024);
-  }
-  const m = { wall: stats(walls), rssMiB: stats(rss) };
-  if (!options.quiet) console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
-  return m;
-}
-
-const fmtS = (s: number) => `${s.toFixed(3)} s`;
-const range = (s: Stats, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
 
 async function perRequest() {
-  const config = readConfig(REPO);
-  const dir = join(WORK, 'request');
-  rmSync(dir, { recursive: true, force: true });
-  for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, sub), { recursive: true });
+  const { dir, env, clean } = await containerWorkflow(readConfig(REPO), 'postgres', join(WORK, 'request'));
   cpSync(join(REPO, 'promises', 'postgres', 'example-request.yaml'), join(dir, 'input', 'object.yaml'));
-  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'postgres'));
-  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
-  if (snap.status !== 0) throw new Error(`snapshot build failed: ${snap.stderr}`);
-  const env = {
-    KRATIX_WORKFLOW_TYPE: 'resource',
-    KRATIX_WORKFLOW_ACTION: 'configure',
-    KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'),
-    KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'),
-    KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata'),
-  };
-  const clean = () => {
-    for (const sub of ['output', 'metadata']) {
-      rmSync(join(dir, sub), { recursive: true, force: true });
-      mkdirSync(join(dir, sub));
-    }
-  };
   // The reference program of DESIGN.md §6, bundled as the anchor row was.
   await build({
     entryPoints: [join(REPO, 'bench', 'programs', 'rds-stack.mjs')],
@@ -200,7 +130,7 @@ function repositorySynth() {
       checkRuns.push(measure(`npm run synth -- --check, ${n} Promise${plural}`, tsx, [main, 'synth', '--check'], { cwd: root, runs: 1, quiet: true }));
     }
     const merge = (runs: Measured[], label: string): Measured => {
-      const m = { wall: stats(runs.map((r) => r.wall.median)), rssMiB: stats(runs.map((r) => r.rssMiB.median)) };
+      const m = { wall: stats(runs.map((r) => r.wall.median)), rssMiB: stats(runs.map((r) => r.rssMiB.median)), cpu: stats(runs.map((r) => r.cpu.median)) };
       console.log(`${label.padEnd(58)} ${fmtS(m.wall.median)}  ${m.rssMiB.median.toFixed(0)} MiB`);
       return m;
     };
@@ -251,12 +181,16 @@ async function main() {
   mkdirSync(WORK, { recursive: true });
   const file = join(REPO, 'docs', 'BENCHMARKS.md');
   if (process.argv[2] === 'burst') {
-    // The sections before it keep their last full run's figures; it and the notes, which follow
-    // it, are written anew.
-    const section = burstReport(await bursts());
+    // Only its own section is written anew; the others keep their last full run's figures.
+    const section = `${burstReport(await bursts())
+      .join('\n')
+      .trimEnd()}\n\n`;
     const old = readFileSync(file, 'utf8');
-    const start = old.indexOf(BURST_HEADING);
-    writeFileSync(file, `${old.slice(0, start < 0 ? old.indexOf('## Notes') : start)}${[...section, ...NOTES].join('\n').trimEnd()}\n`);
+    const found = old.indexOf(BURST_HEADING);
+    const start = found < 0 ? old.indexOf('## Notes') : found;
+    const next = old.indexOf('\n## ', start + 1);
+    const end = found < 0 ? start : next < 0 ? old.length : next + 1;
+    writeFileSync(file, `${old.slice(0, start)}${section}${old.slice(end)}`);
     console.log('\nrewrote its section of docs/BENCHMARKS.md');
     return;
   }
@@ -266,7 +200,8 @@ async function main() {
   const size = await sizes();
   const awsMB = dirSize(join(REPO, 'node_modules', '@cdktf', 'provider-aws')) / 1e6;
   const burst = await bursts();
-  writeFileSync(file, report(request, repo, size, awsMB, burst));
+  const worst = await measureWorstCases();
+  writeFileSync(file, report(request, repo, size, awsMB, burst, worst));
   console.log('\nwrote docs/BENCHMARKS.md');
 }
 
@@ -312,6 +247,7 @@ function report(
   size: Awaited<ReturnType<typeof sizes>>,
   awsMB: number,
   burst: readonly BurstResult[],
+  worst: readonly WorstCaseResult[],
 ): string {
   const { rows } = request;
   const w = rows.snapshot.wall.median;
@@ -398,6 +334,7 @@ function report(
     `Target: at most 5 MB each: ${verdict(size.every((s) => s.bytes <= 5e6))}. The installed \`@cdktf/provider-aws\` package they draw from is ${awsMB.toFixed(0)} MB.`,
     '',
     ...burstReport(burst),
+    ...worstCaseReport(worst),
     ...NOTES,
   ];
   return `${lines.join('\n')}\n`;

@@ -1,8 +1,10 @@
 import {
   Document,
+  isScalar,
+  Lexer,
   LineCounter,
-  parse,
   parseAllDocuments,
+  parseDocument,
   Scalar,
   visit,
   type DocumentOptions,
@@ -10,6 +12,7 @@ import {
   type SchemaOptions,
   type ToJSOptions,
 } from 'yaml';
+import { childPath } from '../schema/issue.js';
 
 // Kubernetes tools read YAML with Go libraries that follow YAML 1.1 (sigs.k8s.io/yaml), where
 // `yes`, `on`, `n` and `2026-01-01` are not strings, while YAML 1.2 readers take `0o17` as a
@@ -27,8 +30,11 @@ function ambiguous(text: string): boolean {
   // Go reads 0X1F, 0B11, 1e1_0 and friends as numbers, and `<<` as a merge key.
   if (GO_NUMBER.test(text) || text === '<<') return true;
   for (const version of ['1.1', '1.2'] as const) {
+    // parseDocument, not parse: parse prints warnings (say, for `%x` or `!x`) with the text in them
+    // to stderr, and the text may be a tenant's. A warning means a reader would not see a plain string.
     try {
-      if (typeof parse(text, { version }) !== 'string') return true;
+      const doc = parseDocument(text, { version, logLevel: 'error' });
+      if (doc.errors.length || doc.warnings.length || doc.toJS() !== text) return true;
     } catch {
       return true;
     }
@@ -65,10 +71,55 @@ export function toYamlDocuments(values: readonly unknown[]): string {
 /**
  * Reads a Kubernetes object the way kubectl and Kratix (Go, YAML 1.1) do: `yes` is true and
  * `0o17` a string, but dates stay strings, as they do on their way to JSON. Duplicate keys are
- * an error; alias expansion is bounded ("billion laughs").
+ * an error; alias expansion is bounded ("billion laughs"); an integer that a double cannot hold
+ * exactly is an {@link InexactNumberError}. Nothing is printed, whatever the text holds.
  */
 export function parseKubernetesYaml(text: string): unknown {
-  return parse(text, KUBERNETES_YAML);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...KUBERNETES_YAML, lineCounter });
+  if (doc.errors[0]) throw doc.errors[0];
+  return toValue(doc, lineCounter);
+}
+
+/**
+ * Counts the nodes of a YAML text (scalars, aliases, collections, list items) from its tokens,
+ * building nothing, and stops once past `limit`. Reading the text costs memory in proportion:
+ * the parser's syntax tree takes about 700 bytes for each item of `[1,1,1,...]`.
+ */
+export function countYamlNodes(text: string, limit = Number.POSITIVE_INFINITY): number {
+  let count = 0;
+  let scalarSource = false;
+  for (const token of new Lexer().lex(text)) {
+    // The lexer sends a plain or block scalar as a marker, then its source, which is not a token.
+    if (scalarSource) {
+      scalarSource = false;
+      continue;
+    }
+    const first = token[0];
+    if (first === SCALAR_MARKER) scalarSource = true;
+    // Quoted scalars, aliases and flow collections; `-` and `?` alone are list items and keys.
+    if (first === SCALAR_MARKER || first === '"' || first === "'" || first === '*' || first === '[' || first === '{' || token === '-' || token === '?') {
+      if (++count > limit) break;
+    }
+  }
+  return count;
+}
+const SCALAR_MARKER = '\x1f';
+
+/** An integer in the YAML text that a JavaScript number (an IEEE-754 double) cannot hold exactly. */
+export class InexactNumberError extends Error {
+  /** Why, without the path. */
+  readonly reason: string;
+  constructor(
+    /** Where it is, as a field path from the document's root (`spec.count`). */
+    readonly path: string,
+    readonly value: bigint,
+  ) {
+    const reason = `${value} cannot be represented exactly: numbers are IEEE-754 doubles, exact for integers within ±${Number.MAX_SAFE_INTEGER} (2^53-1)`;
+    super(`${path}: ${reason}`);
+    this.name = 'InexactNumberError';
+    this.reason = reason;
+  }
 }
 
 /** One document of a YAML stream, with where it starts, for messages. */
@@ -105,7 +156,8 @@ export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
     let value: unknown;
     try {
       if (doc.errors[0]) throw doc.errors[0];
-      value = doc.toJS(KUBERNETES_YAML);
+      // Manifests are the platform's, read as before: a number a double cannot hold is rounded.
+      value = toValue(doc, lineCounter, 'round');
     } catch (e) {
       throw new YamlDocumentError(i + 1, line, (e as Error).message.split('\n')[0]!.replace(/:$/, ''));
     }
@@ -118,7 +170,56 @@ export function parseKubernetesYamlDocuments(text: string): YamlDocument[] {
 const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions = {
   version: '1.1',
   maxAliasCount: 100,
-  uniqueKeys: true,
+  // The library compares each key with every earlier one of its map (100k keys: minutes); the
+  // check in toValue uses a set.
+  uniqueKeys: false,
+  // Warnings (unknown tags, collection keys) would be printed with the tenant's text in them.
+  logLevel: 'error',
+  // Integers as bigint, so that toValue can tell 9007199254740993 from 9007199254740992.
+  intAsBigInt: true,
   prettyErrors: true,
   customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
 };
+
+function toValue(doc: Document.Parsed, lineCounter: LineCounter, inexact: 'throw' | 'round' = 'throw'): unknown {
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        // As the library compares: scalars by value (NaN never equal; integers as the numbers
+        // they were before intAsBigInt); other keys (collections, aliases) never match.
+        if (!isScalar(key) || Number.isNaN(key.value)) continue;
+        const value = typeof key.value === 'bigint' ? Number(key.value) : key.value;
+        if (seen.has(value)) {
+          const { line, col } = lineCounter.linePos(key.range?.[0] ?? 0);
+          const shown = JSON.stringify(String(key.value));
+          throw new Error(`Map keys must be unique; ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} is repeated at line ${line}, column ${col}`);
+        }
+        seen.add(value);
+      }
+    },
+  });
+  return exactNumbers(doc.toJS(KUBERNETES_YAML), [], inexact);
+}
+
+// Integers come as bigint (see intAsBigInt): back to numbers, unless that would change them. The
+// path is kept as a trail of keys and built only for the message.
+function exactNumbers(value: unknown, trail: (string | number)[], inexact: 'throw' | 'round'): unknown {
+  if (typeof value === 'bigint') {
+    const number = Number(value);
+    if (inexact === 'throw' && BigInt(number) !== value) {
+      const path = trail.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : childPath(p, k)), '');
+      throw new InexactNumberError(path || '(root)', value);
+    }
+    return number;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Array.isArray(value) ? value.keys() : Object.keys(record);
+  for (const key of keys) {
+    trail.push(key);
+    record[key] = exactNumbers(record[key], trail, inexact);
+    trail.pop();
+  }
+  return value;
+}

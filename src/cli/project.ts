@@ -100,6 +100,6 @@ export function parseExample(loaded: LoadedPromise): ResourceRequest<unknown> {
   const api = requestApi(loaded.definition);
   if (!api.ok) throw new Error(formatIssues(loaded.file, api.issues));
   const request = parseRequest(api.value, loaded.exampleRequest);
-  if (!request.ok) throw new Error(formatIssues(`promises/${loaded.name}/example-request.yaml`, request.issues));
+  if (!request.ok) throw new Error(formatIssues(`promises/${loaded.name}/example-request.yaml`, request.issues, request.omitted));
   return request.value;
 }

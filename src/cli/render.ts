@@ -104,7 +104,8 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
   const code = await runWorkflow(loaded.definition, env, log, renderOnly ? { renderTerraformTo: terraformDir } : {});
   const statusFile = join(dirs.metadata, 'status.yaml');
   if (existsSync(statusFile) && object && typeof object === 'object') {
-    const written = parseYaml(readFileSync(statusFile, 'utf8')) as Record<string, unknown>;
+    // Status holds the tenant's values; the library must not print them in a warning.
+    const written = parseYaml(readFileSync(statusFile, 'utf8'), { logLevel: 'error' }) as Record<string, unknown>;
     const previous = (object as { status?: Record<string, unknown> }).status;
     writeFileSync(join(out, 'object.yaml'), toYaml({ ...(object as object), status: mergeStatus(previous, written) }));
   }

@@ -1,8 +1,8 @@
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import { applyDefaults } from '../schema/defaults.js';
-import type { Issue, Result } from '../schema/issue.js';
-import { validateValue } from '../schema/validate.js';
+import { IssueSink, MAX_REQUEST_ISSUES, type Issue, type Result } from '../schema/issue.js';
+import { validateInto } from '../schema/validate.js';
 import { apiNames, type ApiNames } from './crd.js';
 import type { RenderedPromise } from './promise.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from './names.js';
@@ -13,6 +13,7 @@ const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
  * Checks a Resource request object (as read from YAML) against a Promise's API and returns it
  * with defaults applied: the same checks and defaults as the API server, CEL rules included,
  * and unknown fields rejected instead of pruned. `namespace` fills in a missing metadata.namespace.
+ * Keeps the first {@link MAX_REQUEST_ISSUES} issues and counts the rest (`omitted`).
  */
 export function parseRequest(
   rendered: Pick<RenderedPromise, 'names' | 'spec'>,
@@ -29,16 +30,17 @@ export function parseRequest(
     };
   }
   const record = object as Record<string, unknown>;
-  const issues: Issue[] = [...checkType(rendered.names, record)];
+  const sink = new IssueSink(MAX_REQUEST_ISSUES);
+  for (const issue of checkType(rendered.names, record)) sink.add(issue);
   for (const key of Object.keys(record)) {
-    if (!TOP_LEVEL.has(key)) issues.push({ path: key, message: 'is not a field of a Resource request', fix: 'use apiVersion, kind, metadata and spec' });
+    if (!TOP_LEVEL.has(key)) sink.add({ path: key, message: 'is not a field of a Resource request', fix: 'use apiVersion, kind, metadata and spec' });
   }
-  const metadata = checkMetadata(record.metadata, namespace, issues);
+  const metadata = checkMetadata(record.metadata, namespace, sink);
   const rawSpec = record.spec === undefined ? {} : record.spec;
   const spec = applyDefaults(rendered.spec, rawSpec);
   // Lenient parsing (for deletion) only needs a name to find the state; the spec is taken as is.
-  if (!options.lenient) issues.push(...validateValue(rendered.spec, spec, 'spec'));
-  if (issues.length > 0 || !metadata) return { ok: false, issues };
+  if (!options.lenient) validateInto(sink, rendered.spec, spec, 'spec');
+  if (sink.count > 0 || !metadata) return { ok: false, issues: sink.issues, omitted: sink.omitted };
   return { ok: true, value: { metadata, spec } };
 }
 
@@ -51,25 +53,25 @@ function checkType(names: ApiNames, record: Record<string, unknown>): Issue[] {
   return issues;
 }
 
-function checkMetadata(value: unknown, defaultNamespace: string, issues: Issue[]): ResourceRequest<unknown>['metadata'] | undefined {
+function checkMetadata(value: unknown, defaultNamespace: string, issues: IssueSink): ResourceRequest<unknown>['metadata'] | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    issues.push({ path: 'metadata', message: 'is required and must be an object with a name' });
+    issues.add({ path: 'metadata', message: 'is required and must be an object with a name' });
     return undefined;
   }
   const { name, namespace = defaultNamespace } = value as { name?: unknown; namespace?: unknown };
   if (typeof name !== 'string') {
-    issues.push({ path: 'metadata.name', message: 'is required and must be a string' });
+    issues.add({ path: 'metadata.name', message: 'is required and must be a string' });
     return undefined;
   }
   // Kratix caps request names at 63 characters (they end up in labels), on top of the DNS rule.
   const nameProblem = dnsSubdomainProblem(name, 63);
-  if (nameProblem) issues.push({ path: 'metadata.name', message: `${JSON.stringify(name.slice(0, 80))} ${nameProblem}` });
+  if (nameProblem) issues.add({ path: 'metadata.name', message: `${JSON.stringify(name.slice(0, 80))} ${nameProblem}` });
   if (typeof namespace !== 'string') {
-    issues.push({ path: 'metadata.namespace', message: 'must be a string' });
+    issues.add({ path: 'metadata.namespace', message: 'must be a string' });
     return undefined;
   }
   const nsProblem = dnsLabelProblem(namespace);
-  if (nsProblem) issues.push({ path: 'metadata.namespace', message: `${JSON.stringify(namespace.slice(0, 80))} ${nsProblem}` });
+  if (nsProblem) issues.add({ path: 'metadata.namespace', message: `${JSON.stringify(namespace.slice(0, 80))} ${nsProblem}` });
   return { name, namespace };
 }
 

@@ -41,7 +41,7 @@ export function validateRequest(def: PromiseDefinition, request: TestRequest): R
  */
 export function renderRequest(def: PromiseDefinition, request: TestRequest = {}, props: SynthRequestProps = {}): TerraformJson & Record<string, any> {
   const parsed = validateRequest(def, request);
-  if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues);
+  if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
   return synthRequest(def, parsed.value, props).json;
 }
 

@@ -1,8 +1,8 @@
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { embeddedManifests } from '../artifacts/manifests.js';
-import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
+import { toYaml } from '../artifacts/yaml.js';
 import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
 import { credentialsIn } from '../delivery/terraform-cli.js';
 import { commandsScript, terraformScript, type TerraformScriptProps } from '../delivery/terraform-script.js';
@@ -11,13 +11,14 @@ import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
-import { formatIssues, IssuesError, type Issue, type Result } from '../schema/issue.js';
+import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
+import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition } from './status.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
@@ -26,8 +27,6 @@ export interface WorkflowLog {
   readonly error: (line: string) => void;
 }
 
-// The API server refuses objects over 1.5 MiB; anything larger did not come from Kubernetes.
-const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
 // Kratix stores the Work in etcd; keep well under its 1 MiB object limit, gzipped.
 const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 // A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
@@ -111,23 +110,23 @@ class Run {
     const { def, ctx } = this;
     const api = requestApi(def);
     if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
-    const input = readInput(ctx.inputFile);
+    const input = readRequestFile(ctx.inputFile);
     if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
     const heading = `${def.api.kind} ${describeObject(input.value)}`;
     let request = parseRequest(api.value, input.value, ctx.objectNamespace);
     if (!request.ok && options.lenient) {
       const lenient = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: true });
       if (lenient.ok) {
-        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues));
+        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues, request.omitted));
         request = lenient;
       }
     }
-    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues);
+    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues, request.omitted);
     try {
       const synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
       return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
     } catch (e) {
-      if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
       if (e instanceof StackError)
         return this.refuse(`${heading}: promises/${def.name} could not build the stack`, 'StackSynthesized', 'StackFailed', [e.issue]);
@@ -142,7 +141,7 @@ class Run {
     try {
       result = deliverRequest(this.def, delivery, p.request, p.synthesized, p.slug);
     } catch (e) {
-      if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues);
+      if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       throw e;
     }
     const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
@@ -279,9 +278,9 @@ class Run {
     ];
   }
 
-  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[]): number {
-    this.log.error(formatIssues(heading, issues));
-    const summary = describeIssues(issues);
+  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[], omitted = 0): number {
+    this.log.error(formatIssues(heading, issues, omitted));
+    const summary = describeIssues(issues, omitted);
     writeAllOrNothing(
       this.ctx.metadataDir,
       new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]),
@@ -305,23 +304,6 @@ export function requestSlug(promise: string, request: Pick<ResourceRequest<unkno
 /** Who a request's state belongs to, as recorded in it: `<promise>/<namespace>/<name>`. */
 export function requestOwner(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
   return `${promise}/${request.metadata.namespace}/${request.metadata.name}`;
-}
-
-function readInput(file: string): Result<unknown> {
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_INPUT_BYTES)
-      return { ok: false, issues: [{ path: '(root)', message: `object.yaml is ${size} bytes; Kubernetes objects are at most ${MAX_INPUT_BYTES}` }] };
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { ok: false, issues: [{ path: '(root)', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
-  }
-  try {
-    return { ok: true, value: parseKubernetesYaml(text) };
-  } catch (e) {
-    return { ok: false, issues: [{ path: '(root)', message: `object.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}` }] };
-  }
 }
 
 function describeObject(object: unknown): string {

@@ -19,9 +19,10 @@ const MAX_LINE = 300;
 
 /**
  * One line per issue, path first, bounded: request data is tenant-controlled and status lives
- * in etcd, so neither one huge value nor thousands of bad fields may blow it up.
+ * in etcd, so neither one huge value nor thousands of bad fields may blow it up. `omitted`
+ * counts issues that were found but not kept.
  */
-export function describeIssues(issues: readonly Issue[]): string {
+export function describeIssues(issues: readonly Issue[], omitted = 0): string {
   const lines = [...issues]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .slice(0, MAX_LISTED)
@@ -30,7 +31,8 @@ export function describeIssues(issues: readonly Issue[]): string {
       const line = `${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`;
       return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 3)}...` : line;
     });
-  if (issues.length > MAX_LISTED) lines.push(`... and ${issues.length - MAX_LISTED} more`);
+  const more = Math.max(0, issues.length - MAX_LISTED) + omitted;
+  if (more > 0) lines.push(`... and ${more} more`);
   return lines.join('; ');
 }
 

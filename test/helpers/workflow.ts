@@ -19,10 +19,10 @@ export interface WorkflowRun {
   readonly dir: string;
 }
 
-/** Runs the workflow for a request given as YAML text (or, with KRATIX_WORKFLOW_TYPE=promise, for the Promise). */
+/** Runs the workflow for a request given as YAML text or bytes (or, with KRATIX_WORKFLOW_TYPE=promise, for the Promise). */
 export async function runRequest(
   def: PromiseDefinition,
-  objectYaml: string,
+  objectYaml: string | Uint8Array,
   env: Record<string, string> = {},
   props: RunWorkflowProps = {},
 ): Promise<WorkflowRun> {

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { applyDefaults } from '../../src/schema/defaults.js';
 import { matchesFormat } from '../../src/schema/formats.js';
 import type { StructuralSchema } from '../../src/schema/structural.js';
-import { validateValue } from '../../src/schema/validate.js';
+import { IssueSink } from '../../src/schema/issue.js';
+import { validateInto, validateValue } from '../../src/schema/validate.js';
 
 const schema: StructuralSchema = {
   type: 'object',
@@ -79,4 +80,34 @@ test('date and date-time formats are checked as RFC 3339 calendars, not by shape
   expect(validateValue(schema as never, { day: '2024-02-29', at: '2026-01-31T23:59:59Z' }, 'spec')).toEqual([]);
   const bad = validateValue(schema as never, { day: '2026-02-30', at: '2026-13-01T00:00:00Z' }, 'spec');
   expect(bad.map((i) => i.path).sort()).toEqual(['spec.at', 'spec.day']);
+});
+
+test('the email check refuses a megabyte-long near miss, which a backtracking regex would take hours over', () => {
+  expect(matchesFormat('email', `a@${'.'.repeat(1_000_000)}@`)).toBe(false);
+  expect(matchesFormat('email', `a@${'b.'.repeat(500_000)}c`)).toBe(true);
+});
+
+test.each([
+  ['a@b.c', true],
+  ['a@b..c', true],
+  ['a.b@c.d', true],
+  ['a@.c', false],
+  ['a@b.', false],
+  ['@b.c', false],
+  ['a b@c.d', false],
+  ['a@b@c.d', false],
+  ['a@b.c\n', false],
+])('email %j: %s, as /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/ decides', (text, expected) => {
+  expect(matchesFormat('email', text)).toBe(expected);
+  expect(/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)).toBe(expected);
+});
+
+test('past its limit a sink counts issues instead of keeping them, and a value past the limit that fails its type is not run through its CEL rule', () => {
+  const sink = new IssueSink(2);
+  const list: StructuralSchema = { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self != "x"', message: 'no x' }] } };
+  validateInto(sink, list, [1, 2, 3, 'x', 4], 'spec.l');
+  expect(sink.issues.map((i) => i.path)).toEqual(['spec.l[0]', 'spec.l[1]']);
+  expect(sink.omitted).toBe(3);
+  // An item past the limit that fails its type is not also checked by its CEL rule.
+  expect(sink.count).toBe(5);
 });

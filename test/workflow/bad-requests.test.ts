@@ -9,7 +9,7 @@ import { requestYaml, runRequest } from '../helpers/workflow.js';
 const PG = 'apiVersion: data.example.com/v1alpha1\nkind: Postgres\n';
 const pg = (spec: unknown, metadata?: Record<string, unknown>) => requestYaml(postgres, spec, metadata);
 
-const CORPUS: [string, any, string, RegExp][] = [
+const CORPUS: [string, any, string | Uint8Array, RegExp][] = [
   ['malformed YAML', postgres, `${PG}metadata: {name: x\nspec: [}`, /\(root\): object\.yaml is not valid YAML/],
   ['duplicate keys', postgres, `${PG}metadata: {name: x}\nspec: {size: small, size: large}`, /not valid YAML: .*[Uu]nique/],
   ['an empty file', postgres, '', /\(root\): expected a Kubernetes object, got null/],
@@ -45,7 +45,24 @@ const CORPUS: [string, any, string, RegExp][] = [
   ['an unknown nested field', postgres, pg({ backup: { retention: 3 } }), /spec\.backup\.retention: is not a field of this API/],
   ['a value outside an enum', postgres, pg({ size: 'huge' }), /spec\.size: "huge" is not one of "small", "medium", "large"/],
   ['a value below the minimum', postgres, pg({ storageGiB: 5 }), /spec\.storageGiB: 5 is below the minimum 20/],
-  ['a huge number', postgres, pg({ storageGiB: 1e30 }), /spec\.storageGiB: 1e\+30 is too large to be an exact integer/],
+  [
+    'a huge number',
+    postgres,
+    pg({ storageGiB: 1e30 }),
+    /spec\.storageGiB: 1e\+30 is beyond ±9007199254740991 \(2\^53-1\): larger integers cannot be represented exactly/,
+  ],
+  [
+    'an integer beyond 2^53 that a double would round',
+    postgres,
+    `${PG}metadata: {name: x}\nspec: {storageGiB: 9007199254740993}\n`,
+    /spec\.storageGiB: 9007199254740993 cannot be represented exactly: numbers are IEEE-754 doubles/,
+  ],
+  [
+    'an integer just beyond 2^53-1',
+    postgres,
+    `${PG}metadata: {name: x}\nspec: {storageGiB: 9007199254740992}\n`,
+    /spec\.storageGiB: 9007199254740992 is beyond ±9007199254740991/,
+  ],
   [
     'a number beyond floating point',
     postgres,
@@ -57,6 +74,14 @@ const CORPUS: [string, any, string, RegExp][] = [
     postgres,
     `${PG}metadata: {name: x}\n---\n${PG}metadata: {name: y}\n`,
     /\(root\): object\.yaml is not valid YAML: .*multiple documents/,
+  ],
+  [
+    'bytes that are not UTF-8',
+    echo,
+    Buffer.concat([Buffer.from(requestYaml(echo, { message: 'caf' }).slice(0, -3)), Buffer.from([0xe9]), Buffer.from('"}}')]),
+    new RegExp(
+      `\\(root\\): object\\.yaml is not valid UTF-8: the bytes at offset ${requestYaml(echo, { message: 'caf' }).length - 3} \\(e9 22 7d 7d\\) are not a character; Kubernetes and Kratix only ever write UTF-8`,
+    ),
   ],
   ['a value above the maximum', postgres, pg({ backup: { retentionDays: 36 } }), /spec\.backup\.retentionDays: 36 is above the maximum 35/],
   ['a pattern mismatch', postgres, pg({ engineVersion: '16' }), /spec\.engineVersion: "16" does not match the pattern/],
