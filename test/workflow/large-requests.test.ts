@@ -63,6 +63,6 @@ test('problems found after validation (reserved characters in 5,000 strings) are
   const run = await runRequest(echo, `${ECHO}spec:\n  labels:\n${labels}`);
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/^Echo team-a\/big: invalid request: 5000 problems\n/);
-  expect(run.stderr.match(/✖ spec\.labels\.k\d+: contains U\+E000/g)).toHaveLength(100);
+  expect(run.stderr.match(/✖ spec\.labels\.k\d+: contains one of U\+E000/g)).toHaveLength(100);
   expect(run.status.message).toMatch(/\.\.\. and 4980 more$/);
 });
