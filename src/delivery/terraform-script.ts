@@ -2,6 +2,7 @@ import type { ApplyDelivery } from '../promise/delivery.js';
 import type { SecretBinding } from '../terraform/secrets.js';
 import type { TerraformJson } from '../terraform/stack.js';
 import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backend.js';
+import { OWNER_OUTPUT } from './owner.js';
 import { TERRAFORM_ENV } from './terraform-cli.js';
 
 /** What one apply-mode run is about: the request's stack, where its state lives, and the action. */
@@ -52,9 +53,6 @@ export interface TerraformStep {
    */
   readonly retryWithinMs?: number;
 }
-
-/** The output that records, in each request's state, which request it belongs to. */
-export const OWNER_OUTPUT = 'kratix_cdktf_owner';
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
 // Promise's requests that start together race, and all but one fail init at once with a

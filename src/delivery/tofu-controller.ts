@@ -5,6 +5,7 @@ import type { TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import type { SynthesizedStack } from '../terraform/stack.js';
 import type { SecretBinding } from '../terraform/secrets.js';
+import { ownerGuard, requestOwner } from './owner.js';
 
 /** What the tofu-controller objects of one request are made from. */
 export interface TofuControllerObjectsProps {
@@ -109,7 +110,7 @@ export interface DeliveryResult {
 
 /** The output of one configure run in tofu-controller mode. */
 export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 'stackJson'> & { readonly stack: Record<string, unknown> }): DeliveryResult {
-  const stackJson = `${JSON.stringify(props.stack, null, 2)}\n`;
+  const stackJson = `${JSON.stringify(withOwnerGuard(props.stack, requestOwner(props.promise, props.request)), null, 2)}\n`;
   const { stackSecret, terraform } = renderTofuControllerObjects({ ...props, stackJson });
   const ns = terraform.metadata.namespace;
   const resources = countResources(props.stack);
@@ -126,6 +127,17 @@ export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 
       ...(props.outputs.length ? { outputsSecret: `${ns}/${props.slug}-outputs` } : {}),
     },
     message: `Synthesized ${resources} Terraform resource${resources === 1 ? '' : 's'}; tofu-controller applies the stack on the destination`,
+  };
+}
+
+// The stack with the owner guard merged in (resource and output blocks keyed as the guard's).
+function withOwnerGuard(stack: Record<string, unknown>, owner: string): Record<string, unknown> {
+  const guard = ownerGuard(owner);
+  const resource = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return {
+    ...stack,
+    resource: { ...resource, terraform_data: { ...resource.terraform_data, ...guard.resource.terraform_data } },
+    output: { ...((stack.output ?? {}) as Record<string, unknown>), ...guard.output },
   };
 }
 

@@ -4,7 +4,7 @@ import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
 import { expandDependencies, type ResolvedManifests } from './dependencies.js';
-import { OWNER_OUTPUT } from '../delivery/terraform-script.js';
+import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
 import { checkContainers, checkPipelines, renderDependenciesPipeline, renderPipeline, type PipelinePermission } from './pipeline.js';

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { embeddedManifests } from '../artifacts/manifests.js';
 import { toYaml } from '../artifacts/yaml.js';
 import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
+import { requestOwner } from '../delivery/owner.js';
 import { credentialsIn } from '../delivery/terraform-cli.js';
 import { commandsScript, terraformScript, type TerraformScriptProps } from '../delivery/terraform-script.js';
 import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
@@ -258,7 +259,7 @@ class Run {
       delivery,
       promise: def.name,
       slug: p.slug,
-      owner: requestOwner(def.name, p.request),
+      owner: requestOwner(def.name, p.request.metadata),
       namespace: p.request.metadata.namespace,
       stack: p.synthesized.json,
       secrets: p.synthesized.secrets,
@@ -299,11 +300,6 @@ class Run {
  */
 export function requestSlug(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
   return physicalName(request, { prefix: promise, maxLength: 52, hashLength: 20 });
-}
-
-/** Who a request's state belongs to, as recorded in it: `<promise>/<namespace>/<name>`. */
-export function requestOwner(promise: string, request: Pick<ResourceRequest<unknown>, 'metadata'>): string {
-  return `${promise}/${request.metadata.namespace}/${request.metadata.name}`;
 }
 
 function describeObject(object: unknown): string {

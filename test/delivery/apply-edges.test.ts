@@ -13,7 +13,7 @@ import { render } from '../../src/cli/render.js';
 import { runApplyDelivery } from '../../src/delivery/apply.js';
 import type { ApplyDelivery } from '../../src/promise/delivery.js';
 import { synthRequest } from '../../src/terraform/stack.js';
-import { requestOwner } from '../../src/workflow/run.js';
+import { requestOwner } from '../../src/delivery/owner.js';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta } from '../helpers/apply-env.js';
 import { REPO } from '../helpers/project.js';
@@ -83,7 +83,7 @@ describe('a workspace that belongs to another request', () => {
       delivery: def.delivery as ApplyDelivery,
       promise: 'echo',
       slug: t.slug('owned'),
-      owner: requestOwner('echo', request),
+      owner: requestOwner('echo', request.metadata),
       namespace: 'team-a',
       stack: json,
       secrets,

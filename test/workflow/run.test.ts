@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import postgres from '../fixtures/postgres/index.js';
 import echo from '../fixtures/echo/index.js';
+import { terraform } from '../helpers/terraform.js';
 import { crdValidator } from '../helpers/upstream.js';
 import { readInput, requestYaml, runRequest } from '../helpers/workflow.js';
 
@@ -103,6 +105,31 @@ test('two namespaces, one name: nothing shared', async () => {
   expect(fileA).not.toBe(fileB);
   expect(a.status.terraform.stateSecret).not.toBe(b.status.terraform.stateSecret);
   expect(a.status.terraform.terraformObject).not.toBe(b.status.terraform.terraformObject);
+});
+
+test('a GitOps stack records its owner, and its plan fails on a state another request owns, changing nothing', async () => {
+  // Two requests whose objects and state coincide would need an 80-bit hash collision; simulated
+  // by applying request B's stack in request A's Terraform folder, as tofu-controller would.
+  const stackOf = async (name: string, message: string) => {
+    const run = await runRequest(echo, requestYaml(echo, { message }, { name, namespace: 'team-a' }));
+    return JSON.parse(docs(Object.values(run.output)[0]!)[0].stringData['main.tf.json']);
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-owner-'));
+  const apply = (stack: unknown) => {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(stack));
+    return terraform(dir, 'apply', '-auto-approve', '-no-color');
+  };
+  expect(terraform(dir, 'init', '-no-color').status).toBe(0);
+  expect(apply(await stackOf('owned', 'A')).status).toBe(0);
+  const before = readFileSync(join(dir, 'terraform.tfstate'), 'utf8');
+  expect(JSON.parse(before).outputs.kratix_cdktf_owner.value).toBe('echo/team-a/owned');
+  const intruder = apply(await stackOf('intruder', 'B'));
+  expect(intruder.status).toBe(1);
+  expect(intruder.stderr.replace(/\s+/g, ' ')).toContain(
+    'The state belongs to echo/team-a/owned, not to this request (echo/team-a/intruder): nothing was changed.',
+  );
+  expect(readFileSync(join(dir, 'terraform.tfstate'), 'utf8')).toBe(before);
+  expect(apply(await stackOf('owned', 'A2')).status).toBe(0); // its owner still changes it
 });
 
 test('namespaces that differ only in characters a slug drops still get distinct names', async () => {

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { physicalName } from '../../src/index.js';
-import { requestOwner, requestSlug } from '../../src/workflow/run.js';
+import { requestOwner } from '../../src/delivery/owner.js';
+import { requestSlug } from '../../src/workflow/run.js';
 
 const request = (namespace: string, name: string) => ({ metadata: { namespace, name } });
 
@@ -19,7 +20,7 @@ test('long names that share their visible part get different slugs, and the owne
   const names = Array.from({ length: 2000 }, (_, i) => `${'x'.repeat(50)}-${i}`);
   const slugs = new Set(names.map((n) => requestSlug('echo', request('team-a', n))));
   expect(slugs.size).toBe(names.length);
-  expect(requestOwner('echo', request('team-a', names[7]!))).toBe(`echo/team-a/${names[7]}`);
+  expect(requestOwner('echo', request('team-a', names[7]!).metadata)).toBe(`echo/team-a/${names[7]}`);
 });
 
 test('physicalName keeps its 8 hex digits unless asked for more', () => {

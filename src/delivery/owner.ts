@@ -1,0 +1,34 @@
+// Which request a state belongs to, recorded in the state itself, so that no hash length is the
+// only thing keeping two requests apart: a run refuses a state that records another owner.
+
+/** The output (and, for GitOps, the resource) that records a request's owner in its state. */
+export const OWNER_OUTPUT = 'kratix_cdktf_owner';
+
+/** `<promise>/<namespace>/<name>`: the request a state belongs to. */
+export function requestOwner(promise: string, metadata: { readonly namespace: string; readonly name: string }): string {
+  return `${promise}/${metadata.namespace}/${metadata.name}`;
+}
+
+/**
+ * For stacks that a controller plans and applies (GitOps): a terraform_data resource that keeps
+ * the owner of the state's first apply (ignore_changes), and an output whose precondition fails
+ * the plan when that owner is not this request's. Nothing is changed then: Terraform checks
+ * output preconditions before it applies.
+ */
+export function ownerGuard(owner: string) {
+  const recorded = `terraform_data.${OWNER_OUTPUT}.output`;
+  return {
+    resource: { terraform_data: { [OWNER_OUTPUT]: { input: owner, lifecycle: [{ ignore_changes: ['input'] }] } } },
+    output: {
+      [OWNER_OUTPUT]: {
+        value: `\${${recorded}}`,
+        precondition: [
+          {
+            condition: `\${${recorded} == ${JSON.stringify(owner)}}`,
+            error_message: `The state belongs to \${${recorded}}, not to this request (${owner}): nothing was changed.`,
+          },
+        ],
+      },
+    },
+  };
+}
