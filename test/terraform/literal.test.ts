@@ -108,6 +108,23 @@ function terraformDecode(text: string): string {
   return out;
 }
 
+// Applies the `expressions` stack for this request data with real Terraform and checks that every
+// path cdktf builds (Fn.join, jsonencode, merge, upper, JSON.stringify, an iterator, author text
+// around it) gives back exactly what the tenant sent. Returns the outputs for further checks.
+function expectRoundTrip(spec: { list: string[]; tags: Record<string, string>; s: string }): Record<string, unknown> {
+  const { list, tags, s } = spec;
+  const outputs = applyAndReadOutputs(renderRequest(expressions, { spec }));
+  expect(outputs.joined).toBe(list.join(','));
+  expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
+  expect(JSON.parse(outputs.merged as string)).toEqual({ ...tags, z: 'v' });
+  expect(outputs.upper).toBe(s.toUpperCase());
+  expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
+  expect(outputs.prefixed).toBe(`${s}B`); // the author's own expression still evaluates after a tenant's "$"
+  expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+  expect(outputs.minus).toBe(`-${s}`);
+  return outputs;
+}
+
 describe('shield and restore', () => {
   test('no template opener survives shielding, in values or keys, at any depth', () => {
     const shielded = JSON.stringify(shield({ a: HOSTILE, '${k}': { '%{k}': ['${x}'] } }));
@@ -181,16 +198,7 @@ describe('with real Terraform', () => {
   test('request data inside cdktf expressions (Fn, iterators, merged maps, JSON.stringify) stays data', () => {
     const list = ['"" == "" ? file("/etc/hostname") : ""', 'a\\b', 'C:\\new\\u0041', '${path.root}', 'x$', 'q"uote', '%{ if true }y%{ endif }'];
     const tags = { 'k" = file("/etc/hostname"), "z': 'v"\\', '${path.root}': '%' };
-    const s = 'ab"c\\d$';
-    const tf = renderRequest(expressions, { spec: { list, tags, s } });
-    const outputs = applyAndReadOutputs(tf);
-    expect(outputs.joined).toBe(list.join(','));
-    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
-    expect(JSON.parse(outputs.merged as string)).toEqual({ ...tags, z: 'v' });
-    expect(outputs.upper).toBe(s.toUpperCase());
-    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
-    expect(outputs.prefixed).toBe(`${s}B`); // the author's own expression still evaluates after a tenant's "$"
-    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
+    expectRoundTrip({ list, tags, s: 'ab"c\\d$' });
   }, 120_000);
 
   test('text spelling a cdktf number token, registered or not, stays text: values, keys, list items, after an author "-"', () => {
@@ -204,28 +212,14 @@ describe('with real Terraform', () => {
     const { port, ...others } = (tf as { output: Record<string, unknown> }).output;
     expect(JSON.stringify(port)).toContain('terraform_data.port.output');
     expect(JSON.stringify({ ...tf, output: others })).not.toContain('terraform_data.port');
-    const outputs = applyAndReadOutputs(tf);
-    expect(outputs.joined).toBe(list.join(','));
-    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
-    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
-    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
-    expect(outputs.minus).toBe(`-${s}`);
+    const outputs = expectRoundTrip({ list, tags, s });
     expect(outputs.port).toBe('5432'); // the author's own number token still resolves
   }, 120_000);
 
   test('CR, LF and other control characters come back byte for byte through Fn.join, jsonencode and map keys', () => {
     const list = ['line\rbreak', 'a\r\nb', 'two\nlines', 'tab\there', 'bell\u0007', 'sep\u2028x', '\r'];
     const tags = Object.fromEntries(list.map((text, i) => [`k${i}${text}`, text]));
-    const s = 'pasted\r\nWindows text';
-    const tf = renderRequest(expressions, { spec: { list, tags, s } });
-    const outputs = applyAndReadOutputs(tf);
-    expect(outputs.joined).toBe(list.join(','));
-    expect(JSON.parse(outputs.encoded as string)).toEqual({ tags });
-    expect(JSON.parse(outputs.merged as string)).toEqual({ ...tags, z: 'v' });
-    expect(JSON.parse(outputs.policy as string)).toEqual({ Statement: [{ Resource: list, Tags: tags }] });
-    expect(JSON.parse(outputs.each as string).sort()).toEqual([...list].sort());
-    expect(outputs.upper).toBe(s.toUpperCase());
-    expect(outputs.prefixed).toBe(`${s}B`);
+    expectRoundTrip({ list, tags, s: 'pasted\r\nWindows text' });
   }, 120_000);
 
   test('hostile values, keys and author transformations come back byte for byte', () => {
