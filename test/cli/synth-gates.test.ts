@@ -24,13 +24,15 @@ export default definePromise({
 const EXAMPLE = 'apiVersion: test.example.com/v1\nkind: Thing\nmetadata: { name: x, namespace: team }\nspec: {}\n';
 
 describe('a Promise that cannot compile or cannot run fails synth and --check, naming it, and nothing is written', () => {
-  // GIVEN a project whose generated/ is stale, so that any write would show
-  const broken = async (name: string, source: string, example = EXAMPLE) => {
+  // GIVEN a project whose generated/ is stale, so that any write would show, holding the working
+  // echo fixture and the broken Promises. Broken Promises that fail in the same phase share one
+  // project (each bundle costs about a second): every error must still name its own Promise.
+  const broken = async (promises: Record<string, { source: string; example?: string }>) => {
     const project = makeProject(['echo']);
     mkdirSync(join(project, 'generated', 'echo'), { recursive: true });
     writeFileSync(join(project, 'generated', 'echo', 'README.md'), 'stale');
     const stale = snapshotTree(join(project, 'generated'));
-    addPromise(project, name, source, example);
+    for (const [name, { source, example = EXAMPLE }] of Object.entries(promises)) addPromise(project, name, source, example);
     // WHEN synth and synth --check run
     const report = await run(project);
     const check = await run(project, { check: true });
@@ -38,17 +40,58 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
     expect(report.errors.length).toBeGreaterThan(0);
     expect(check.errors).toEqual(report.errors);
     expect(snapshotTree(join(project, 'generated'))).toEqual(stale);
-    return report.errors.join('\n\n');
+    const errors = report.errors.join('\n\n');
+    expect(errors).not.toContain('promises/echo');
+    // Each Promise's errors, from its heading to the next Promise's.
+    return (name: string) => report.errors.filter((e) => e.includes(`promises/${name}/`) || e.startsWith(`promises/${name}:`)).join('\n\n');
+  };
+  const once = <T>(make: () => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
   };
 
+  // Promises that bundle and load, then fail to compile or to run stack() on their example.
+  const late = once(() =>
+    broken({
+      schema: {
+        source: promiseSource('schema', 'return;').replace(
+          'size: Type.Integer({ default: 1 })',
+          'anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()])',
+        ),
+      },
+      thrower: { source: promiseSource('thrower', "if (spec.size > 0) throw new RangeError('no capacity left in eu-west-1');") },
+      outputs: {
+        source: promiseSource('outputs', "new DataResource(scope, 'd', { input: spec.size });").replace(
+          'spec: Type.Object(',
+          'outputs: { endpoint: {} },\n  spec: Type.Object(',
+        ),
+      },
+      example: { source: promiseSource('example', 'return;'), example: EXAMPLE.replace('spec: {}', 'spec: { size: huge }') },
+    }),
+  );
+
+  // Promises whose module would not run in the workflow container: refused while bundling.
+  const container = once(() =>
+    broken({
+      reader: {
+        source: promiseSource(
+          'reader',
+          "new DataResource(scope, 'd', { input: deps });",
+          "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nconst deps = readFileSync(join(import.meta.dirname, 'deps.yaml'), 'utf8');",
+        ),
+      },
+      dynamic: {
+        source: promiseSource(
+          'dynamic',
+          "new DataResource(scope, 'd', { input: [here, String(require(name))] });",
+          "const name = ['ya', 'ml'].join('');\nconst here = __dirname; // tsx defines it while synth loads the module",
+        ),
+      },
+    }),
+  );
+
   test('an untranslatable schema: the file and every bad field', async () => {
-    const errors = await broken(
-      'schema',
-      promiseSource('schema', 'return;').replace(
-        'size: Type.Integer({ default: 1 })',
-        'anything: Type.Any(), pair: Type.Tuple([Type.String(), Type.Integer()])',
-      ),
-    );
+    const errors = (await late())('schema');
     expect(errors).toMatch(/promises\/schema\/index\.ts: 2 problems/);
     expect(errors).toMatch(/✖ spec\.anything: has no type/);
     expect(errors).toMatch(/✖ spec\.pair: .*tuple/);
@@ -56,46 +99,38 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
   });
 
   test('a stack() that throws on the example request: the Promise, the phase, the author’s error and where', async () => {
-    const errors = await broken('thrower', promiseSource('thrower', "if (spec.size > 0) throw new RangeError('no capacity left in eu-west-1');"));
+    const errors = (await late())('thrower');
     expect(errors).toMatch(/promises\/thrower: stack\(\) on example-request\.yaml: 1 problem/);
     expect(errors).toMatch(/✖ stack\(\) at promises\/thrower\/index\.ts:10: threw RangeError: no capacity left in eu-west-1/);
   });
 
   test('a stack() that forgets a declared output', async () => {
-    const source = promiseSource('outputs', "new DataResource(scope, 'd', { input: spec.size });").replace(
-      'spec: Type.Object(',
-      'outputs: { endpoint: {} },\n  spec: Type.Object(',
-    );
-    const errors = await broken('outputs', source);
+    const errors = (await late())('outputs');
     expect(errors).toMatch(/✖ outputs\.endpoint: stack\(\) did not return this declared output\n\s+fix: return \{ endpoint: \.\.\. \}/);
   });
 
+  test('an invalid example request: its file and field', async () => {
+    const errors = (await late())('example');
+    expect(errors).toMatch(/example-request\.yaml: spec\.size: expected an integer, got a string "huge"/);
+  });
+
   test('a module-level file read relative to import.meta: the file, the line and a fix', async () => {
-    const read =
-      "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nconst deps = readFileSync(join(import.meta.dirname, 'deps.yaml'), 'utf8');";
-    const errors = await broken('reader', promiseSource('reader', "new DataResource(scope, 'd', { input: deps });", read));
+    const errors = (await container())('reader');
     expect(errors).toMatch(/promises\/reader: the workflow cannot run in its container: 1 problem/);
     expect(errors).toMatch(/✖ promises\/reader\/index\.ts:6: uses import\.meta, which is empty in the workflow container/);
     expect(errors).toMatch(/fix: keep data in TypeScript/);
   });
 
   test('__dirname and a module named at run time', async () => {
-    const code = "const name = ['ya', 'ml'].join('');\nconst here = __dirname; // tsx defines it while synth loads the module";
-    const errors = await broken('dynamic', promiseSource('dynamic', "new DataResource(scope, 'd', { input: [here, String(require(name))] });", code));
+    const errors = (await container())('dynamic');
     expect(errors).toMatch(/✖ promises\/dynamic\/index\.ts:5: uses __dirname, which in the workflow container is the folder of the bundled script/);
     expect(errors).toMatch(/✖ promises\/dynamic\/index\.ts:11: This call to "require" will not be bundled .*: the container has no node_modules/);
   });
 
   test('a module that does not load, and one without a definition', async () => {
-    expect(await broken('syntax', 'export default definePromise({')).toMatch(/promises\/syntax\/index\.ts:\d+: /);
-    const empty = await broken('empty', 'export const x = 1;');
+    expect((await broken({ syntax: { source: 'export default definePromise({' } }))('syntax')).toMatch(/promises\/syntax\/index\.ts:\d+: /);
+    const empty = (await broken({ empty: { source: 'export const x = 1;' } }))('empty');
     expect(empty).toMatch(/✖ promises\/empty\/index\.ts: the default export is not a Promise definition\n\s+fix: export default definePromise/);
-    expect(empty).not.toContain('promises/echo');
-  });
-
-  test('an invalid example request: its file and field', async () => {
-    const errors = await broken('example', promiseSource('example', 'return;'), EXAMPLE.replace('spec: {}', 'spec: { size: huge }'));
-    expect(errors).toMatch(/example-request\.yaml: spec\.size: expected an integer, got a string "huge"/);
   });
 });
 
