@@ -30,6 +30,7 @@ export {
   type Delivery,
   type TofuControllerProps,
 } from './promise/delivery.js';
+export type { RetryPolicy } from './workflow/control.js';
 
 // Errors
 export { formatIssues, IssuesError, type Issue } from './schema/issue.js';

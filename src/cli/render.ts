@@ -52,9 +52,10 @@ export function parseRenderArgs(args: readonly string[]): { ok: true; value: Ren
  * Runs a Promise's resource workflow for one request file locally, through the same code as
  * the container, emulating Kratix around it: a fresh `<out>/input/object.yaml` (read-only),
  * empty `<out>/output` and `<out>/metadata`, the KRATIX_* environment, and the status merge,
- * whose result is written to `<out>/object.yaml`. For an apply-mode Promise it stops before
- * Terraform unless `apply` is set, writing `<out>/terraform/main.tf.json` and `commands.sh`.
- * Returns the workflow's exit code.
+ * whose result is written to `<out>/object.yaml`, as Kratix's status-writer would: only after
+ * a zero exit. For an apply-mode Promise it stops before Terraform unless `apply` is set,
+ * writing `<out>/terraform/main.tf.json` and `commands.sh`. Returns the workflow's exit code,
+ * or 1 when the run asked Kratix to suspend or retry it (workflow-control.yaml).
  * @example await render(readConfig('.'), { promise: 'postgres', requestFile: 'r.yaml', outDir: 'out' }, console)
  */
 export async function render(config: ProjectConfig, options: RenderOptions, log: WorkflowLog): Promise<number> {
@@ -73,8 +74,9 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  // Left over from an earlier render, it would describe a different run.
+  // Left over from an earlier render, they would describe a different run.
   rmSync(terraformDir, { recursive: true, force: true });
+  rmSync(join(out, 'object.yaml'), { force: true });
   const inputFile = join(dirs.input, 'object.yaml');
   copyFileSync(resolve(config.root, options.requestFile), inputFile);
   chmodSync(inputFile, 0o444);
@@ -102,12 +104,30 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
   };
   const renderOnly = applyMode && !options.apply;
   const code = await runWorkflow(loaded.definition, env, log, renderOnly ? { renderTerraformTo: terraformDir } : {});
+  if (code !== 0) {
+    // Kratix runs the workflow as an init container: a non-zero exit fails the pod before its
+    // status-writer runs, so nothing the run wrote reaches the request.
+    log.error(`the workflow exited with ${code}: in Kratix the pipeline's Job fails and none of its status reaches the request`);
+    return code;
+  }
   const statusFile = join(dirs.metadata, 'status.yaml');
   if (existsSync(statusFile) && object && typeof object === 'object') {
     // Status holds the tenant's values; the library must not print them in a warning.
     const written = parseYaml(readFileSync(statusFile, 'utf8'), { logLevel: 'error' }) as Record<string, unknown>;
     const previous = (object as { status?: Record<string, unknown> }).status;
-    writeFileSync(join(out, 'object.yaml'), toYaml({ ...(object as object), status: mergeStatus(previous, written) }));
+    const merged = mergeStatus(previous, written);
+    // Kratix's status-writer overwrites the message of a dry run.
+    if ((env as Record<string, string | undefined>).KRATIX_DRY_RUN === 'true') merged.message = 'Dry run executed';
+    writeFileSync(join(out, 'object.yaml'), toYaml({ ...(object as object), status: merged }));
+  }
+  const control = readControl(join(dirs.metadata, 'workflow-control.yaml'));
+  if (control?.suspend) {
+    log.error(`Kratix suspends this workflow until the request's spec changes (or kratix.io/manual-reconciliation=true is set): ${control.message ?? ''}`);
+    return 1;
+  }
+  if (control?.retryAfter) {
+    log.error(`Kratix runs this pipeline again in ${control.retryAfter}: ${control.message ?? ''}`);
+    return 1;
   }
   if (renderOnly && code === 0) {
     const shown = (name: string) => join(options.outDir, name);
@@ -127,6 +147,12 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     log.info(`Nothing was applied. To run terraform for real, with this shell's environment and credentials:\n  ${again.join(' ')}`);
   }
   return code;
+}
+
+// workflow-control.yaml as Kratix reads it (suspend, retryAfter, message), when the run wrote one.
+function readControl(file: string): { suspend?: boolean; retryAfter?: string; message?: string } | undefined {
+  if (!existsSync(file)) return undefined;
+  return parseYaml(readFileSync(file, 'utf8'), { logLevel: 'error' }) as { suspend?: boolean; retryAfter?: string; message?: string };
 }
 
 function tryParse(text: string): unknown {

@@ -16,8 +16,21 @@ export interface ApplyRunProps extends TerraformScriptProps {
 
 /** What an apply-mode run reports into status. */
 export type ApplyResult =
-  | { readonly ok: true; readonly message: string; readonly outputs: Record<string, OutputValue>; readonly summary: Record<string, unknown> }
+  | {
+      readonly ok: true;
+      readonly message: string;
+      readonly outputs: Record<string, OutputValue>;
+      readonly summary: Record<string, unknown>;
+      /** A dry run's plan: each resource Terraform would change, and how. */
+      readonly planned?: readonly PlannedChange[];
+    }
   | { readonly ok: false; readonly phase: string; readonly message: string; readonly errors: readonly string[]; readonly summary: Record<string, unknown> };
+
+/** One resource a plan would change: its address and Terraform's action (create, update, delete, replace...). */
+export interface PlannedChange {
+  readonly address: string;
+  readonly action: string;
+}
 
 /**
  * Runs a request's {@link terraformScript} in a fresh folder, in the request's own workspace.
@@ -57,8 +70,11 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
   try {
     for (const [name, content] of script.files) writeFileSync(join(dir, name), content);
     const cli: TerraformCliProps = { cwd: dir, env: { ...props.env, ...tfVars, TF_DATA_DIR: join(dir, script.dataDir) }, log: props.log, redact };
-    const { runs, failure } = await runSteps(cli, script.steps);
-    return report(props, script, runs, failure, summary, cli.redact);
+    const { runs, decidedBy, failure } = await runSteps(cli, script.steps);
+    // A dry run of a request with no workspace yet plans in the empty default one (terraformScript).
+    const select = script.steps.findIndex((s) => s.phase === 'workspace select');
+    const fresh = props.dryRun && select >= 0 && decidedBy[select] === 1;
+    return report(props, script, runs, failure, fresh ? { ...summary, workspace: `${props.slug} (not created: a dry run)` } : summary, cli.redact);
   } finally {
     // The folder can hold plan files with sensitive values.
     rmSync(dir, { recursive: true, force: true });
@@ -77,16 +93,23 @@ interface StepFailure {
 
 // Runs the steps in order, each step's attempts until one succeeds; stops at the first step that
 // fails unless it is optional. Returns each step's deciding run (undefined for steps not reached).
-async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[]): Promise<{ runs: (TerraformRun | undefined)[]; failure?: StepFailure }> {
+async function runSteps(
+  cli: TerraformCliProps,
+  steps: readonly TerraformStep[],
+): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure }> {
   const runs: (TerraformRun | undefined)[] = [];
+  // Which of each step's attempts succeeded (-1: none).
+  const decidedBy: number[] = [];
   for (const step of steps) {
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
+    let decided = -1;
     const deadline = Date.now() + (step.retryWithinMs ?? 0);
     for (let round = 0; ; round++) {
       reported = undefined;
-      for (const attempt of step.attempts) {
+      for (const [i, attempt] of step.attempts.entries()) {
         last = await terraform(cli, attempt.args, step.json);
+        decided = last.code === 0 ? i : -1;
         if (last.code === 0) break;
         if (!attempt.quiet) reported ??= last;
       }
@@ -102,9 +125,10 @@ async function runSteps(cli: TerraformCliProps, steps: readonly TerraformStep[])
     let run = last!.code === 0 ? last! : (reported ?? last!);
     if (step.expectOutput) run = checkOutput(run, step.expectOutput);
     runs.push(run);
-    if (run.code !== 0 && !step.optional) return { runs, failure: { phase: step.phase, run } };
+    decidedBy.push(decided);
+    if (run.code !== 0 && !step.optional) return { runs, decidedBy, failure: { phase: step.phase, run } };
   }
-  return { runs };
+  return { runs, decidedBy };
 }
 
 // An `output -json <name>` run: passes when the output is absent (a new state, or one from
@@ -151,17 +175,36 @@ function report(
         message: `Dry run: the plan would add ${changes.add}, change ${changes.change}, destroy ${changes.remove}`,
         outputs: {},
         summary: reported,
+        planned: plannedChanges(changed),
       };
     const outputs = readOutputs(read('outputs'), props.outputs, redact);
     const none = changes.add + changes.change + changes.remove === 0;
     const message = none ? 'Terraform applied: no changes' : `Terraform applied: ${changes.add} added, ${changes.change} changed, ${changes.remove} destroyed`;
     return { ok: true, message, outputs, summary: reported };
   }
-  if (props.dryRun) return { ok: true, message: `Dry run: destroying would remove ${changes.remove} resources`, outputs: {}, summary };
+  if (props.dryRun)
+    return { ok: true, message: `Dry run: destroying would remove ${changes.remove} resources`, outputs: {}, summary, planned: plannedChanges(changed) };
   const what = `Terraform destroyed ${changes.remove} resource${changes.remove === 1 ? '' : 's'}`;
   if (namesItsOwnWorkspace(props.delivery.backend))
     return { ok: true, message: `${what}; the HCP Terraform workspace ${props.slug} is kept`, outputs: {}, summary };
   return { ok: true, message: `${what} and removed the state`, outputs: {}, summary };
+}
+
+// The plan's `planned_change` events (terraform plan -json): resource addresses are the
+// author's names and the request's keys, so they are bounded like everything in status.
+function plannedChanges(run: TerraformRun | undefined): PlannedChange[] {
+  const planned: PlannedChange[] = [];
+  for (const line of run?.stdout.split('\n') ?? []) {
+    if (!line.includes('"planned_change"')) continue;
+    try {
+      const event = JSON.parse(line) as { type?: string; change?: { resource?: { addr?: unknown }; action?: unknown } };
+      if (event.type !== 'planned_change' || typeof event.change?.resource?.addr !== 'string') continue;
+      planned.push({ address: event.change.resource.addr.slice(0, 300), action: String(event.change.action) });
+    } catch {
+      // Not an event line.
+    }
+  }
+  return planned.slice(0, 200);
 }
 
 function readOutputs(

@@ -114,7 +114,14 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       retryWithinMs: SETUP_RACE_WAIT_MS,
     },
   ];
-  if (!ownWorkspace) {
+  if (!ownWorkspace && props.dryRun) {
+    // A dry run must leave no trace: a request that has no workspace yet is planned in the
+    // default workspace, which no request uses and which holds no state, instead of creating one.
+    steps.push({
+      ...step('workspace select', "select the request's own workspace; a new request's dry run plans in the empty default workspace", []),
+      attempts: [{ args: ['workspace', 'select', '-no-color', slug], quiet: true }, { args: ['workspace', 'select', '-no-color', 'default'] }],
+    });
+  } else if (!ownWorkspace) {
     // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
     // for every new workspace), so two first runs of different requests can meet there:
     // `workspace new` waits for the lock, and a workspace created meanwhile by another run is

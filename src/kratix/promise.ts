@@ -1,3 +1,4 @@
+import { checkDelivery } from '../delivery/check.js';
 import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
@@ -40,7 +41,7 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def)];
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def.delivery)];
   const dependencies = expandDependencies(def, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');

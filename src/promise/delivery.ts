@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '../workflow/control.js';
 /** How a synthesized stack reaches Terraform. */
 export type Delivery = TofuControllerDelivery | ApplyDelivery;
 
@@ -92,6 +93,13 @@ export interface ApplyProps {
    * @default "5m"
    */
   readonly lockTimeout?: string;
+  /**
+   * When Kratix runs the pipeline again after a failed Terraform run: `first` after the first
+   * failure, doubled each further attempt, at most `max` (durations such as "30s", "5m", "1h").
+   * The run asks for it in workflow-control.yaml; a success resets the count.
+   * @default { first: "30s", max: "30m" }
+   */
+  readonly retry?: RetryPolicy;
 }
 
 /** Delivery "apply": the workflow runs terraform init, plan and apply itself. */

@@ -6,6 +6,14 @@ export interface WorkflowContext {
   readonly outputDir: string;
   readonly metadataDir: string;
   readonly dryRun: boolean;
+  /**
+   * End expected failures with workflow-control.yaml and exit 0, so that Kratix keeps their
+   * status (control.ts). KRATIX_CDKTF_WORKFLOW_CONTROL=false exits 1 instead, for a Kratix older
+   * than 2026-03 that ignores the file.
+   */
+  readonly workflowControl: boolean;
+  /** This pipeline's name (KRATIX_PIPELINE_NAME), under which Kratix counts its retries. */
+  readonly pipelineName: string;
   /** Namespace for a request whose metadata has none (KRATIX_OBJECT_NAMESPACE). */
   readonly objectNamespace: string;
   /** The environment, for what runs on behalf of the workflow (Terraform, credentials). */
@@ -24,6 +32,8 @@ export function readContext(env: Readonly<Record<string, string | undefined>>): 
   const action = env.KRATIX_WORKFLOW_ACTION ?? 'configure';
   if (type !== 'resource' && type !== 'promise') return `KRATIX_WORKFLOW_TYPE=${JSON.stringify(type)} is not "resource" or "promise"`;
   if (action !== 'configure' && action !== 'delete') return `KRATIX_WORKFLOW_ACTION=${JSON.stringify(action)} is not "configure" or "delete"`;
+  const control = env.KRATIX_CDKTF_WORKFLOW_CONTROL ?? 'true';
+  if (control !== 'true' && control !== 'false') return `KRATIX_CDKTF_WORKFLOW_CONTROL=${JSON.stringify(control)} is not "true" or "false"`;
   const fixed = env.KRATIX_CDKTF_NOW;
   return {
     type,
@@ -32,6 +42,8 @@ export function readContext(env: Readonly<Record<string, string | undefined>>): 
     outputDir: env.KRATIX_CDKTF_OUTPUT_DIR ?? '/kratix/output',
     metadataDir: env.KRATIX_CDKTF_METADATA_DIR ?? '/kratix/metadata',
     dryRun: env.KRATIX_DRY_RUN === 'true',
+    workflowControl: control === 'true',
+    pipelineName: env.KRATIX_PIPELINE_NAME || 'terraform',
     objectNamespace: env.KRATIX_OBJECT_NAMESPACE || 'default',
     env,
     now: fixed ? () => new Date(fixed) : () => new Date(),

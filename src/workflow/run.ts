@@ -16,7 +16,9 @@ import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
+import { durationMs } from '../delivery/terraform-script.js';
 import { readContext, type WorkflowContext } from './context.js';
+import { retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
@@ -56,7 +58,9 @@ export interface RunWorkflowProps {
  * Runs one Kratix workflow for a Promise, as its container does: reads the request, validates
  * it, synthesizes its stack and hands it to the Promise's delivery, writing output and status
  * all or nothing; or, as the Promise's own workflow, writes its dependencies. Returns the exit
- * code: 0 done, 1 refused or failed, 2 the run itself is broken.
+ * code: 0 when the run ended as Kratix can report it, done or not (a refused request or a failed
+ * Terraform run writes status.yaml and workflow-control.yaml: control.ts); 1 for those with
+ * KRATIX_CDKTF_WORKFLOW_CONTROL=false; 2 when the run itself is broken.
  */
 export async function runWorkflow(
   def: PromiseDefinition,
@@ -95,6 +99,8 @@ interface Prepared {
 
 class Run {
   private readonly now: Date;
+  /** The request as Kratix wrote it, status included (its retry count), once read. */
+  private input: unknown;
   constructor(
     private readonly def: PromiseDefinition,
     private readonly ctx: WorkflowContext,
@@ -113,6 +119,7 @@ class Run {
     if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
     const input = readRequestFile(ctx.inputFile);
     if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
+    this.input = input.value;
     const heading = `${def.api.kind} ${describeObject(input.value)}`;
     let request = parseRequest(api.value, input.value, ctx.objectNamespace);
     if (!request.ok && options.lenient) {
@@ -194,15 +201,15 @@ class Run {
       const message = `Terraform could not be run: ${(e as Error).message}`;
       result = { ok: false, phase: 'run', message, errors: [message], summary: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug } };
     }
+    if (ctx.dryRun) return this.endDryRun(p, result);
     const type = ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
-    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : ctx.dryRun ? 'Planned' : 'Applied') : `${capitalize(result.phase)}Failed`;
+    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : 'Applied') : `${capitalize(result.phase)}Failed`;
     const status = {
       message: result.message,
       ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
       terraform: result.summary,
       conditions: [...this.synthesizedConditions('The stack was synthesized'), condition(type, result.ok, reason, result.message, this.now)],
     };
-    writeAllOrNothing(ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
     if (!result.ok) {
       this.log.error(
         formatIssues(
@@ -210,10 +217,42 @@ class Run {
           result.errors.map((message) => ({ path: `terraform ${result.phase}`, message })),
         ),
       );
-      return 1;
+      // A state owned by another request needs a person, not a retry.
+      if (result.phase === 'owner check') return this.end(status, { kind: 'suspend', message: result.message });
+      return this.end(status, { kind: 'retry', message: result.message }, delivery);
     }
     this.log.info(`${p.heading}: ${result.message}`);
-    return 0;
+    return this.end(status);
+  }
+
+  /**
+   * A dry run (a Kratix DryRun's ephemeral request): Kratix overwrites status.message with "Dry
+   * run executed" and sends the output to its dry-run Destination, where the DryRun's summary is
+   * read. So the plan goes to the output as `<slug>-dry-run.yaml`, and to status.dryRun. It is
+   * one look, never retried; nothing was applied, so TerraformApplied is left alone.
+   */
+  private endDryRun(p: Prepared, result: ApplyResult): number {
+    const { ctx } = this;
+    const plan = {
+      request: `${p.request.metadata.namespace}/${p.request.metadata.name}`,
+      action: ctx.action === 'delete' ? 'destroy' : 'apply',
+      ok: result.ok,
+      message: result.message,
+      terraform: result.summary,
+      ...(result.ok ? { planned: result.planned ?? [] } : { errors: result.errors }),
+    };
+    const status = {
+      message: result.message,
+      dryRun: { ...plan, at: this.now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      conditions: [
+        ...this.synthesizedConditions('The stack was synthesized'),
+        condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : `${capitalize(result.phase)}Failed`, result.message, this.now),
+      ],
+    };
+    writeAllOrNothing(ctx.outputDir, new Map([[`${p.slug}-dry-run.yaml`, toYaml(plan)]]));
+    if (result.ok) this.log.info(`${p.heading}: ${result.message}`);
+    else this.log.error(`${p.heading}: ${result.message}`);
+    return this.end(status);
   }
 
   /**
@@ -282,11 +321,29 @@ class Run {
   private refuse(heading: string, type: string, reason: string, issues: readonly Issue[], omitted = 0): number {
     this.log.error(formatIssues(heading, issues, omitted));
     const summary = describeIssues(issues, omitted);
-    writeAllOrNothing(
-      this.ctx.metadataDir,
-      new Map([['status.yaml', toYaml({ message: `${heading}: ${summary}`, conditions: [condition(type, false, reason, summary, this.now)] })]]),
-    );
-    return 1;
+    const message = `${heading}: ${summary}`;
+    // The request (or the Promise) must change before a run can do better: no retry.
+    return this.end({ message, conditions: [condition(type, false, reason, summary, this.now)] }, { kind: 'suspend', message });
+  }
+
+  /**
+   * Writes status.yaml and, for a run that did not succeed, workflow-control.yaml, all or
+   * nothing, and returns the exit code (control.ts says why a failure exits 0).
+   */
+  private end(status: Record<string, unknown>, ending?: Ending, delivery?: ApplyDelivery): number {
+    const { ctx } = this;
+    const files = new Map([['status.yaml', toYaml(status)]]);
+    if (ending && ctx.workflowControl) {
+      const attempts = retryAttempts(this.input, ctx.pipelineName);
+      const policy = { firstMs: durationMs(delivery?.retry?.first ?? '30s') ?? 30_000, maxMs: durationMs(delivery?.retry?.max ?? '30m') ?? 1_800_000 };
+      const control = workflowControlFile(ending, attempts, policy);
+      files.set('workflow-control.yaml', control);
+      this.log.info(
+        ending.kind === 'suspend' ? 'suspending the workflow until the request changes' : `Kratix runs this pipeline again: ${control.split('\n')[0]}`,
+      );
+    }
+    writeAllOrNothing(ctx.metadataDir, files);
+    return ending && !ctx.workflowControl ? 1 : 0;
   }
 }
 

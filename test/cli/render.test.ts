@@ -51,9 +51,25 @@ describe('a tofu-controller (GitOps) Promise', () => {
     const run = await renderIn(config, { promise: 'postgres', requestFile: 'bad.yaml', outDir: 'bad-out' });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/✖ spec\.storageGiB: 1 is below the minimum 20/);
+    expect(run.stderr).toMatch(/Kratix suspends this workflow until the request's spec changes .*: Postgres x: invalid request: .*spec\.storageGiB/);
     const files = snapshotTree(join(project, 'bad-out'));
     expect(Object.keys(files).filter((f) => f.startsWith('output/'))).toEqual([]);
     expect(parse(files['metadata/status.yaml']!).message).toMatch(/spec\.storageGiB/);
+    expect(parse(files['metadata/workflow-control.yaml']!)).toEqual({ suspend: true, message: expect.stringMatching(/spec\.storageGiB/) });
+    // The workflow exited 0, so Kratix's status-writer merges the status: the requester reads why.
+    expect(parse(files['object.yaml']!).status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False' })]);
+  });
+
+  test('a workflow that crashes (exits non-zero) leaves the request as it was, as in Kratix', async () => {
+    const out = join(project, 'crash-out');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'object.yaml'), 'left over from an earlier render');
+    const env = { ...process.env, KRATIX_CDKTF_WORKFLOW_CONTROL: 'maybe' };
+    const run = await renderIn(config, { promise: 'postgres', requestFile: 'promises/postgres/example-request.yaml', outDir: 'crash-out', env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/KRATIX_CDKTF_WORKFLOW_CONTROL="maybe" is not "true" or "false"/);
+    expect(run.stderr).toMatch(/the workflow exited with 2: in Kratix the pipeline's Job fails and none of its status reaches the request/);
+    expect(existsSync(join(out, 'object.yaml'))).toBe(false);
   });
 
   test('--action delete runs the delete workflow', async () => {
@@ -204,6 +220,7 @@ describe('an apply-mode Promise', () => {
     // A terraform that fails: the run stops at init, and says so.
     const failing = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'applied', apply: true, env });
     expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/Kratix runs this pipeline again in 30s: Terraform init failed/);
     expect(recorded()).toEqual(['init -input=false -no-color']);
     expect(parse(readFileSync(join(root, 'applied', 'object.yaml'), 'utf8')).status.message).toMatch(/^Terraform init failed/);
     // A terraform that succeeds at everything: every command runs, as rendered.

@@ -116,7 +116,7 @@ describe('a workspace that belongs to another request', () => {
 
 test('when terraform cannot even start, status says so instead of keeping the last success', async () => {
   const run = await runRequest(t.applied(), requestYaml(echo, {}, meta('nobinary')), { ...t.env, PATH: '/nonexistent' });
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('retry');
   expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'RunFailed' });
   expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
 });

@@ -43,7 +43,7 @@ test('a first run stops waiting for that lock at the lock timeout, and says what
   await new Promise((resolve) => setTimeout(resolve, 300));
   try {
     const run = await t.configure('short-wait', { message: 'x' }, '3s');
-    expect(run.code).toBe(1);
+    expect(run.ending).toBe('retry');
     expect(run.status.message).toMatch(
       /^Terraform workspace select failed: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-short-wait-/,
     );
@@ -104,7 +104,7 @@ describe('the same request twice at once', () => {
     const loser = await t.configure('twice-lock', { message: 'x', slowSeconds: 5 }, '0s');
     const winner = await first;
     expect(winner.code).toBe(0);
-    expect(loser.code).toBe(1);
+    expect(loser.ending).toBe('retry');
     expect(loser.status.message).toMatch(/state lock/i);
     expect(t.stateOf('twice-lock').resources).toHaveLength(1);
     const again = await t.configure('twice-lock', { message: 'x', slowSeconds: 5 });

@@ -2,6 +2,7 @@
 // this file (test/helpers/apply-env.ts): the lifecycle of a request, parallel requests, secrets
 // and dry runs (locking is in apply-locks.test.ts, on a server of its own). The stack uses only the built-in terraform_data resource, so it runs here.
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta, SECRET_VALUE } from '../helpers/apply-env.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
@@ -44,9 +45,11 @@ describe('the lifecycle of one request', () => {
     expect(t.stateOf('life').resources[0].instances[0].attributes.id).toBe(id);
   });
 
-  test('a failing apply is reported in status with Terraform’s error, and exits 1', async () => {
+  test('a failing apply is reported in status with Terraform’s error, and Kratix is asked to run it again later', async () => {
     const run = await t.configure('life', { message: 'v3', fail: true });
-    expect(run.code).toBe(1);
+    // Exit 0, so that Kratix's status-writer runs; workflow-control.yaml asks for the retry.
+    expect(run.ending).toBe('retry');
+    expect(run.control).toEqual({ retryAfter: '30s', message: run.status.message });
     expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'ApplyFailed' });
     expect(run.status.message).toMatch(/^Terraform apply failed: .*local-exec/);
     expect(run.status.message).toMatch(/the request asked this apply to fail/);
@@ -82,16 +85,54 @@ test('a secret reference is read from the Kubernetes API and reaches Terraform, 
 
 test('a missing Secret is reported with its name', async () => {
   const run = await t.configure('nosecret', { token: { name: 'absent', key: 'token' } });
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('retry');
   expect(run.status.message).toMatch(/Secret team-a\/absent does not exist/);
 });
 
-test('a dry run plans and changes nothing', async () => {
-  const run = await t.configure('dry', { message: 'x' }, undefined, 'configure');
-  const dry = await runRequest(t.applied(), requestYaml(echo, { message: 'y' }, meta('dry')), { ...t.env, KRATIX_DRY_RUN: 'true' });
-  expect(run.code + dry.code).toBe(0);
-  expect(dry.status.message).toMatch(/^Dry run: the plan would add 0, change 1, destroy 0$/);
-  expect(t.stateOf('dry').outputs.message.value).toBe('x');
+describe('a dry run (a Kratix DryRun, KRATIX_DRY_RUN=true)', () => {
+  const dryRun = (name: string, spec: Record<string, unknown>) =>
+    runRequest(t.applied(), requestYaml(echo, spec, meta(name)), { ...t.env, KRATIX_DRY_RUN: 'true' });
+
+  test('of a new request plans against an empty state and creates no workspace and no state', async () => {
+    const dry = await dryRun('dry-new', { message: 'x' });
+    expect(dry.ending, dry.stderr).toBe('done');
+    const workspaces = t.pg.query(`select count(*) from kratix_apply_test.states where name = '${t.slug('dry-new')}'`);
+    expect(workspaces).toBe('0');
+    // Kratix overwrites status.message with "Dry run executed" and reads the output: the plan is there.
+    const plan = parse(dry.output[`${t.slug('dry-new')}-dry-run.yaml`]!);
+    expect(plan).toMatchObject({ request: 'team-a/dry-new', action: 'apply', ok: true, message: 'Dry run: the plan would add 1, change 0, destroy 0' });
+    expect(plan.planned).toEqual([{ address: 'terraform_data.echo', action: 'create' }]);
+    expect(plan.terraform.workspace).toBe(`${t.slug('dry-new')} (not created: a dry run)`);
+    expect(dry.status.dryRun).toMatchObject({ planned: plan.planned, message: plan.message });
+    // Nothing was applied: the condition says planned, and TerraformApplied is not touched.
+    expect(dry.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual([
+      'RequestValid=True',
+      'StackSynthesized=True',
+      'TerraformPlanned=True',
+    ]);
+  });
+
+  test('of an existing request plans the change against its state and changes nothing', async () => {
+    expect((await t.configure('dry', { message: 'x' })).code).toBe(0);
+    const serial = t.stateOf('dry').serial;
+    const dry = await dryRun('dry', { message: 'y' });
+    expect(dry.ending).toBe('done');
+    expect(dry.status.message).toBe('Dry run: the plan would add 0, change 1, destroy 0');
+    expect(parse(dry.output[`${t.slug('dry')}-dry-run.yaml`]!).planned).toEqual([{ address: 'terraform_data.echo', action: 'update' }]);
+    expect(t.stateOf('dry').outputs.message.value).toBe('x');
+    expect(t.stateOf('dry').serial).toBe(serial);
+  });
+
+  test('a failed dry run is reported where the DryRun is read, and is not retried', async () => {
+    const dry = await runRequest(t.applied(), requestYaml(echo, { message: 'x' }, meta('dry-broken')), {
+      ...t.env,
+      KRATIX_DRY_RUN: 'true',
+      PG_CONN_STR: 'postgres://nobody@127.0.0.1:1/none?sslmode=disable',
+    });
+    expect(dry.ending).toBe('done');
+    expect(parse(dry.output[`${t.slug('dry-broken')}-dry-run.yaml`]!)).toMatchObject({ ok: false, message: expect.stringMatching(/^Terraform init failed/) });
+    expect(dry.status.conditions.at(-1)).toMatchObject({ type: 'TerraformPlanned', status: 'False', reason: 'InitFailed' });
+  });
 });
 
 test('credentials from the environment and secret values appear nowhere the workflow wrote', () => {

@@ -16,6 +16,13 @@ export interface WorkflowRun {
   readonly statusText: string | undefined;
   readonly status: any;
   readonly metadata: Record<string, string>;
+  /** workflow-control.yaml, parsed, when the run wrote one. */
+  readonly control: { suspend?: boolean; retryAfter?: string; message?: string } | undefined;
+  /**
+   * How the run ended, as Kratix sees it: "done", "suspended" or "retry" (each exit 0, the last
+   * two with workflow-control.yaml), or "exit <code>".
+   */
+  readonly ending: string;
   readonly dir: string;
 }
 
@@ -48,8 +55,12 @@ export async function runRequest(
   );
   const metadata = snapshotTree(join(dir, 'metadata'));
   const statusText = metadata['status.yaml'];
+  const control = metadata['workflow-control.yaml'] ? parse(metadata['workflow-control.yaml']) : undefined;
+  const ending = code !== 0 ? `exit ${code}` : control?.suspend ? 'suspended' : control?.retryAfter ? 'retry' : 'done';
   return {
     code,
+    control,
+    ending,
     stdout: out.join('\n'),
     stderr: err.join('\n'),
     output: snapshotTree(join(dir, 'output')),

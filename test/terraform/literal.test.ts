@@ -163,7 +163,7 @@ describe('shield and restore', () => {
     const applied = { ...kitchenSinkish, delivery: applyInWorkflow({ backend: pgBackend() }) };
     const yaml = requestYaml(applied, { ratio: -8.109562212591379e298 }, { name: 'r', namespace: 'ns' });
     const configure = await runRequest(applied, yaml);
-    expect(configure.code).toBe(1);
+    expect(configure.ending).toBe('suspended');
     expect(configure.status.message).toMatch(/spec\.ratio: .* is a number cdktf reserves for its tokens/);
     const out = mkdtempSync(join(tmpdir(), 'destroy-'));
     const deleted = await runRequest(applied, yaml, { KRATIX_WORKFLOW_ACTION: 'delete' }, { renderTerraformTo: out });

@@ -107,13 +107,15 @@ const CORPUS: [string, any, string | Uint8Array, RegExp][] = [
 describe.each(CORPUS)('%s', (_name, def, yaml, expected) => {
   test('is refused with the field and the reason, on stderr and in status, with nothing written', async () => {
     const run = await runRequest(def, yaml);
-    expect(run.code).toBe(1);
+    // Exit 0 with workflow-control.yaml: Kratix keeps the status and waits for a new spec.
+    expect(run.ending).toBe('suspended');
+    expect(run.control?.message).toMatch(expected);
     expect(run.stderr).toMatch(expected);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.status.message).toMatch(expected);
     expect(run.status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' })]);
     expect(run.output).toEqual({});
-    expect(Object.keys(run.metadata)).toEqual(['status.yaml']);
+    expect(Object.keys(run.metadata).sort()).toEqual(['status.yaml', 'workflow-control.yaml']);
   });
 });
 
@@ -126,14 +128,14 @@ test('the fix the CLI prints reaches the requester in status too', async () => {
 
 test('an input over the 1.5 MiB Kubernetes limit is refused before parsing', async () => {
   const run = await runRequest(echo, `${requestYaml(echo, { message: 'x' })}\n# ${'x'.repeat(1.6 * 1024 * 1024)}`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.status.message).toMatch(/object\.yaml is \d+ bytes; Kubernetes objects are at most/);
 });
 
 test('many bad fields are all reported on stderr, and status stays bounded', async () => {
   const spec = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`unknown${String(i).padStart(2, '0')}-${'k'.repeat(500)}`, 'v']));
   const run = await runRequest(postgres, pg(spec));
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.stderr.match(/is not a field of this API/g)).toHaveLength(50);
   expect(run.status.message).toContain('... and 30 more');
   expect(run.statusText!.length).toBeLessThan(20_000);

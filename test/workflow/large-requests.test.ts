@@ -13,7 +13,7 @@ const flowList = (items: number, item: string) => `[${Array(items).fill(item).jo
 
 test('a 1.4 MB list of 700,000 items is refused before it is parsed, with status written', async () => {
   const run = await runRequest(echo, `${ECHO}spec:\n  items: [{name: a, values: ${flowList(700_000, 'a')}}]\n`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   const reason = new RegExp(`\\(root\\): object\\.yaml holds more than ${MAX_REQUEST_NODES} YAML nodes`);
   expect(run.stderr).toMatch(reason);
   expect(run.status.message).toMatch(reason);
@@ -25,13 +25,13 @@ test('a 1.4 MB list of 700,000 items is refused before it is parsed, with status
 test('a map of 100,000 keys is refused the same way', async () => {
   const keys = Array.from({ length: 100_000 }, (_, i) => `    k${i}: v\n`).join('');
   const run = await runRequest(echo, `${ECHO}spec:\n  labels:\n${keys}`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.status.message).toMatch(/\(root\): object\.yaml holds more than \d+ YAML nodes/);
 });
 
 test('90,000 wrong-typed items: the first 100 are listed on stderr and 20 in status, the rest are counted', async () => {
   const run = await runRequest(echo, `${ECHO}spec:\n  items: [{name: a, values: ${flowList(90_000, '1')}}]\n`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.stderr).toMatch(/^Echo team-a\/big: invalid request: 90000 problems\n/);
   expect(run.stderr.match(/✖ spec\.items\[0\]\.values\[\d+\]: expected a string, got a number 1/g)).toHaveLength(100);
   expect(run.stderr).toMatch(/\.\.\. and 89900 more, not listed \(only the first 100 found are kept\)$/);
@@ -54,14 +54,14 @@ test('one bad item among 19,000 is found by its CEL rule and named by its index'
   const items = Array(19_000).fill('{name: a, max: 1}');
   items[18_765] = '{name: a, min: 2, max: 1}';
   const run = await runRequest(sink, `${SINK}spec:\n  email: a@example.com\n  port: 80\n  password: {name: a, key: b}\n  rules: [${items.join(',')}]\n`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.status.message).toMatch(/spec\.rules\[18765\]: min must not exceed max/);
 });
 
 test('problems found after validation (reserved characters in 5,000 strings) are capped the same way', async () => {
   const labels = Array.from({ length: 5_000 }, (_, i) => `    k${i}: "\\uE000"\n`).join('');
   const run = await runRequest(echo, `${ECHO}spec:\n  labels:\n${labels}`);
-  expect(run.code).toBe(1);
+  expect(run.ending).toBe('suspended');
   expect(run.stderr).toMatch(/^Echo team-a\/big: invalid request: 5000 problems\n/);
   expect(run.stderr.match(/✖ spec\.labels\.k\d+: contains one of U\+E000/g)).toHaveLength(100);
   expect(run.status.message).toMatch(/\.\.\. and 4980 more$/);
