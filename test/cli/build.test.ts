@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { buildImages } from '../../src/cli/build.js';
 import { synth } from '../../src/cli/synth.js';
 import { readConfig } from '../../src/cli/project.js';
@@ -56,7 +57,7 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
 
   describe('the bundle runs from an empty folder with no node_modules anywhere above it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'kratix-cdktf-empty-'));
-    const runIn = (args: string[], request: string) => {
+    const runIn = (args: string[], request: string, extraEnv: Record<string, string> = {}) => {
       for (const sub of ['input', 'output', 'metadata']) {
         rmSync(join(empty, sub), { recursive: true, force: true });
         mkdirSync(join(empty, sub));
@@ -72,6 +73,7 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
           KRATIX_CDKTF_INPUT_DIR: join(empty, 'input'),
           KRATIX_CDKTF_OUTPUT_DIR: join(empty, 'output'),
           KRATIX_CDKTF_METADATA_DIR: join(empty, 'metadata'),
+          ...extraEnv,
         },
       });
     };
@@ -98,12 +100,24 @@ export default definePromise({ name: 'reads-late', api: { group: 'test.example.c
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expect(snapshotTree(join(empty, 'output'))).toEqual(plainOutput);
+      // An invalid request ends as Kratix can report it: exit 0, the cause in status.yaml and a
+      // suspension in workflow-control.yaml (a non-zero exit would lose both).
       const bad = runIn(
         ['--snapshot-blob', 'app/workflow.blob'],
         'apiVersion: data.example.com/v1alpha1\nkind: Postgres\nmetadata: {name: b}\nspec: {size: xl}\n',
       );
-      expect(bad.status).toBe(1);
+      expect(bad.status).toBe(0);
       expect(bad.stderr).toMatch(/✖ spec\.size: "xl" is not one of "small", "medium", "large"/);
+      const metadata = snapshotTree(join(empty, 'metadata'));
+      expect(parse(metadata['status.yaml']!).conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False' })]);
+      expect(parse(metadata['workflow-control.yaml']!)).toEqual({ suspend: true, message: expect.stringMatching(/spec\.size: "xl" is not one of/) });
+      expect(snapshotTree(join(empty, 'output'))).toEqual({});
+      // A crash still exits non-zero, so that Kubernetes and Kratix see the Job fail.
+      const crash = runIn(['--snapshot-blob', 'app/workflow.blob'], '{"apiVersion": "data.example.com/v1alpha1", "kind": "Postgres"', {
+        KRATIX_WORKFLOW_ACTION: 'update',
+      });
+      expect(crash.status).toBe(2);
+      expect(crash.stderr).toMatch(/KRATIX_WORKFLOW_ACTION="update" is not "configure" or "delete"/);
     });
   });
 });
