@@ -12,6 +12,8 @@ export interface ApiReadmeProps {
   readonly exampleYaml: string;
   /** Paths of fields declared with `secretRef()`. */
   readonly secretRefs: readonly string[];
+  /** Apply mode's retry waits, as written: Terraform runs in the workflow. Absent for GitOps delivery. */
+  readonly retry?: { readonly first: string; readonly max: string };
 }
 
 interface Row {
@@ -65,6 +67,19 @@ export function renderApiReadme(props: ApiReadmeProps): string {
     for (const [name, output] of outputs)
       lines.push(`| \`${name}\` | ${output.sensitive ? 'yes (never written to status)' : 'no'} | ${cell(output.description ?? '')} |`);
   }
+  // What a requester sees when it goes wrong (src/workflow/control.ts): they read only status.
+  lines.push(
+    '',
+    '## When a request fails',
+    '',
+    '`status.message` says why, naming each field with the reason, and a condition says where: `RequestValid` (the spec), `StackSynthesized` (building the stack)' +
+      (props.retry ? ', `TerraformApplied` or `TerraformDestroyed` (Terraform).' : '.'),
+    'A refused request waits for a change to its spec: Kratix shows its workflow as `Suspended` until then.',
+  );
+  if (props.retry)
+    lines.push(
+      `A failed Terraform run is tried again, first after ${props.retry.first}, then after twice as long each time, up to ${props.retry.max} (\`status.kratix.workflows.pipelines[].attempts\` counts them).`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

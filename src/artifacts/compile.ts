@@ -54,6 +54,7 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
       outputs: def.outputs ?? {},
       exampleYaml,
       secretRefs: rendered.value.secretRefs,
+      ...(def.delivery?.kind === 'apply' ? { retry: { first: def.delivery.retry?.first ?? '30s', max: def.delivery.retry?.max ?? '30m' } } : {}),
     }),
   );
   return { ok: true, value: files };

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { applyInWorkflow, pgBackend } from '../../src/index.js';
 import { exampleRequest, synthPromise } from '../../src/testing/index.js';
 import sink from '../fixtures/kitchen-sink/index.js';
 import { kubernetesCrdValidator } from '../helpers/upstream.js';
@@ -83,5 +84,22 @@ describe('why the CRD looks as it does', () => {
     const example = parse(files.get('example-resource.yaml')!);
     expect(example.metadata.name).toBe('sink.example-1');
     expect(example.spec.size).toBeUndefined();
+  });
+});
+
+describe('the API README tells requesters what happens when a request fails', () => {
+  test('GitOps delivery: the conditions and the suspension, and no Terraform retries (tofu-controller retries itself)', () => {
+    const readme = files.get('README.md')!;
+    expect(readme).toContain('## When a request fails');
+    expect(readme).toMatch(/`RequestValid` \(the spec\), `StackSynthesized` \(building the stack\)\./);
+    expect(readme).toMatch(/waits for a change to its spec: Kratix shows its workflow as `Suspended`/);
+    expect(readme).not.toMatch(/tried again/);
+  });
+
+  test('apply mode: the retry waits the Promise sets', async () => {
+    const applied = { ...sink, delivery: applyInWorkflow({ backend: pgBackend(), retry: { first: '2m', max: '4h' } }) };
+    const readme = (await synthPromise(applied, exampleRequest(FIXTURE))).get('README.md')!;
+    expect(readme).toMatch(/`TerraformApplied` or `TerraformDestroyed` \(Terraform\)/);
+    expect(readme).toContain('first after 2m, then after twice as long each time, up to 4h');
   });
 });
