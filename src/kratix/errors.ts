@@ -1,6 +1,9 @@
 // Every message the kratix folder produces, kept together so the wording is reviewed in one place.
 import type { Issue } from '../schema/issue.js';
 
+// A value an author wrote, as they would recognize it (JSON shows NaN as null).
+const show = (value: unknown): string => (typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)));
+
 export const badName = (path: string, value: string, problem: string, fix?: string): Issue => ({
   path,
   message: `${JSON.stringify(value)} ${problem}`,
@@ -17,6 +20,12 @@ export const pipelineNameTooLong = (path: string, full: string): Issue => ({
   path,
   message: `"${full}" is ${full.length} characters; Kratix names RBAC objects after it and allows at most 60`,
   fix: 'shorten the Promise name or the pipeline name',
+});
+
+export const badBackoffLimit = (value: unknown, fallback: number): Issue => ({
+  path: 'workflow.backoffLimit',
+  message: `${show(value)} is not a number of restarts; Kubernetes takes a whole number from 0`,
+  fix: `leave it out for ${fallback} restarts, or use a small whole number; 0 fails the run at its first crash`,
 });
 
 export const duplicatePipeline = (path: string, name: string): Issue => ({

@@ -44,6 +44,21 @@ export const DEFAULT_RESOURCES: ContainerResources = {
   limits: { cpu: '1', memory: '1Gi' },
 };
 
+/**
+ * How many times Kubernetes restarts a failed container of one pipeline run before the Job fails
+ * (`jobOptions.backoffLimit`). Kratix runs pipelines with restartPolicy OnFailure, so a container
+ * that exits non-zero is started again in the same pod, after 10 s, 20 s, 40 s ... up to 5 min,
+ * until the restarts reach the limit; Kubernetes' default of 6 runs a failing terraform apply
+ * about seven times in ten minutes. The workflow reports the failures it expects (an invalid
+ * request, a failed Terraform run) in status and leaves retrying them to Kratix, so an exit code
+ * that is not 0 means a crash (a bug, a killed process): two quick restarts cover a passing cause,
+ * then the Job fails and Kratix's own reconciliation takes over.
+ */
+export const DEFAULT_BACKOFF_LIMIT = 2;
+
+// Kubernetes' Job backoffLimit is an int32 of at least 0.
+const MAX_BACKOFF_LIMIT = 2_147_483_647;
+
 // The workflow writes only to the Kratix volumes and its temp dir, so it needs no privileges.
 const SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,
@@ -52,11 +67,17 @@ const SECURITY_CONTEXT = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/** What every Pipeline of one Promise shares: its image and how its Jobs run. */
+export interface PipelineJobProps {
+  readonly image: string;
+  /** `jobOptions.backoffLimit` of the Job. */
+  readonly backoffLimit: number;
+}
+
 /** What a Pipeline needs to run the workflow container of one Promise. */
-export interface PipelineProps {
+export interface PipelineProps extends PipelineJobProps {
   readonly promise: string;
   readonly action: 'configure' | 'delete';
-  readonly image: string;
   readonly resources?: ContainerResources;
   readonly env?: readonly Record<string, unknown>[];
   readonly envFrom?: readonly Record<string, unknown>[];
@@ -93,6 +114,7 @@ export function renderPipeline(props: PipelineProps) {
     metadata: { name: TERRAFORM_PIPELINE },
     spec: {
       containers: containers.map(pickContainerFields),
+      ...jobSpec(props),
       ...(props.permissions?.length ? { rbac: { permissions: props.permissions } } : {}),
     },
   };
@@ -103,7 +125,7 @@ export function renderPipeline(props: PipelineProps) {
  * the same workflow image, which carries the manifests. No credentials and no RBAC: it only
  * writes files.
  */
-export function renderDependenciesPipeline(props: { readonly image: string }) {
+export function renderDependenciesPipeline(props: PipelineJobProps) {
   const container: PipelineContainer = {
     name: 'write-dependencies',
     image: props.image,
@@ -116,8 +138,20 @@ export function renderDependenciesPipeline(props: { readonly image: string }) {
     apiVersion: 'platform.kratix.io/v1alpha1',
     kind: 'Pipeline',
     metadata: { name: DEPENDENCIES_PIPELINE },
-    spec: { containers: [container] },
+    spec: { containers: [container], ...jobSpec(props) },
   };
+}
+
+// The Pipeline spec fields that shape the Job rather than a container.
+function jobSpec(props: PipelineJobProps) {
+  return { jobOptions: { backoffLimit: props.backoffLimit } };
+}
+
+/** Checks the Job options an author may set on the workflow. */
+export function checkJobOptions(backoffLimit: unknown): Issue[] {
+  if (backoffLimit === undefined) return [];
+  if (typeof backoffLimit === 'number' && Number.isInteger(backoffLimit) && backoffLimit >= 0 && backoffLimit <= MAX_BACKOFF_LIMIT) return [];
+  return [errors.badBackoffLimit(backoffLimit, DEFAULT_BACKOFF_LIMIT)];
 }
 
 /** Checks what Kratix's webhook checks for one resource workflow: names, lengths and fields. */

@@ -8,7 +8,16 @@ import { expandDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
-import { checkContainers, checkPipelines, renderDependenciesPipeline, renderPipeline, type PipelinePermission } from './pipeline.js';
+import {
+  checkContainers,
+  checkJobOptions,
+  checkPipelines,
+  DEFAULT_BACKOFF_LIMIT,
+  renderDependenciesPipeline,
+  renderPipeline,
+  type PipelineJobProps,
+  type PipelinePermission,
+} from './pipeline.js';
 
 /** Where the workflow image lives (the tag is chosen per Promise), and the data read for it. */
 export interface RenderPromiseProps {
@@ -49,13 +58,15 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const steps = def.workflow ?? {};
   issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
   issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
+  issues.push(...checkJobOptions(steps.backoffLimit));
+  const job: PipelineJobProps = { image: props.image, backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT };
   const permissions = pipelinePermissions(def, converted.secretRefs.length > 0);
   const readsSecrets = permissions.some((p) => p.resources.includes('secrets') && p.resourceNamespace === '*');
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
       promise: def.name,
       action,
-      image: props.image,
+      ...job,
       ...(steps.resources ? { resources: steps.resources } : {}),
       ...(steps.env || readsSecrets ? { env: [...(steps.env ?? []), ...(readsSecrets ? [CLUSTER_CA] : [])] } : {}),
       ...(steps.envFrom ? { envFrom: steps.envFrom } : {}),
@@ -83,7 +94,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
-        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline({ image: props.image })] } } : {}),
+        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline(job)] } } : {}),
         resource: { configure, delete: remove },
       },
     },

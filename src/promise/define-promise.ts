@@ -81,6 +81,13 @@ export interface WorkflowProps {
   readonly env?: readonly Record<string, unknown>[];
   /** @default none */
   readonly envFrom?: readonly Record<string, unknown>[];
+  /**
+   * How many times Kubernetes restarts a crashed workflow container before the run fails
+   * (`jobOptions.backoffLimit` of every Pipeline). Failures the workflow expects are reported in
+   * status and retried by Kratix, not by Kubernetes, so this only covers crashes.
+   * @default 2
+   */
+  readonly backoffLimit?: number;
   /** Extra containers in the resource configure pipeline. @default none */
   readonly configure?: WorkflowStepsProps;
   /** Extra containers in the resource delete pipeline. @default none */

@@ -69,6 +69,11 @@ export const KRATIX_CONTAINER_FIELDS = [
   'resources',
 ];
 const PIPELINE_SPEC_FIELDS = ['containers', 'imagePullSecrets', 'jobOptions', 'nodeSelector', 'tolerations', 'volumes', 'restartPolicy', 'rbac'];
+// Kratix decodes a Pipeline with unknown fields disallowed, nested structs included
+// (api/v1alpha1/pipeline_types.go: JobOptions{BackoffLimit *int32}, corev1.LocalObjectReference{Name}).
+const JOB_OPTIONS_FIELDS = ['backoffLimit'];
+const INT32_MAX = 2 ** 31 - 1;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Problems Kratix's webhook would find in the Pipelines of one Promise. */
 export function pipelineProblems(promise: { metadata: { name: string }; spec: { workflows?: Record<string, Record<string, unknown[]>> } }): string[] {
@@ -84,11 +89,37 @@ export function pipelineProblems(promise: { metadata: { name: string }; spec: { 
         if (seen.has(p.metadata.name)) problems.push(`${where}: duplicate pipeline name`);
         seen.add(p.metadata.name);
         for (const key of Object.keys(p.spec)) if (!PIPELINE_SPEC_FIELDS.includes(key)) problems.push(`${where}: unknown spec field ${key}`);
+        problems.push(...jobSpecProblems(where, p.spec));
         for (const c of p.spec.containers as Record<string, unknown>[]) {
           for (const key of Object.keys(c)) if (!KRATIX_CONTAINER_FIELDS.includes(key)) problems.push(`${where}.${c.name}: unknown container field ${key}`);
         }
       }
     }
+  }
+  return problems;
+}
+
+// What the Job would refuse: a backoffLimit that is not an int32 >= 0 (Kubernetes' Job
+// validation), pull Secret references that are not `{ name }` with a Secret name.
+function jobSpecProblems(where: string, spec: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (spec.jobOptions !== undefined) {
+    const options = spec.jobOptions as Record<string, unknown>;
+    for (const key of Object.keys(options)) if (!JOB_OPTIONS_FIELDS.includes(key)) problems.push(`${where}: unknown jobOptions field ${key}`);
+    const limit = options.backoffLimit;
+    if (limit !== undefined && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0 && limit <= INT32_MAX)) {
+      problems.push(`${where}: jobOptions.backoffLimit ${String(limit)} is not an int32 of at least 0`);
+    }
+  }
+  if (spec.imagePullSecrets !== undefined) {
+    if (!Array.isArray(spec.imagePullSecrets)) problems.push(`${where}: imagePullSecrets is not a list`);
+    else
+      for (const ref of spec.imagePullSecrets as Record<string, unknown>[]) {
+        for (const key of Object.keys(ref)) if (key !== 'name') problems.push(`${where}: unknown imagePullSecrets field ${key}`);
+        if (typeof ref.name !== 'string' || ref.name.length > 253 || !DNS_SUBDOMAIN.test(ref.name)) {
+          problems.push(`${where}: imagePullSecrets name ${JSON.stringify(ref.name)} is not a Secret name`);
+        }
+      }
   }
   return problems;
 }

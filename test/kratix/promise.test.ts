@@ -82,6 +82,46 @@ describe('pipelines', () => {
   });
 });
 
+describe('Job options', () => {
+  const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
+  // Every Pipeline of the Promise, the deps one included: resource configure and delete, promise configure.
+  const pipelinesOf = (overrides: Record<string, unknown>) => {
+    const result = renderPromise(definePromise({ ...base, dependencies: [NAMESPACE], ...overrides } as typeof base), {
+      image: 'img:1',
+      dependencies: 'workflow',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const promise = result.value.promise as any;
+    expect(pipelineProblems(promise)).toEqual([]);
+    const { resource, promise: promiseWorkflow } = promise.spec.workflows;
+    return [...resource.configure, ...resource.delete, ...promiseWorkflow.configure] as { metadata: { name: string }; spec: Record<string, any> }[];
+  };
+
+  test('every Pipeline, the deps one included, lets Kubernetes restart a crashed container twice, not 6 times', () => {
+    const pipelines = pipelinesOf({});
+    expect(pipelines.map((p) => p.metadata.name)).toEqual(['terraform', 'terraform', 'deps']);
+    for (const p of pipelines) expect(p.spec.jobOptions).toEqual({ backoffLimit: 2 });
+  });
+
+  test('workflow.backoffLimit sets it for every Pipeline', () => {
+    for (const p of pipelinesOf({ workflow: { backoffLimit: 0 } })) expect(p.spec.jobOptions).toEqual({ backoffLimit: 0 });
+  });
+
+  test.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '3', null])(
+    'workflow.backoffLimit %s is refused, naming the field and a fix',
+    (backoffLimit) => {
+      const result = render({ workflow: { backoffLimit } });
+      expect(result.ok ? [] : result.issues).toEqual([
+        {
+          path: 'workflow.backoffLimit',
+          message: expect.stringMatching(/ is not a number of restarts; Kubernetes takes a whole number from 0$/),
+          fix: expect.stringContaining('leave it out for 2 restarts'),
+        },
+      ]);
+    },
+  );
+});
+
 test('schema problems and name problems are reported together', () => {
   const found = issues({ name: 'Bad', spec: Type.Object({ x: Type.Any() }) });
   expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^name:/), expect.stringMatching(/^spec\.x: has no type/)]));
