@@ -17,6 +17,8 @@ export interface CompileProps {
   readonly exampleRequest: unknown;
   /** The objects of the manifest files its `dependencies` name, read by the caller. @default none */
   readonly manifests?: ResolvedManifests;
+  /** The project's image pull Secrets, for every Pipeline. @default none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** Files of one Promise, keyed by their path inside `generated/<name>/`. */
@@ -70,7 +72,12 @@ function renderSized(def: PromiseDefinition, props: CompileProps): Result<Render
   const choice = def.dependencyDelivery ?? 'auto';
   if (!['auto', 'inline', 'workflow'].includes(choice)) return { ok: false, issues: [errors.badDependencyDelivery(choice)] };
   const render = (dependencies: 'inline' | 'workflow') => {
-    const result = renderPromise(def, { image: props.image, ...(props.manifests ? { manifests: props.manifests } : {}), dependencies });
+    const result = renderPromise(def, {
+      image: props.image,
+      ...(props.manifests ? { manifests: props.manifests } : {}),
+      ...(props.imagePullSecrets ? { imagePullSecrets: props.imagePullSecrets } : {}),
+      dependencies,
+    });
     return result.ok ? { ok: true as const, value: new Sized(result.value) } : result;
   };
   let where: 'inline' | 'workflow' = choice === 'workflow' ? 'workflow' : 'inline';

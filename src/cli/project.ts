@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseKubernetesYaml } from '../artifacts/yaml.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
+import { checkImagePullSecrets } from '../kratix/pipeline.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import { isPromiseDefinition, type PromiseDefinition, type ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues } from '../schema/issue.js';
@@ -17,6 +18,8 @@ export interface ProjectConfig {
   readonly generatedDir: string;
   /** Largest workflow bundle allowed, in bytes. @default 5000000 */
   readonly bundleBudget: number;
+  /** Secrets the kubelet pulls the workflow images with, on every Pipeline. @default none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** A Promise found in the project, loaded, with its example request. */
@@ -37,17 +40,26 @@ const DEFAULT_BUNDLE_BUDGET = 5_000_000;
 /** Reads the project configuration from `<root>/package.json`. */
 export function readConfig(root: string): ProjectConfig {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string; 'kratix-cdktf'?: Record<string, unknown> };
-  const settings = (pkg['kratix-cdktf'] ?? {}) as { image?: string; promisesDir?: string; generatedDir?: string; bundleBudget?: unknown };
+  const settings = (pkg['kratix-cdktf'] ?? {}) as {
+    image?: string;
+    promisesDir?: string;
+    generatedDir?: string;
+    bundleBudget?: unknown;
+    imagePullSecrets?: unknown;
+  };
   const budget = settings.bundleBudget ?? DEFAULT_BUNDLE_BUDGET;
   if (typeof budget !== 'number' || !Number.isInteger(budget) || budget <= 0) {
     throw new Error(`package.json: "kratix-cdktf".bundleBudget must be a positive number of bytes, not ${JSON.stringify(budget)}`);
   }
+  const pullSecrets = checkImagePullSecrets('"kratix-cdktf".imagePullSecrets', settings.imagePullSecrets);
+  if (pullSecrets.length > 0) throw new Error(formatIssues('package.json', pullSecrets));
   return {
     root,
     image: settings.image ?? DEFAULT_IMAGE,
     promisesDir: resolve(root, settings.promisesDir ?? 'promises'),
     generatedDir: resolve(root, settings.generatedDir ?? 'generated'),
     bundleBudget: budget,
+    imagePullSecrets: (settings.imagePullSecrets as string[] | undefined) ?? [],
   };
 }
 

@@ -69,6 +69,7 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
       image: workflowImage(config, promise.name, bundle.digest),
       exampleRequest: promise.exampleRequest,
       manifests: promise.manifests,
+      imagePullSecrets: config.imagePullSecrets ?? [],
     });
     if (!result.ok) {
       report.errors.push(formatIssues(promise.file, result.issues));

@@ -28,6 +28,18 @@ export const badBackoffLimit = (value: unknown, fallback: number): Issue => ({
   fix: `leave it out for ${fallback} restarts, or use a small whole number; 0 fails the run at its first crash`,
 });
 
+export const pullSecretsNotAList = (path: string, value: unknown): Issue => ({
+  path,
+  message: `${show(value)} is not a list of Secret names`,
+  fix: 'list the names of the registry Secrets, e.g. ["regcred"]',
+});
+
+export const badPullSecret = (path: string, value: unknown, problem: string): Issue => ({
+  path,
+  message: `${show(value)} ${problem}`,
+  fix: 'name a Secret of type kubernetes.io/dockerconfigjson in the namespace the pipelines run in, e.g. "regcred"',
+});
+
 export const duplicatePipeline = (path: string, name: string): Issue => ({
   path,
   message: `pipeline name "${name}" is used twice in the same workflow`,

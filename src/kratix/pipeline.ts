@@ -1,6 +1,7 @@
 import type { ContainerResources, PipelineContainer, WorkflowStepsProps } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
+import { dnsSubdomainProblem } from './names.js';
 
 /** The fields Kratix's Pipeline parser accepts on a container; anything else fails the webhook. */
 export const CONTAINER_FIELDS = [
@@ -72,6 +73,8 @@ export interface PipelineJobProps {
   readonly image: string;
   /** `jobOptions.backoffLimit` of the Job. */
   readonly backoffLimit: number;
+  /** Secrets, in the Job's namespace, that the kubelet pulls the images with. @default none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** What a Pipeline needs to run the workflow container of one Promise. */
@@ -144,7 +147,26 @@ export function renderDependenciesPipeline(props: PipelineJobProps) {
 
 // The Pipeline spec fields that shape the Job rather than a container.
 function jobSpec(props: PipelineJobProps) {
-  return { jobOptions: { backoffLimit: props.backoffLimit } };
+  const pullSecrets = [...new Set(props.imagePullSecrets ?? [])];
+  return {
+    ...(pullSecrets.length ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
+    jobOptions: { backoffLimit: props.backoffLimit },
+  };
+}
+
+/**
+ * Checks a list of image pull Secret names, from package.json or a Promise (`path` says which):
+ * a Kubernetes Secret name is a DNS subdomain, and the Pod refuses anything else.
+ */
+export function checkImagePullSecrets(path: string, value: unknown): Issue[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return [errors.pullSecretsNotAList(path, value)];
+  const issues: Issue[] = [];
+  value.forEach((name: unknown, i) => {
+    const problem = typeof name === 'string' ? dnsSubdomainProblem(name) : 'is not a Secret name, which is a string';
+    if (problem) issues.push(errors.badPullSecret(`${path}[${i}]`, name, problem));
+  });
+  return issues;
 }
 
 /** Checks the Job options an author may set on the workflow. */

@@ -10,6 +10,7 @@ import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
 import {
   checkContainers,
+  checkImagePullSecrets,
   checkJobOptions,
   checkPipelines,
   DEFAULT_BACKOFF_LIMIT,
@@ -31,6 +32,12 @@ export interface RenderPromiseProps {
    * @default 'inline'
    */
   readonly dependencies?: 'inline' | 'workflow';
+  /**
+   * Image pull Secrets of the project (package.json), for every Pipeline; the Promise's own
+   * `workflow.imagePullSecrets` are added to them.
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** A Promise rendered as Kubernetes data, with what other artifacts are derived from. */
@@ -58,8 +65,12 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const steps = def.workflow ?? {};
   issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
   issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
-  issues.push(...checkJobOptions(steps.backoffLimit));
-  const job: PipelineJobProps = { image: props.image, backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT };
+  issues.push(...checkJobOptions(steps.backoffLimit), ...checkImagePullSecrets('workflow.imagePullSecrets', steps.imagePullSecrets));
+  const job: PipelineJobProps = {
+    image: props.image,
+    backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
+    imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
+  };
   const permissions = pipelinePermissions(def, converted.secretRefs.length > 0);
   const readsSecrets = permissions.some((p) => p.resources.includes('secrets') && p.resourceNamespace === '*');
   const pipeline = (action: 'configure' | 'delete') =>

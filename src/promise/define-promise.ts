@@ -88,6 +88,13 @@ export interface WorkflowProps {
    * @default 2
    */
   readonly backoffLimit?: number;
+  /**
+   * Secrets holding registry credentials for this Promise's images, added to the project's
+   * `imagePullSecrets` (package.json) on every Pipeline. They must exist in the namespace the
+   * pipelines run in.
+   * @default none: the project's only
+   */
+  readonly imagePullSecrets?: readonly string[];
   /** Extra containers in the resource configure pipeline. @default none */
   readonly configure?: WorkflowStepsProps;
   /** Extra containers in the resource delete pipeline. @default none */

@@ -53,7 +53,11 @@ export function testPromises(props: TestPromisesProps = {}): void {
 
     test('compiles, and its example request is valid for its API', async () => {
       const loaded = await loading;
-      const result = await compilePromise(loaded.definition, { image: 'registry.test/workflow:test', exampleRequest: loaded.exampleRequest });
+      const result = await compilePromise(loaded.definition, {
+        image: 'registry.test/workflow:test',
+        exampleRequest: loaded.exampleRequest,
+        imagePullSecrets: config.imagePullSecrets ?? [],
+      });
       expect(result.ok ? [] : result.issues).toEqual([]);
     });
 

@@ -1,11 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { synth } from '../../src/cli/synth.js';
 import { readConfig } from '../../src/cli/project.js';
 import { cli, makeProject, snapshotTree } from '../helpers/project.js';
 
 const FIXTURES = ['echo', 'kitchen-sink', 'postgres'];
+const SETTINGS = { imagePullSecrets: ['regcred'] };
 const ARTIFACTS = ['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts'];
 const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(readConfig(root), options);
 
@@ -15,7 +17,7 @@ let first: Record<string, string>;
 let firstReport: Awaited<ReturnType<typeof synth>>;
 
 beforeAll(async () => {
-  project = makeProject(FIXTURES);
+  project = makeProject(FIXTURES, SETTINGS);
   firstReport = await run(project);
   expect(firstReport.errors).toEqual([]);
   first = snapshotTree(join(project, 'generated'));
@@ -37,7 +39,7 @@ describe('synth', () => {
   });
 
   test('another checkout in another folder produces the same bytes (no absolute paths)', async () => {
-    const other = makeProject(FIXTURES);
+    const other = makeProject(FIXTURES, SETTINGS);
     expect((await run(other)).errors).toEqual([]);
     expect(snapshotTree(join(other, 'generated'))).toEqual(first);
     expect(JSON.stringify(first)).not.toContain(project);
@@ -46,6 +48,11 @@ describe('synth', () => {
   test('the image comes from package.json, tagged per Promise with the digest of its bundle', () => {
     expect(first['postgres/promise.yaml']).toMatch(/image: registry\.test\/wf:postgres-[0-9a-f]{12}\n/);
     expect(first['echo/promise.yaml']).toMatch(/image: registry\.test\/wf:echo-[0-9a-f]{12}\n/);
+  });
+
+  test('the image pull Secrets come from package.json, on every Pipeline', () => {
+    const pipelines = parse(first['postgres/promise.yaml']!).spec.workflows.resource;
+    for (const p of [...pipelines.configure, ...pipelines.delete]) expect(p.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
   });
 
   test('a named Promise is compiled alone and the others are kept', async () => {

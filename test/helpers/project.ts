@@ -9,16 +9,17 @@ export const REPO = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
 
 /**
- * A temp project holding copies of the named fixture Promises. Its node_modules links every
+ * A temp project holding copies of the named fixture Promises, with `settings` added to the
+ * `kratix-cdktf` key of its package.json. Its node_modules links every
  * package of this checkout, and `kratix-cdktf` is a folder whose `src` links to this checkout's,
  * so Promises import `kratix-cdktf` as a platform repository does, and packages resolve to one
  * copy whether symlinks are followed (Node) or kept (the bundler).
  */
-export function makeProject(fixtures: readonly string[] = ['echo', 'postgres']): string {
+export function makeProject(fixtures: readonly string[] = ['echo', 'postgres'], settings: Record<string, unknown> = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'kratix-cdktf-project-'));
   writeFileSync(
     join(root, 'package.json'),
-    JSON.stringify({ name: 'platform', version: '1.2.3', type: 'module', 'kratix-cdktf': { image: 'registry.test/wf' } }),
+    JSON.stringify({ name: 'platform', version: '1.2.3', type: 'module', 'kratix-cdktf': { image: 'registry.test/wf', ...settings } }),
   );
   linkPackages(root);
   mkdirSync(join(root, 'promises'));

@@ -122,6 +122,45 @@ describe('Job options', () => {
   );
 });
 
+describe('image pull Secrets', () => {
+  const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
+  const renderWith = (overrides: Record<string, unknown>, imagePullSecrets?: string[]) =>
+    renderPromise(definePromise({ ...base, dependencies: [NAMESPACE], ...overrides } as typeof base), {
+      image: 'img:1',
+      dependencies: 'workflow',
+      ...(imagePullSecrets ? { imagePullSecrets } : {}),
+    });
+
+  test('the project’s go on every Pipeline, the deps one included, followed by the Promise’s own, each once', () => {
+    const result = renderWith({ workflow: { imagePullSecrets: ['policy-registry', 'regcred'] } }, ['regcred']);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const promise = result.value.promise as any;
+    expect(pipelineProblems(promise)).toEqual([]);
+    const { resource, promise: promiseWorkflow } = promise.spec.workflows;
+    for (const p of [...resource.configure, ...resource.delete, ...promiseWorkflow.configure]) {
+      expect(p.spec.imagePullSecrets).toEqual([{ name: 'regcred' }, { name: 'policy-registry' }]);
+    }
+  });
+
+  test('without any, the Pipelines have no imagePullSecrets field', () => {
+    const result = renderWith({});
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect((result.value.promise as any).spec.workflows.resource.configure[0].spec).not.toHaveProperty('imagePullSecrets');
+  });
+
+  test.each([
+    ['regcred', /^workflow\.imagePullSecrets: "regcred" is not a list of Secret names$/],
+    [['Reg_Cred'], /^workflow\.imagePullSecrets\[0\]: "Reg_Cred" must be lower-case letters/],
+    [['ok', ''], /^workflow\.imagePullSecrets\[1\]: "" must not be empty$/],
+    [[{ name: 'regcred' }], /^workflow\.imagePullSecrets\[0\]: \{"name":"regcred"\} is not a Secret name, which is a string$/],
+  ])('workflow.imagePullSecrets %j is refused, naming the entry', (imagePullSecrets, expected) => {
+    const result = render({ workflow: { imagePullSecrets } });
+    const found = result.ok ? [] : result.issues;
+    expect(found.map((i) => `${i.path}: ${i.message}`)).toEqual([expect.stringMatching(expected)]);
+    expect(found[0]!.fix).toMatch(/e\.g\. "regcred"|\["regcred"\]/);
+  });
+});
+
 test('schema problems and name problems are reported together', () => {
   const found = issues({ name: 'Bad', spec: Type.Object({ x: Type.Any() }) });
   expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^name:/), expect.stringMatching(/^spec\.x: has no type/)]));
