@@ -40,6 +40,12 @@ export const badPullSecret = (path: string, value: unknown, problem: string): Is
   fix: 'name a Secret of type kubernetes.io/dockerconfigjson in the namespace the pipelines run in, e.g. "regcred"',
 });
 
+export const badPipelineNamespace = (value: unknown, problem: string): Issue => ({
+  path: 'delivery.pipelineNamespace',
+  message: `${show(value)} ${problem}`,
+  fix: 'name an existing namespace of the platform cluster, e.g. "kratix-cdktf"',
+});
+
 export const duplicatePipeline = (path: string, name: string): Issue => ({
   path,
   message: `pipeline name "${name}" is used twice in the same workflow`,

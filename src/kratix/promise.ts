@@ -4,6 +4,7 @@ import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
+import { checkDeliveryForPromise, pipelineNamespace } from './delivery.js';
 import { expandDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
@@ -57,7 +58,7 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def.delivery)];
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def.delivery), ...checkDeliveryForPromise(def)];
   const dependencies = expandDependencies(def, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
@@ -94,6 +95,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
   const promiseWorkflow = props.dependencies === 'workflow' && dependencies.value.length > 0;
   const names = apiNames(def.api);
+  const namespace = pipelineNamespace(def);
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
   const promise = {
     apiVersion: 'platform.kratix.io/v1alpha1',
@@ -105,6 +107,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
+        ...(namespace ? { config: { pipelineNamespace: namespace } } : {}),
         ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline(job)] } } : {}),
         resource: { configure, delete: remove },
       },
@@ -119,7 +122,9 @@ const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kuber
 /**
  * What the workflow's service account needs in apply mode: reading the Secrets that requests
  * reference (in any request namespace; the workflow only ever reads the request's own), and the
- * Secrets and Leases of the Kubernetes backend. GitOps delivery needs nothing.
+ * Secrets and Leases of the Kubernetes backend. GitOps delivery needs nothing. The service
+ * account lives in the pipeline namespace, which apply mode always sets (see `pipelineNamespace`):
+ * in a request's namespace, its tenant could start a pod with it.
  */
 function pipelinePermissions(def: PromiseDefinition, hasSecretRefs: boolean): PipelinePermission[] {
   if (def.delivery?.kind !== 'apply') return [];

@@ -37,6 +37,14 @@ export interface TofuControllerProps {
    * @default none: the Promise's destinationSelectors decide
    */
   readonly destinationLabels?: Readonly<Record<string, string>>;
+  /**
+   * Namespace on the platform cluster where the Promise's workflow Jobs run (Kratix's
+   * `spec.workflows.config.pipelineNamespace`). It must exist before the Promise is applied.
+   * Set it before the first request: Kratix looks a request's Work up in the pipeline namespace,
+   * so a Work written from the old namespace stays behind.
+   * @default none: each request's own namespace, where its tenant can read the Job's logs
+   */
+  readonly pipelineNamespace?: string;
 }
 
 /** Delivery through GitOps: the workflow writes the stack and a Flux tofu-controller `Terraform` object. */
@@ -89,6 +97,16 @@ export function hcpTerraform(props: { readonly organization: string; readonly pr
 export interface ApplyProps {
   readonly backend: Backend;
   /**
+   * Namespace on the platform cluster where the Promise's workflow Jobs run (Kratix's
+   * `spec.workflows.config.pipelineNamespace`), and where their credentials Secret
+   * (`workflow.envFrom`) and image pull Secrets live. Tenants must not be able to create pods or
+   * read Secrets there: the backend's credentials open every request's state, and the pipeline's
+   * service account may read Secrets in every namespace. It must exist before the Promise is
+   * applied (Kratix's webhook creates a dry-run Job in it).
+   * @default "kratix-cdktf"
+   */
+  readonly pipelineNamespace?: string;
+  /**
    * How long a run waits for the state lock held by another run of the same request.
    * @default "5m"
    */
@@ -101,6 +119,9 @@ export interface ApplyProps {
    */
   readonly retry?: RetryPolicy;
 }
+
+/** Where apply-mode pipelines run when {@link ApplyProps.pipelineNamespace} is not set. */
+export const DEFAULT_APPLY_PIPELINE_NAMESPACE = 'kratix-cdktf';
 
 /** Delivery "apply": the workflow runs terraform init, plan and apply itself. */
 export interface ApplyDelivery extends ApplyProps {

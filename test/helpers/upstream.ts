@@ -73,12 +73,19 @@ const PIPELINE_SPEC_FIELDS = ['containers', 'imagePullSecrets', 'jobOptions', 'n
 // (api/v1alpha1/pipeline_types.go: JobOptions{BackoffLimit *int32}, corev1.LocalObjectReference{Name}).
 const JOB_OPTIONS_FIELDS = ['backoffLimit'];
 const INT32_MAX = 2 ** 31 - 1;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Problems Kratix's webhook would find in the Pipelines of one Promise. */
-export function pipelineProblems(promise: { metadata: { name: string }; spec: { workflows?: Record<string, Record<string, unknown[]>> } }): string[] {
+export function pipelineProblems(promise: { metadata: { name: string }; spec: { workflows?: Record<string, Record<string, unknown>> } }): string[] {
   const problems: string[] = [];
-  for (const [type, actions] of Object.entries(promise.spec.workflows ?? {})) {
+  const { config, ...workflows } = promise.spec.workflows ?? {};
+  // Kratix creates the Jobs (and the webhook its dry-run Job) in this namespace.
+  const namespace = config?.pipelineNamespace;
+  if (namespace !== undefined && !(typeof namespace === 'string' && namespace.length <= 63 && DNS_LABEL.test(namespace))) {
+    problems.push(`config.pipelineNamespace ${JSON.stringify(namespace)} is not a namespace name`);
+  }
+  for (const [type, actions] of Object.entries(workflows)) {
     for (const [action, pipelines] of Object.entries(actions)) {
       const seen = new Set<string>();
       for (const p of pipelines as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> }[]) {

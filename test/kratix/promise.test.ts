@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { applyInWorkflow, definePromise, kubernetesBackend, manifestFile, pgBackend, secretRef, Type } from '../../src/index.js';
+import { applyInWorkflow, definePromise, kubernetesBackend, manifestFile, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
 import { isManifestFile } from '../../src/promise/manifest-file.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { pluralize } from '../../src/kratix/names.js';
-import { pipelineProblems } from '../helpers/upstream.js';
+import { crdValidator, pipelineProblems } from '../helpers/upstream.js';
 
 const base = {
   name: 'widget',
@@ -200,6 +200,56 @@ describe('apply mode', () => {
   test('credentials reach the Terraform container through env and envFrom', () => {
     const spec = containerOf(render({ workflow: { envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] } }));
     expect(spec.containers[0]).toMatchObject({ envFrom: [{ secretRef: { name: 'pg-credentials' } }], env: [{ name: 'AWS_REGION', value: 'eu-west-1' }] });
+  });
+});
+
+describe('pipeline namespace', () => {
+  const validatePromise = crdValidator('kratix/platform.kratix.io_promises.yaml');
+  const promiseOf = (overrides: Record<string, unknown>) => {
+    const result = render(overrides);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const promise = result.value.promise as any;
+    expect(validatePromise(promise)).toEqual([]);
+    expect(pipelineProblems(promise)).toEqual([]);
+    return promise;
+  };
+  const withSecret = Type.Object({ size: Type.Integer({ default: 1 }), password: secretRef() });
+
+  test('apply mode runs its pipelines in a platform namespace, "kratix-cdktf" unless applyInWorkflow names another', () => {
+    expect(promiseOf({ delivery: applyInWorkflow({ backend: pgBackend() }) }).spec.workflows.config).toEqual({ pipelineNamespace: 'kratix-cdktf' });
+    expect(promiseOf({ delivery: applyInWorkflow({ backend: pgBackend(), pipelineNamespace: 'platform-tf' }) }).spec.workflows.config).toEqual({
+      pipelineNamespace: 'platform-tf',
+    });
+  });
+
+  test('a Pipeline that may read Secrets in every namespace never runs in a tenant’s namespace', () => {
+    // Its service account would sit where the tenant can start pods with it.
+    const promise = promiseOf({ spec: withSecret, delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tfstate' }) }) });
+    const permissions = promise.spec.workflows.resource.configure[0].spec.rbac.permissions;
+    expect(permissions).toEqual(expect.arrayContaining([expect.objectContaining({ resourceNamespace: '*', resources: ['secrets'] })]));
+    expect(promise.spec.workflows.config.pipelineNamespace).toBe('kratix-cdktf');
+  });
+
+  test('GitOps delivery keeps Kratix’s default, each request’s namespace, unless tofuController names one', () => {
+    expect(promiseOf({}).spec.workflows).not.toHaveProperty('config');
+    expect(promiseOf({ delivery: tofuController({ pipelineNamespace: 'platform-gitops' }) }).spec.workflows.config).toEqual({
+      pipelineNamespace: 'platform-gitops',
+    });
+  });
+
+  test.each([
+    ['Platform_TF', /"Platform_TF" must be lower-case letters/],
+    ['a'.repeat(64), /must be at most 63 characters, is 64/],
+    ['', /"" must not be empty/],
+    [5, /5 is not a namespace name, which is a string/],
+  ])('pipelineNamespace %j is refused, naming the field and a fix', (pipelineNamespace, expected) => {
+    const namespace = pipelineNamespace as string; // as an author without types could write it
+    for (const delivery of [applyInWorkflow({ backend: pgBackend(), pipelineNamespace: namespace }), tofuController({ pipelineNamespace: namespace })]) {
+      const result = render({ delivery });
+      expect(result.ok ? [] : result.issues).toEqual([
+        { path: 'delivery.pipelineNamespace', message: expect.stringMatching(expected), fix: expect.stringContaining('existing namespace') },
+      ]);
+    }
   });
 });
 
