@@ -4,7 +4,7 @@ import type { PromiseDefinition } from '../promise/define-promise.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE } from '../promise/delivery.js';
 import type { Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
-import { dnsLabelProblem } from './names.js';
+import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from './names.js';
 
 /**
  * The namespace the Promise's workflow Jobs run in (`spec.workflows.config.pipelineNamespace`),
@@ -28,6 +28,33 @@ export function checkDeliveryForPromise(def: PromiseDefinition): Issue[] {
   if (namespace !== undefined) {
     const problem = typeof namespace === 'string' ? dnsLabelProblem(namespace) : 'is not a namespace name, which is a string';
     if (problem) issues.push(errors.badPipelineNamespace(namespace, problem));
+  }
+  if (def.delivery?.kind === 'tofu-controller' && def.delivery.destinationLabels !== undefined) {
+    issues.push(...checkDestinationLabels(def.delivery.destinationLabels, def.destinationSelectors ?? []));
+  }
+  return issues;
+}
+
+/**
+ * Checks the labels the workflow writes to destination-selectors.yaml for the controller
+ * objects. Kratix's work-writer refuses an entry without labels (work-creator/lib/work_creator.go,
+ * ParseDestinationSelectors), and its scheduler merges the entry with the Promise's
+ * destinationSelectors, workflow labels first and the Promise's last, so the Promise's value wins
+ * on a shared key (internal/controller/scheduler.go, resolveDestinationSelectorsForWorkloadGroup).
+ */
+function checkDestinationLabels(labels: unknown, selectors: NonNullable<PromiseDefinition['destinationSelectors']>): Issue[] {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return [errors.destinationLabelsNotAMap(labels)];
+  const entries = Object.entries(labels as Record<string, unknown>);
+  if (entries.length === 0) return [errors.destinationLabelsEmpty()];
+  const issues: Issue[] = [];
+  for (const [key, value] of entries) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) issues.push(errors.badDestinationLabel(key, 'key', key, keyProblem));
+    const valueProblem = typeof value === 'string' ? labelValueProblem(value) : 'is not a string';
+    if (valueProblem) issues.push(errors.badDestinationLabel(key, 'value', value, valueProblem));
+    selectors.forEach((selector, i) => {
+      if (Object.hasOwn(selector.matchLabels, key)) issues.push(errors.destinationLabelOverlap(key, value, i, selector.matchLabels[key]!));
+    });
   }
   return issues;
 }

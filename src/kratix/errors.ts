@@ -46,6 +46,33 @@ export const badPipelineNamespace = (value: unknown, problem: string): Issue => 
   fix: 'name an existing namespace of the platform cluster, e.g. "kratix-cdktf"',
 });
 
+export const destinationLabelsNotAMap = (value: unknown): Issue => ({
+  path: 'delivery.destinationLabels',
+  message: `${show(value)} is not a map of label keys to values`,
+  fix: "write the labels that pick the destination running tofu-controller, e.g. { tofu: 'enabled' }",
+});
+
+export const destinationLabelsEmpty = (): Issue => ({
+  path: 'delivery.destinationLabels',
+  message: "is empty; Kratix's work-writer fails every run whose destination-selectors.yaml has an entry without labels",
+  fix: 'leave destinationLabels out, or give it the labels that pick the destination',
+});
+
+export const badDestinationLabel = (key: string, part: 'key' | 'value', text: unknown, problem: string): Issue => ({
+  path: `delivery.destinationLabels.${key}`,
+  message: `label ${part} ${show(text)} ${problem}`,
+  fix: 'use a Kubernetes label key and value, as on the Destination objects',
+});
+
+export const destinationLabelOverlap = (key: string, value: unknown, index: number, promiseValue: string): Issue => ({
+  path: `delivery.destinationLabels.${key}`,
+  message:
+    promiseValue === value
+      ? `is also in destinationSelectors[${index}].matchLabels with the same value, so it changes nothing`
+      : `is also in destinationSelectors[${index}].matchLabels; Kratix merges the two and keeps the Promise's value ${show(promiseValue)}, so the objects would never be sent where ${show(key)} is ${show(value)}`,
+  fix: `remove ${show(key)} from one of the two: destinationLabels only narrow where the Promise's destinationSelectors send requests`,
+});
+
 export const duplicatePipeline = (path: string, name: string): Issue => ({
   path,
   message: `pipeline name "${name}" is used twice in the same workflow`,

@@ -19,6 +19,30 @@ export function dnsSubdomainProblem(name: string, maxLength = 253): string | und
   return undefined;
 }
 
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Why `key` is not a Kubernetes label key (`[prefix/]name`), or undefined when it is one. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (slash >= 0) {
+    const prefix = dnsSubdomainProblem(key.slice(0, slash));
+    if (prefix) return `has a prefix that ${prefix}`;
+  }
+  if (name.length === 0) return 'must have a name';
+  if (name.length > 63) return `must have a name of at most 63 characters, is ${name.length}`;
+  if (!LABEL_NAME.test(name))
+    return 'must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit, after an optional "<DNS subdomain>/"';
+  return undefined;
+}
+
+/** Why `value` is not a Kubernetes label value (at most 63 characters, may be empty), or undefined. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > 63) return `must be at most 63 characters, is ${value.length}`;
+  if (value.length > 0 && !LABEL_NAME.test(value)) return 'must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  return undefined;
+}
+
 /** Why `kind` is not a usable Kubernetes kind, or undefined. */
 export function kindProblem(kind: string): string | undefined {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) return 'must be UpperCamelCase letters and digits, e.g. "Postgres"';

@@ -32,8 +32,11 @@ export interface TofuControllerProps {
    */
   readonly serviceAccountName?: string;
   /**
-   * Kratix destination labels for the controller objects, when they must go to a different
-   * destination from the Promise's default (written to destination-selectors.yaml).
+   * Kratix destination labels for the controller objects, written to destination-selectors.yaml.
+   * Kratix adds the Promise's `destinationSelectors` to them, so a Destination must carry both:
+   * they narrow where the objects go (say, to the destinations that run tofu-controller), and
+   * cannot send them anywhere the Promise's selectors exclude. A key the Promise's
+   * `destinationSelectors` also use is refused at synth: Kratix would keep the Promise's value.
    * @default none: the Promise's destinationSelectors decide
    */
   readonly destinationLabels?: Readonly<Record<string, string>>;

@@ -253,6 +253,46 @@ describe('pipeline namespace', () => {
   });
 });
 
+describe('destination labels', () => {
+  const routed = (destinationLabels: unknown, destinationSelectors: unknown = [{ matchLabels: { environment: 'aws' } }]) =>
+    render({ destinationSelectors, delivery: tofuController({ destinationLabels: destinationLabels as Record<string, string> }) });
+  const found = (result: ReturnType<typeof render>) => (result.ok ? [] : result.issues);
+
+  test('labels with keys of their own narrow the Promise’s destinations and are accepted', () => {
+    expect(found(routed({ 'tofu.example.com/controller': 'enabled', tier: '' }))).toEqual([]);
+  });
+
+  test('a key the Promise’s destinationSelectors also use is refused, naming both fields, the value that would win and the fix', () => {
+    expect(found(routed({ environment: 'gcp' }, [{ matchLabels: { team: 'data' } }, { matchLabels: { environment: 'aws' } }]))).toEqual([
+      {
+        path: 'delivery.destinationLabels.environment',
+        message:
+          'is also in destinationSelectors[1].matchLabels; Kratix merges the two and keeps the Promise\'s value "aws", so the objects would never be sent where "environment" is "gcp"',
+        fix: 'remove "environment" from one of the two: destinationLabels only narrow where the Promise\'s destinationSelectors send requests',
+      },
+    ]);
+  });
+
+  test('a shared key with the same value is refused as doing nothing', () => {
+    expect(found(routed({ environment: 'aws' })).map((i) => i.message)).toEqual([
+      expect.stringMatching(/destinationSelectors\[0\]\.matchLabels with the same value, so it changes nothing$/),
+    ]);
+  });
+
+  test.each([
+    [{}, 'delivery.destinationLabels', /^is empty; Kratix's work-writer fails every run/],
+    ['tofu', 'delivery.destinationLabels', /^"tofu" is not a map of label keys to values$/],
+    [{ 'has space': 'x' }, 'delivery.destinationLabels.has space', /^label key "has space" must be letters/],
+    [{ 'Bad_Prefix/x': 'y' }, 'delivery.destinationLabels.Bad_Prefix/x', /^label key "Bad_Prefix\/x" has a prefix that must be lower-case/],
+    [{ tofu: 'not ok' }, 'delivery.destinationLabels.tofu', /^label value "not ok" must be letters/],
+    [{ tofu: 'x'.repeat(64) }, 'delivery.destinationLabels.tofu', /^label value "x+" must be at most 63 characters, is 64$/],
+    [{ tofu: true }, 'delivery.destinationLabels.tofu', /^label value true is not a string$/],
+  ])('destinationLabels %j is refused', (labels, path, expected) => {
+    const issues = found(routed(labels));
+    expect(issues).toEqual([{ path, message: expect.stringMatching(expected), fix: expect.any(String) }]);
+  });
+});
+
 describe('dependencies', () => {
   const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
   const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.ops.example.com' }, spec: {} };
