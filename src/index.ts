@@ -28,6 +28,7 @@ export {
   type ApplyProps,
   type Backend,
   type Delivery,
+  type HcpTerraformProps,
   type TofuControllerProps,
 } from './promise/delivery.js';
 export type { RetryPolicy } from './workflow/control.js';

@@ -29,6 +29,11 @@ export function checkDeliveryForPromise(def: PromiseDefinition): Issue[] {
     const problem = typeof namespace === 'string' ? dnsLabelProblem(namespace) : 'is not a namespace name, which is a string';
     if (problem) issues.push(errors.badPipelineNamespace(namespace, problem));
   }
+  if (def.delivery?.kind === 'apply' && def.delivery.backend.kind === 'hcp-terraform') {
+    // Typed as 'local', but a Promise written in JavaScript or with a cast can hold anything.
+    const mode: unknown = def.delivery.backend.executionMode;
+    if (mode !== 'local') issues.push(errors.hcpExecutionMode(mode));
+  }
   if (def.delivery?.kind === 'tofu-controller' && def.delivery.destinationLabels !== undefined) {
     issues.push(...checkDestinationLabels(def.delivery.destinationLabels, def.destinationSelectors ?? []));
   }

@@ -70,7 +70,7 @@ export type Backend =
   | { readonly kind: 'pg'; readonly schemaName?: string }
   | { readonly kind: 's3'; readonly bucket: string; readonly region: string; readonly key?: string; readonly workspaceKeyPrefix?: string }
   | { readonly kind: 'kubernetes'; readonly namespace: string; readonly secretSuffix?: string }
-  | { readonly kind: 'hcp-terraform'; readonly organization: string; readonly project?: string; readonly hostname?: string };
+  | ({ readonly kind: 'hcp-terraform' } & HcpTerraformProps);
 
 /**
  * PostgreSQL. The connection string comes from `PG_CONN_STR` in the workflow's environment
@@ -91,8 +91,35 @@ export function kubernetesBackend(props: { readonly namespace: string; readonly 
   return { kind: 'kubernetes', ...props };
 }
 
-/** An HCP Terraform (or Terraform Enterprise) workspace per request; the token comes from TF_TOKEN_<host>. */
-export function hcpTerraform(props: { readonly organization: string; readonly project?: string; readonly hostname?: string }): Backend {
+/** Options for {@link hcpTerraform}. */
+export interface HcpTerraformProps {
+  readonly organization: string;
+  /**
+   * Project the request workspaces are created in; they take its default execution mode.
+   * @default the organization's default project
+   */
+  readonly project?: string;
+  /** @default "app.terraform.io" */
+  readonly hostname?: string;
+  /**
+   * Acknowledges that the workspaces run Terraform locally, in the workflow, and HCP Terraform
+   * only keeps their state. The `cloud` block cannot choose the execution mode: new workspaces
+   * take the default of their project or organization, which is Remote unless changed. A remote
+   * run happens on HCP's workers, without the workflow's cloud credentials or provider mirror,
+   * and the CLI sends it the `TF_VAR_*` values (`secretRef()` fields included) as run
+   * variables. Set the project's (Settings > Default execution mode) or organization's
+   * (Settings > General > Default Execution Mode) default to Local, then write
+   * `executionMode: 'local'`; synth refuses anything else.
+   */
+  readonly executionMode: 'local';
+}
+
+/**
+ * An HCP Terraform (or Terraform Enterprise) workspace per request, run in local execution mode;
+ * the token comes from TF_TOKEN_<host>.
+ * @example hcpTerraform({ organization: 'acme', project: 'kratix', executionMode: 'local' })
+ */
+export function hcpTerraform(props: HcpTerraformProps): Backend {
   return { kind: 'hcp-terraform', ...props };
 }
 

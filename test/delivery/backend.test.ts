@@ -22,8 +22,8 @@ test('kubernetes: in-cluster credentials, a secret suffix per Promise', () => {
   });
 });
 
-test('HCP Terraform: a workspace named after the request, in the given project', () => {
-  expect(backendBlock(hcpTerraform({ organization: 'acme', project: 'platform' }), 'postgres', 'slug')).toEqual({
+test('HCP Terraform: a workspace named after the request, in the given project; the execution mode is not a cloud block argument', () => {
+  expect(backendBlock(hcpTerraform({ organization: 'acme', project: 'platform', executionMode: 'local' }), 'postgres', 'slug')).toEqual({
     cloud: { organization: 'acme', workspaces: { name: 'slug', project: 'platform' } },
   });
 });

@@ -1,7 +1,7 @@
 // The checks of a Promise's delivery options (src/kratix/delivery.ts), through renderPromise as
 // synth runs them: where the pipelines run, where GitOps objects go, and HCP Terraform's mode.
 import { describe, expect, test } from 'vitest';
-import { applyInWorkflow, definePromise, kubernetesBackend, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
+import { applyInWorkflow, definePromise, hcpTerraform, kubernetesBackend, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { crdValidator, pipelineProblems } from '../helpers/upstream.js';
 
@@ -100,5 +100,32 @@ describe('destination labels', () => {
   ])('destinationLabels %j is refused', (labels, path, expected) => {
     const issues = found(routed(labels));
     expect(issues).toEqual([{ path, message: expect.stringMatching(expected), fix: expect.any(String) }]);
+  });
+});
+
+describe('HCP Terraform', () => {
+  const withMode = (executionMode: unknown) =>
+    render({ delivery: applyInWorkflow({ backend: hcpTerraform({ organization: 'acme', project: 'kratix', executionMode: executionMode as 'local' }) }) });
+
+  test("executionMode: 'local' is accepted", () => {
+    expect(withMode('local').ok).toBe(true);
+  });
+
+  test.each([
+    [undefined, /^is missing: HCP Terraform runs a workspace's plans and applies on its own workers unless its execution mode is Local/],
+    [
+      'remote',
+      /^is "remote": .*cloud credentials nor its provider mirror, and the CLI sends it the TF_VAR_\* values, secretRef\(\) fields included, as run variables$/,
+    ],
+    ['agent', /^is "agent": /],
+  ])('executionMode %j is refused, saying what a remote run does and how to set Local', (mode, expected) => {
+    const result = withMode(mode);
+    expect(result.ok ? [] : result.issues).toEqual([
+      {
+        path: 'delivery.backend.executionMode',
+        message: expect.stringMatching(expected),
+        fix: expect.stringMatching(/Default Execution Mode .* to Local.*executionMode: 'local'/),
+      },
+    ]);
   });
 });
