@@ -58,7 +58,8 @@ function checkDestinationLabels(labels: unknown, selectors: NonNullable<PromiseD
     const valueProblem = typeof value === 'string' ? labelValueProblem(value) : 'is not a string';
     if (valueProblem) issues.push(errors.badDestinationLabel(key, 'value', value, valueProblem));
     selectors.forEach((selector, i) => {
-      if (Object.hasOwn(selector.matchLabels, key)) issues.push(errors.destinationLabelOverlap(key, value, i, selector.matchLabels[key]!));
+      const matchLabels: Readonly<Record<string, string>> = selector.matchLabels ?? {};
+      if (Object.hasOwn(matchLabels, key)) issues.push(errors.destinationLabelOverlap(key, value, i, matchLabels[key]!));
     });
   }
   return issues;
