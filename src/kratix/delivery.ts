@@ -3,6 +3,7 @@
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE } from '../promise/delivery.js';
 import type { Issue } from '../schema/issue.js';
+import { durationMs } from '../delivery/terraform-script.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from './names.js';
 
@@ -19,11 +20,11 @@ export function pipelineNamespace(def: PromiseDefinition): string | undefined {
 }
 
 /**
- * Every problem in the delivery options of a Promise that Kratix would reject or misread (the
- * durations Terraform reads are checked by `checkDelivery` in src/delivery/check.ts).
+ * Every problem in the delivery options of a Promise that Kratix or Terraform would reject or
+ * misread: checked at synth, where the author reads it, not first on a tenant's request.
  */
-export function checkDeliveryForPromise(def: PromiseDefinition): Issue[] {
-  const issues: Issue[] = [];
+export function checkDelivery(def: PromiseDefinition): Issue[] {
+  const issues: Issue[] = [...checkDurations(def)];
   const namespace = def.delivery?.pipelineNamespace;
   if (namespace !== undefined) {
     const problem = typeof namespace === 'string' ? dnsLabelProblem(namespace) : 'is not a namespace name, which is a string';
@@ -62,5 +63,30 @@ function checkDestinationLabels(labels: unknown, selectors: NonNullable<PromiseD
       if (Object.hasOwn(matchLabels, key)) issues.push(errors.destinationLabelOverlap(key, value, i, matchLabels[key]!));
     });
   }
+  return issues;
+}
+
+// lockTimeout goes to Terraform's -lock-timeout, the retry waits to Kratix's retryAfter.
+function checkDurations(def: PromiseDefinition): Issue[] {
+  const delivery = def.delivery;
+  if (delivery?.kind !== 'apply') return [];
+  const issues: Issue[] = [];
+  const duration = (path: string, value: unknown) => {
+    if (value === undefined) return undefined;
+    const ms = typeof value === 'string' ? durationMs(value) : undefined;
+    if (ms === undefined) issues.push({ path, message: `${JSON.stringify(value)} is not a duration`, fix: 'write a number with a unit: "30s", "5m", "1h30m"' });
+    return ms;
+  };
+  duration('delivery.lockTimeout', delivery.lockTimeout);
+  const first = duration('delivery.retry.first', delivery.retry?.first);
+  const max = duration('delivery.retry.max', delivery.retry?.max);
+  if (first === 0)
+    issues.push({ path: 'delivery.retry.first', message: 'is 0: Kratix would run a failing pipeline again at once, without end', fix: 'wait at least "10s"' });
+  if (first !== undefined && max !== undefined && max < first)
+    issues.push({
+      path: 'delivery.retry.max',
+      message: `${delivery.retry!.max} is shorter than retry.first (${delivery.retry!.first})`,
+      fix: 'make max at least first',
+    });
   return issues;
 }

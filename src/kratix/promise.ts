@@ -1,10 +1,9 @@
-import { checkDelivery } from '../delivery/check.js';
 import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
-import { checkDeliveryForPromise, pipelineNamespace } from './delivery.js';
+import { checkDelivery, pipelineNamespace } from './delivery.js';
 import { expandDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
@@ -58,7 +57,7 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def.delivery), ...checkDeliveryForPromise(def)];
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def)];
   const dependencies = expandDependencies(def, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');

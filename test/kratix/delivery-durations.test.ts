@@ -1,4 +1,4 @@
-// The author's apply-mode options are checked at synth, where the author reads the error, and
+// The durations in apply mode's options (src/kratix/delivery.ts) are checked at synth, where the author
 // not first in the container on a tenant's request.
 import { expect, test } from 'vitest';
 import { applyInWorkflow, definePromise, pgBackend, tofuController, Type } from '../../src/index.js';
