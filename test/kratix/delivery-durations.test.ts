@@ -1,5 +1,5 @@
-// The durations in apply mode's options (src/kratix/delivery.ts) are checked at synth, where the author
-// not first in the container on a tenant's request.
+// The durations in apply mode's options (src/kratix/delivery.ts) are checked at synth, where the
+// author reads the error, and not first in the container on a tenant's request.
 import { expect, test } from 'vitest';
 import { applyInWorkflow, definePromise, pgBackend, tofuController, Type } from '../../src/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
