@@ -2,16 +2,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputProps, OutputValue } from '../promise/define-promise.js';
-import { namesItsOwnWorkspace } from './backend.js';
+import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { readSecretKey, SecretMissingError } from './kube-secrets.js';
-import { redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
-import { terraformScript, type TerraformScript, type TerraformScriptProps, type TerraformStep } from './terraform-script.js';
+import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
+import { durationMs, terraformScript, type TerraformScript, type TerraformScriptProps, type TerraformStep } from './terraform-script.js';
 
 /** One apply-mode run for one request. */
 export interface ApplyRunProps extends TerraformScriptProps {
   readonly outputs: Readonly<Record<string, OutputProps>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (line: string) => void;
+  /**
+   * Stops the run (the container got SIGTERM): the running terraform command gets SIGTERM, and
+   * SIGKILL if it has not exited `KRATIX_CDKTF_STOP_TIMEOUT` (default 25s) later; no further
+   * command starts. The run then ends as a failure in phase `interrupted`. Its reason, when it
+   * is a string such as "SIGTERM", names the signal in status.
+   * @default undefined: the run goes to its end
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What an apply-mode run reports into status. */
@@ -41,6 +49,12 @@ export interface PlannedChange {
 export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResult> {
   const script = terraformScript(props);
   const summary: Record<string, unknown> = { delivery: 'apply', backend: props.delivery.backend.kind, workspace: props.slug };
+  const stopTimeout = stopTimeoutMs(props.env);
+  if (typeof stopTimeout === 'string') {
+    const message = `The workflow's environment is invalid: ${stopTimeout}`;
+    return { ok: false, phase: 'run', message, errors: [message], summary };
+  }
+  if (props.signal?.aborted) return interrupted(props, { phase: script.steps[0]!.phase, done: [] }, summary, stopTimeout);
   const secretValues: string[] = [];
   const tfVars: Record<string, string> = {};
   try {
@@ -69,8 +83,15 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
   const dir = mkdtempSync(join(base, `kratix-cdktf-${props.slug}-`));
   try {
     for (const [name, content] of script.files) writeFileSync(join(dir, name), content);
-    const cli: TerraformCliProps = { cwd: dir, env: { ...props.env, ...tfVars, TF_DATA_DIR: join(dir, script.dataDir) }, log: props.log, redact };
-    const { runs, decidedBy, failure } = await runSteps(cli, script.steps);
+    const cli: TerraformCliProps = {
+      cwd: dir,
+      env: { ...props.env, ...tfVars, TF_DATA_DIR: join(dir, script.dataDir) },
+      log: props.log,
+      redact,
+      ...(props.signal ? { signal: props.signal, killAfterMs: stopTimeout } : {}),
+    };
+    const { runs, decidedBy, failure, interruption } = await runSteps(cli, script.steps);
+    if (interruption) return interrupted(props, interruption, summary, stopTimeout);
     // A dry run of a request with no workspace yet plans in the empty default one (terraformScript).
     const select = script.steps.findIndex((s) => s.phase === 'workspace select');
     const fresh = props.dryRun && select >= 0 && decidedBy[select] === 1;
@@ -91,15 +112,26 @@ interface StepFailure {
   readonly run: TerraformRun;
 }
 
+/** Where a run was stopped by its signal. */
+interface Interruption {
+  /** The step that was running, or the one that was about to start. */
+  readonly phase: string;
+  /** The terraform command the signal stopped; none when it came between commands. */
+  readonly run?: TerraformRun;
+  /** The steps that had finished. */
+  readonly done: readonly string[];
+}
+
 // Runs the steps in order, each step's attempts until one succeeds; stops at the first step that
 // fails unless it is optional. Returns each step's deciding run (undefined for steps not reached).
 async function runSteps(
   cli: TerraformCliProps,
   steps: readonly TerraformStep[],
-): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure }> {
+): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure; interruption?: Interruption }> {
   const runs: (TerraformRun | undefined)[] = [];
   // Which of each step's attempts succeeded (-1: none).
   const decidedBy: number[] = [];
+  const done = () => steps.slice(0, runs.length).map((s) => s.phase);
   for (const step of steps) {
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
@@ -108,7 +140,11 @@ async function runSteps(
     for (let round = 0; ; round++) {
       reported = undefined;
       for (const [i, attempt] of step.attempts.entries()) {
+        // No command starts once the run is being stopped.
+        if (cli.signal?.aborted) return { runs, decidedBy, interruption: { phase: step.phase, done: done() } };
         last = await terraform(cli, attempt.args, step.json);
+        // A command that finished anyway (init does not take interrupts) counts as done.
+        if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
         decided = last.code === 0 ? i : -1;
         if (last.code === 0) break;
         if (!attempt.quiet) reported ??= last;
@@ -120,7 +156,7 @@ async function runSteps(
       if (last!.code === 0 || !race || wait <= 0) break;
       // Said in the log, so a slow run shows what it waited for.
       cli.log(`  terraform ${step.phase} met another run (${race}); trying again in ${(wait / 1000).toFixed(2)} s`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await pause(wait, cli.signal);
     }
     let run = last!.code === 0 ? last! : (reported ?? last!);
     if (step.expectOutput) run = checkOutput(run, step.expectOutput);
@@ -129,6 +165,19 @@ async function runSteps(
     if (run.code !== 0 && !step.optional) return { runs, decidedBy, failure: { phase: step.phase, run } };
   }
   return { runs, decidedBy };
+}
+
+// Waits `ms`, or less when the signal aborts meanwhile.
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 // An `output -json <name>` run: passes when the output is absent (a new state, or one from
@@ -231,4 +280,40 @@ function failed(phase: string, run: TerraformRun, summary: Record<string, unknow
   const all = run.errors.length ? run.errors : [`terraform ${phase} exited with ${run.code}`];
   const errors = all.slice(0, 5).map((e) => (e.length > 500 ? `${e.slice(0, 497)}...` : e));
   return { ok: false, phase, message: `Terraform ${phase} failed: ${errors.join('; ')}`, errors, summary };
+}
+
+/**
+ * The stop timeout from `KRATIX_CDKTF_STOP_TIMEOUT` (a duration such as "25s"), or the default
+ * when it is unset; an error message when it is not a duration.
+ */
+export function stopTimeoutMs(env: Readonly<Record<string, string | undefined>>): number | string {
+  const text = env.KRATIX_CDKTF_STOP_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_STOP_TIMEOUT_MS;
+  return durationMs(text) ?? `KRATIX_CDKTF_STOP_TIMEOUT=${JSON.stringify(text.slice(0, 40))} is not a duration such as "25s"`;
+}
+
+// A run stopped by its signal, for status: what was running, whether terraform stopped by
+// itself, and so whether the state lock was released.
+function interrupted(props: ApplyRunProps, at: Interruption, summary: Record<string, unknown>, stopTimeout: number): ApplyResult {
+  const reason = props.signal?.reason;
+  const by = typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? reason : 'a stop request';
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  // Tenths of a second, rounded up: "within 0.1 s" rather than "0.0 s later".
+  const within = (ms: number) => `within ${(Math.ceil(Math.max(ms, 1) / 100) / 10).toFixed(1)} s`;
+  // Terraform repeats some diagnostics ("execution halted").
+  const terraformSaid = [...new Set(at.run?.errors ?? [])];
+  let message: string;
+  if (!at.run) {
+    const when = at.done.length ? `after terraform ${at.done.at(-1)} had finished, before terraform ${at.phase}` : 'before Terraform started';
+    message = `Interrupted by ${by} ${when}: no terraform command was running, so no state lock is held`;
+  } else if (at.run.stopped?.how === 'killed') {
+    message = `Terraform was interrupted by ${by} during ${at.phase} and had not stopped ${seconds(stopTimeout)} later, so it was killed (SIGKILL): ${lockLocation(props.delivery.backend, props.promise, props.slug)}; the state may lack what it was doing`;
+  } else {
+    const unlock = terraformSaid.find((e) => e.startsWith('Error releasing the state lock'));
+    message = unlock
+      ? `Terraform was interrupted by ${by} during ${at.phase} and stopped by itself ${within(at.run.stopped?.afterMs ?? 0)}, but could not release the state lock: ${lockLocation(props.delivery.backend, props.promise, props.slug)}`
+      : `Terraform was interrupted by ${by} during ${at.phase} and stopped by itself ${within(at.run.stopped?.afterMs ?? 0)}: it ${/^(apply|destroy)$/.test(at.phase) ? 'saved its state and ' : ''}released the state lock`;
+  }
+  const errors = [message, ...terraformSaid.slice(0, 4).map((e) => (e.length > 500 ? `${e.slice(0, 497)}...` : e))];
+  return { ok: false, phase: 'interrupted', message: `${message}; the next run starts from the saved state`, errors, summary };
 }

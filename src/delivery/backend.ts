@@ -37,6 +37,27 @@ export function backendBlock(backend: Backend, promise: string, slug: string): R
   }
 }
 
+/**
+ * Where a terraform process killed while holding the state lock leaves it, and how it is
+ * released, for status (from Terraform 1.11's internal/backend/remote-state/<backend>/client.go
+ * and internal/cloud/state.go; the README's "Releasing a state lock" has the commands).
+ */
+export function lockLocation(backend: Backend, promise: string, slug: string): string {
+  switch (backend.kind) {
+    case 'pg':
+      // Session-level advisory locks: PostgreSQL drops them when the connection closes.
+      return 'the pg backend’s lock is a PostgreSQL advisory lock, released when its database session ended with terraform';
+    case 's3': {
+      const key = `${backend.workspaceKeyPrefix ?? 'kratix'}/${slug}/${backend.key ?? `${promise}/terraform.tfstate`}.tflock`;
+      return `the state lock may still be held by the lock file s3://${backend.bucket}/${key}; if it is, delete it or run terraform force-unlock with the ID it holds`;
+    }
+    case 'kubernetes':
+      return `the state lock may still be held by the Lease ${backend.namespace}/lock-tfstate-${slug}-${backend.secretSuffix ?? promise}; if it is, delete it or run terraform force-unlock with its holderIdentity`;
+    case 'hcp-terraform':
+      return `the HCP Terraform workspace ${slug} may still be locked; if it is, unlock it in HCP Terraform (Settings, Locking) or run terraform force-unlock ${backend.organization}/${slug}`;
+  }
+}
+
 /** Whether the backend selects the workspace itself (HCP Terraform) rather than through `terraform workspace`. */
 export function namesItsOwnWorkspace(backend: Backend): boolean {
   return backend.kind === 'hcp-terraform';

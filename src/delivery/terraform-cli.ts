@@ -8,6 +8,11 @@ export interface TerraformRun {
   /** The change summary Terraform reported, if any. */
   readonly changes?: { readonly add: number; readonly change: number; readonly remove: number };
   readonly stdout: string;
+  /**
+   * Set when the caller's signal stopped the command: `exited` when terraform stopped by itself
+   * after its SIGTERM, `killed` when it was still running at the deadline and got SIGKILL.
+   */
+  readonly stopped?: { readonly how: 'exited' | 'killed'; readonly afterMs: number };
 }
 
 /** How terraform is run: where, with which environment, and what must never be shown. */
@@ -19,7 +24,26 @@ export interface TerraformCliProps {
   readonly redact: (text: string) => string;
   /** @default "terraform" on the PATH */
   readonly binary?: string;
+  /**
+   * Stops the command. On abort, terraform gets one SIGTERM, which it takes as an interrupt: it
+   * stops the operation, persists the state and releases the state lock. If it is still running
+   * `killAfterMs` later, it gets SIGKILL. With a signal, terraform runs in a process group of its
+   * own: only the caller signals it, once (Terraform takes a second interrupt as "exit now",
+   * without saving the state; a terminal's Ctrl+C reaches the whole foreground group), and what
+   * it leaves running when it exits (a provisioner's command) is killed with the group.
+   * @default undefined: the command runs to its end
+   */
+  readonly signal?: AbortSignal;
+  /** How long terraform gets to stop after its SIGTERM. @default 25 000 ms ({@link DEFAULT_STOP_TIMEOUT_MS}) */
+  readonly killAfterMs?: number;
 }
+
+/**
+ * How long terraform gets to stop after a SIGTERM before it is killed: under Kubernetes' default
+ * terminationGracePeriodSeconds (30 s), so that the workflow still writes status and exits before
+ * the kubelet kills the container.
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 25_000;
 
 /**
  * Runs one terraform command. With `json`, machine-readable lines are parsed for diagnostics and
@@ -27,12 +51,49 @@ export interface TerraformCliProps {
  */
 export function terraform(props: TerraformCliProps, args: readonly string[], json = false): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(props.binary ?? 'terraform', [...args], { cwd: props.cwd, env: cleanEnv(props.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { signal } = props;
+    const child = spawn(props.binary ?? 'terraform', [...args], {
+      cwd: props.cwd,
+      env: cleanEnv(props.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: signal !== undefined,
+    });
     let stdout = '';
     let stderr = '';
+    let stopped: { how: 'exited' | 'killed'; at: number } | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    const stop = () => {
+      stopped = { how: 'exited', at: Date.now() };
+      child.kill('SIGTERM');
+      deadline = setTimeout(() => {
+        stopped = { how: 'killed', at: stopped!.at };
+        props.log(`  terraform had not stopped ${((props.killAfterMs ?? DEFAULT_STOP_TIMEOUT_MS) / 1000).toFixed(1)} s after SIGTERM: killing it`);
+        killGroup(child.pid);
+      }, props.killAfterMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    };
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+    let exitedAt = 0;
+    child.on('exit', () => {
+      exitedAt = Date.now();
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', stop);
+      if (!stopped) return;
+      // Terraform does not wait for what it started (a provisioner's command): it goes with the group.
+      killGroup(child.pid);
+      // A process outside the group that still holds terraform's output would keep 'close' away.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 1000).unref();
+    });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (e) => reject(new Error(`cannot run terraform: ${e.message}`)));
+    child.on('error', (e) => {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', stop);
+      reject(new Error(`cannot run terraform: ${e.message}`));
+    });
     child.on('close', (code) => {
       const errors: string[] = [];
       let changes: TerraformRun['changes'];
@@ -47,9 +108,26 @@ export function terraform(props: TerraformCliProps, args: readonly string[], jso
         }
       }
       if (code !== 0 && errors.length === 0) errors.push(...plainErrors(stderr || stdout));
-      resolve({ code: code ?? 1, errors: errors.map(props.redact), ...(changes ? { changes } : {}), stdout });
+      resolve({
+        code: code ?? 1,
+        errors: errors.map(props.redact),
+        ...(changes ? { changes } : {}),
+        stdout,
+        ...(stopped ? { stopped: { how: stopped.how, afterMs: (exitedAt || Date.now()) - stopped.at } } : {}),
+      });
     });
   });
+}
+
+// SIGKILL to terraform's process group (it leads one when it runs with a signal); nothing to do
+// when the group is gone.
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: no process is left in the group.
+  }
 }
 
 /** Set for every terraform command: Terraform must never be asked anything, never call home, and always print without colour. */

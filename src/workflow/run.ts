@@ -52,6 +52,12 @@ export interface RunWorkflowProps {
    * @default none
    */
   readonly manifestTexts?: Readonly<Record<string, string>>;
+  /**
+   * Apply mode: stops the run (the container got SIGTERM). The running terraform command is
+   * signalled and waited for, no further one starts, and the run ends as a failed one.
+   * @default undefined: the run goes to its end
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -87,7 +93,7 @@ export async function runWorkflow(
   if (typeof prepared === 'number') return prepared;
   if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared, delivery);
   if (props.renderTerraformTo !== undefined) return run.renderTerraform(prepared, delivery, props.renderTerraformTo);
-  return run.apply(prepared, delivery);
+  return run.apply(prepared, delivery, props.signal);
 }
 
 interface Prepared {
@@ -188,10 +194,10 @@ class Run {
     return 0;
   }
 
-  async apply(p: Prepared, delivery: ApplyDelivery): Promise<number> {
+  async apply(p: Prepared, delivery: ApplyDelivery, signal?: AbortSignal): Promise<number> {
     const { def, ctx } = this;
     this.log.info(`${p.heading}: terraform ${this.verb()} in workspace ${p.slug}`);
-    const props = { ...this.scriptProps(p, delivery), outputs: def.outputs ?? {}, env: ctx.env, log: this.log.info };
+    const props = { ...this.scriptProps(p, delivery), outputs: def.outputs ?? {}, env: ctx.env, log: this.log.info, ...(signal ? { signal } : {}) };
     let result: ApplyResult;
     try {
       result = await runApplyDelivery(props);

@@ -1,8 +1,10 @@
 // Apply mode at its edges, with real Terraform and PostgreSQL (test/helpers/apply-env.ts): the
-// bundled container script from its startup snapshot, deletion that must never be blocked,
-// terraform missing, and render --apply. A file of its own so it runs beside apply.test.ts.
+// bundled container script from its startup snapshot, a run stopped by SIGTERM, deletion that
+// must never be blocked, terraform missing, and render --apply. A file of its own so it runs
+// beside apply.test.ts.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -16,6 +18,7 @@ import { synthRequest } from '../../src/terraform/stack.js';
 import { requestOwner } from '../../src/delivery/owner.js';
 import echo from '../fixtures/echo/index.js';
 import { applyEnvironment, meta } from '../helpers/apply-env.js';
+import { processesIn, until } from '../helpers/processes.js';
 import { REPO } from '../helpers/project.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 
@@ -51,6 +54,126 @@ test('the bundled container script, from its startup snapshot, applies and destr
   expect(destroyed.status).toBe(0);
   expect(destroyed.statusYaml.message).toMatch(/^Terraform destroyed 1 resource and removed the state$/);
   for (const text of [applied.stdout, destroyed.stdout]) expect(text).not.toContain(t.pg.password);
+});
+
+describe('a run that is stopped (SIGTERM)', () => {
+  const pgAdvisoryLocks = () => t.pg.query("select count(*) from pg_locks where locktype = 'advisory'");
+
+  test('during a slow apply terraform stops by itself, leaves nothing running and releases the state lock', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'kratix-cdktf-stop-'));
+    const stop = new AbortController();
+    const running = runRequest(
+      t.applied(),
+      requestYaml(echo, { slowSeconds: 30 }, meta('stopped')),
+      { ...t.env, KRATIX_CDKTF_WORK_DIR: work },
+      { signal: stop.signal },
+    );
+    try {
+      // The provisioner's command runs in the run's folder: terraform holds the state lock and is creating the resource.
+      await until('terraform to start creating the resource', () => processesIn(work).some((p) => p.cmd.startsWith('sleep ')));
+      expect(pgAdvisoryLocks()).not.toBe('0');
+      stop.abort('SIGTERM');
+      const run = await running;
+      expect(run.ending).toBe('retry');
+      expect(run.status.message).toMatch(
+        /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
+      );
+      expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'InterruptedFailed' });
+      expect(run.stderr).toMatch(/execution halted/);
+      // Nothing terraform started is left, the provisioner's sleep included, and the lock is
+      // free: a run that does not wait for locks at all succeeds.
+      expect(processesIn(work)).toEqual([]);
+      expect(pgAdvisoryLocks()).toBe('0');
+      const next = await t.configure('stopped', {}, '0s');
+      expect(next.ending).toBe('done');
+      expect(next.status.message).toMatch(/^Terraform applied: 1 added/);
+    } finally {
+      stop.abort();
+    }
+  });
+
+  test('terraform that does not stop by the stop timeout is killed, with what it leaves; status says so', async () => {
+    // A backend that accepts connections and never answers: terraform init waits on it and,
+    // unlike an apply, does not take interrupts.
+    const sockets: Socket[] = [];
+    let answer = () => {};
+    const connected = new Promise<void>((resolve) => (answer = resolve));
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      answer();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const work = mkdtempSync(join(tmpdir(), 'kratix-cdktf-stop-'));
+    const stop = new AbortController();
+    const env = {
+      ...t.env,
+      PG_CONN_STR: `postgres://u:p@127.0.0.1:${port}/db?sslmode=disable`,
+      KRATIX_CDKTF_WORK_DIR: work,
+      KRATIX_CDKTF_STOP_TIMEOUT: '1s',
+    };
+    const running = runRequest(t.applied(), requestYaml(echo, {}, meta('unanswered')), env, { signal: stop.signal });
+    try {
+      await connected;
+      expect(processesIn(work).some((p) => p.cmd.includes('terraform init'))).toBe(true);
+      stop.abort('SIGTERM');
+      const run = await running;
+      expect(run.ending).toBe('retry');
+      expect(run.status.message).toMatch(
+        /^Terraform was interrupted by SIGTERM during init and had not stopped 1\.0 s later, so it was killed \(SIGKILL\): the pg backend’s lock is a PostgreSQL advisory lock, released when its database session ended with terraform; the state may lack what it was doing; /,
+      );
+      expect(run.stdout).toMatch(/terraform had not stopped 1\.0 s after SIGTERM: killing it/);
+      expect(processesIn(work)).toEqual([]);
+    } finally {
+      stop.abort();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  test('before terraform starts: nothing runs, no workspace is created, and status says so', async () => {
+    const stop = new AbortController();
+    stop.abort('SIGTERM');
+    const run = await runRequest(t.applied(), requestYaml(echo, {}, meta('early')), t.env, { signal: stop.signal });
+    expect(run.ending).toBe('retry');
+    expect(run.status.message).toBe(
+      'Interrupted by SIGTERM before Terraform started: no terraform command was running, so no state lock is held; the next run starts from the saved state',
+    );
+    expect(t.stateOf('early')).toBeUndefined();
+  });
+
+  test('after terraform apply finished: the apply stands, the output step is not started', async () => {
+    const def = t.applied();
+    const request = { metadata: meta('late'), spec: { message: 'late', labels: {}, items: [], fail: false, slowSeconds: 0 } };
+    const { json, secrets } = synthRequest(def, request);
+    const stop = new AbortController();
+    const result = await runApplyDelivery({
+      delivery: def.delivery as ApplyDelivery,
+      promise: 'echo',
+      slug: t.slug('late'),
+      owner: requestOwner('echo', request.metadata),
+      namespace: 'team-a',
+      stack: json,
+      secrets,
+      action: 'configure',
+      dryRun: false,
+      outputs: def.outputs ?? {},
+      env: t.env,
+      // Apply's messages are logged when it has exited: the signal comes between two commands.
+      log: (line) => {
+        if (line.includes('Apply complete!')) stop.abort('SIGTERM');
+      },
+      signal: stop.signal,
+    });
+    expect(result).toMatchObject({ ok: false, phase: 'interrupted' });
+    expect(result.message).toMatch(/^Interrupted by SIGTERM after terraform apply had finished, before terraform output: no terraform command was running/);
+    expect(t.stateOf('late').resources).toHaveLength(1);
+  });
+
+  test('a stop timeout that is not a duration is refused before anything runs', async () => {
+    const run = await runRequest(t.applied(), requestYaml(echo, {}, meta('timeout')), { ...t.env, KRATIX_CDKTF_STOP_TIMEOUT: 'soon' });
+    expect(run.status.message).toMatch(/KRATIX_CDKTF_STOP_TIMEOUT="soon" is not a duration such as "25s"/);
+  });
 });
 
 describe('deletion is never blocked', () => {
