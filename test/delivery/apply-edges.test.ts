@@ -2,7 +2,7 @@
 // bundled container script from its startup snapshot, a run stopped by SIGTERM, deletion that
 // must never be blocked, terraform missing, and render --apply. A file of its own so it runs
 // beside apply.test.ts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,12 +24,23 @@ import { requestYaml, runRequest } from '../helpers/workflow.js';
 
 const t = applyEnvironment('kratix_apply_edges_test');
 
+// The echo-applied fixture's container script and its startup snapshot, built once for the tests
+// that run it as the image does: `node --snapshot-blob workflow.blob`.
+let snapshot: Promise<string> | undefined;
+function snapshotDir(): Promise<string> {
+  snapshot ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-'));
+    const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated'), bundleBudget: 5_000_000 };
+    writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'echo-applied'));
+    const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
+    expect(snap.status, snap.stderr).toBe(0);
+    return dir;
+  })();
+  return snapshot;
+}
+
 test('the bundled container script, from its startup snapshot, applies and destroys too', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-'));
-  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'test', 'fixtures'), generatedDir: join(dir, 'generated'), bundleBudget: 5_000_000 };
-  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, 'echo-applied'));
-  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
-  expect(snap.status, snap.stderr).toBe(0);
+  const dir = await snapshotDir();
   const run = (action: string) => {
     for (const sub of ['input', 'output', 'metadata']) mkdirSync(join(dir, action, sub), { recursive: true });
     writeFileSync(join(dir, action, 'input', 'object.yaml'), requestYaml(echo, { message: 'from a snapshot' }, meta('snapshot')));
@@ -54,6 +65,94 @@ test('the bundled container script, from its startup snapshot, applies and destr
   expect(destroyed.status).toBe(0);
   expect(destroyed.statusYaml.message).toMatch(/^Terraform destroyed 1 resource and removed the state$/);
   for (const text of [applied.stdout, destroyed.stdout]) expect(text).not.toContain(t.pg.password);
+});
+
+// Runs the container script from its snapshot on a request, as a pod would, until it exits by itself.
+function startContainer(dir: string, spec: Record<string, unknown>, name: string, env: Record<string, string> = {}) {
+  const run = mkdtempSync(join(tmpdir(), 'kratix-cdktf-snap-run-'));
+  for (const sub of ['input', 'output', 'metadata', 'work']) mkdirSync(join(run, sub));
+  writeFileSync(join(run, 'input', 'object.yaml'), requestYaml(echo, spec, meta(name)));
+  const child = spawn(process.execPath, ['--snapshot-blob', 'workflow.blob'], {
+    cwd: dir,
+    env: {
+      ...t.env,
+      KRATIX_WORKFLOW_ACTION: 'configure',
+      KRATIX_CDKTF_INPUT_DIR: join(run, 'input'),
+      KRATIX_CDKTF_OUTPUT_DIR: join(run, 'output'),
+      KRATIX_CDKTF_METADATA_DIR: join(run, 'metadata'),
+      KRATIX_CDKTF_WORK_DIR: join(run, 'work'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    out,
+    ended,
+    work: join(run, 'work'),
+    status: () => parse(readFileSync(join(run, 'metadata', 'status.yaml'), 'utf8')),
+    cleanUp() {
+      child.kill('SIGKILL');
+      for (const p of processesIn(join(run, 'work'))) process.kill(p.pid, 'SIGKILL');
+    },
+  };
+}
+
+describe('the container script stopped with SIGTERM', () => {
+  test('during a slow apply: terraform is interrupted, both exit, nothing is left and status says so', async () => {
+    const container = startContainer(await snapshotDir(), { slowSeconds: 30 }, 'snapshot-stopped');
+    try {
+      // The provisioner's command runs in the run's folder: terraform holds the state lock and is creating the resource.
+      await until('terraform to start creating the resource', () => processesIn(container.work).some((p) => p.cmd.startsWith('sleep ')));
+      expect(processesIn(container.work).some((p) => p.cmd.includes('terraform apply'))).toBe(true);
+      container.child.kill('SIGTERM');
+      // Node exits by itself, with the code of a failed run, not by the signal.
+      expect(await container.ended).toEqual({ code: 0, signal: null });
+      expect(container.out.stderr).toMatch(/SIGTERM received; stopping terraform, then writing status/);
+      expect(processesIn(container.work)).toEqual([]);
+      expect(t.pg.query("select count(*) from pg_locks where locktype = 'advisory'")).toBe('0');
+      const status = container.status();
+      expect(status.message).toMatch(
+        /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
+      );
+      expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'InterruptedFailed' });
+    } finally {
+      container.cleanUp();
+    }
+  });
+
+  test('twice, while terraform does not stop: the second is not passed on, terraform is killed at the stop timeout, status is written', async () => {
+    // A backend that accepts connections and never answers: terraform init waits on it and does not take interrupts.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const container = startContainer(await snapshotDir(), {}, 'snapshot-unanswered', {
+      PG_CONN_STR: `postgres://u:p@127.0.0.1:${port}/db?sslmode=disable`,
+      KRATIX_CDKTF_STOP_TIMEOUT: '2s',
+    });
+    try {
+      await until('terraform init to connect to the backend', () => sockets.length > 0);
+      container.child.kill('SIGTERM');
+      await until('the workflow to take the first SIGTERM', () => container.out.stderr.includes('SIGTERM received'));
+      container.child.kill('SIGTERM');
+      expect(await container.ended).toEqual({ code: 0, signal: null });
+      expect(container.out.stderr).toMatch(/SIGTERM received; stopping terraform[\s\S]*SIGTERM again; already stopping, waiting for terraform to exit/);
+      expect(container.out.stdout).toMatch(/terraform had not stopped 2\.0 s after SIGTERM: killing it/);
+      expect(container.status().message).toMatch(
+        /^Terraform was interrupted by SIGTERM during init and had not stopped 2\.0 s later, so it was killed \(SIGKILL\)/,
+      );
+      expect(processesIn(container.work)).toEqual([]);
+    } finally {
+      container.cleanUp();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
 });
 
 describe('a run that is stopped (SIGTERM)', () => {
