@@ -192,45 +192,6 @@ describe('a run that is stopped (SIGTERM)', () => {
     }
   });
 
-  test('terraform that does not stop by the stop timeout is killed, with what it leaves; status says so', async () => {
-    // A backend that accepts connections and never answers: terraform init waits on it and,
-    // unlike an apply, does not take interrupts.
-    const sockets: Socket[] = [];
-    let answer = () => {};
-    const connected = new Promise<void>((resolve) => (answer = resolve));
-    const silent = createServer((socket) => {
-      sockets.push(socket);
-      answer();
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as AddressInfo;
-    const work = mkdtempSync(join(tmpdir(), 'kratix-cdktf-stop-'));
-    const stop = new AbortController();
-    const env = {
-      ...t.env,
-      PG_CONN_STR: `postgres://u:p@127.0.0.1:${port}/db?sslmode=disable`,
-      KRATIX_CDKTF_WORK_DIR: work,
-      KRATIX_CDKTF_STOP_TIMEOUT: '1s',
-    };
-    const running = runRequest(t.applied(), requestYaml(echo, {}, meta('unanswered')), env, { signal: stop.signal });
-    try {
-      await connected;
-      expect(processesIn(work).some((p) => p.cmd.includes('terraform init'))).toBe(true);
-      stop.abort('SIGTERM');
-      const run = await running;
-      expect(run.ending).toBe('retry');
-      expect(run.status.message).toMatch(
-        /^Terraform was interrupted by SIGTERM during init and had not stopped 1\.0 s later, so it was killed \(SIGKILL\): the pg backend’s lock is a PostgreSQL advisory lock, released when its database session ended with terraform; the state may lack what it was doing; /,
-      );
-      expect(run.stdout).toMatch(/terraform had not stopped 1\.0 s after SIGTERM: killing it/);
-      expect(processesIn(work)).toEqual([]);
-    } finally {
-      stop.abort();
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    }
-  });
-
   test('before terraform starts: nothing runs, no workspace is created, and status says so', async () => {
     const stop = new AbortController();
     stop.abort('SIGTERM');
