@@ -209,7 +209,7 @@ class Run {
     }
     if (ctx.dryRun) return this.endDryRun(p, result);
     const type = ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
-    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : 'Applied') : `${capitalize(result.phase)}Failed`;
+    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : 'Applied') : failureReason(result.phase);
     const status = {
       message: result.message,
       ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
@@ -219,7 +219,7 @@ class Run {
     if (!result.ok) {
       this.log.error(
         formatIssues(
-          `${p.heading}: terraform ${result.phase} failed`,
+          result.phase === 'interrupted' ? `${p.heading}: terraform was interrupted` : `${p.heading}: terraform ${result.phase} failed`,
           result.errors.map((message) => ({ path: `terraform ${result.phase}`, message })),
         ),
       );
@@ -252,7 +252,7 @@ class Run {
       dryRun: { ...plan, at: this.now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
       conditions: [
         ...this.synthesizedConditions('The stack was synthesized'),
-        condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : `${capitalize(result.phase)}Failed`, result.message, this.now),
+        condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, this.now),
       ],
     };
     writeAllOrNothing(ctx.outputDir, new Map([[`${p.slug}-dry-run.yaml`, toYaml(plan)]]));
@@ -369,6 +369,11 @@ function describeObject(object: unknown): string {
   const metadata = (object as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
   const name = typeof metadata?.name === 'string' ? metadata.name.slice(0, 63) : '(unnamed)';
   return typeof metadata?.namespace === 'string' ? `${metadata.namespace.slice(0, 63)}/${name}` : name;
+}
+
+// A condition's reason for a failed phase: "InitFailed", "WorkspaceSelectFailed", "Interrupted".
+function failureReason(phase: string): string {
+  return phase === 'interrupted' ? 'Interrupted' : `${capitalize(phase)}Failed`;
 }
 
 // "workspace select" → "WorkspaceSelect", for condition reasons.

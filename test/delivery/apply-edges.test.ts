@@ -119,7 +119,7 @@ describe('the container script stopped with SIGTERM', () => {
       expect(status.message).toMatch(
         /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
       );
-      expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'InterruptedFailed' });
+      expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'Interrupted' });
     } finally {
       container.cleanUp();
     }
@@ -177,7 +177,7 @@ describe('a run that is stopped (SIGTERM)', () => {
       expect(run.status.message).toMatch(
         /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
       );
-      expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'InterruptedFailed' });
+      expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'Interrupted' });
       expect(run.stderr).toMatch(/execution halted/);
       // Nothing terraform started is left, the provisioner's sleep included, and the lock is
       // free: a run that does not wait for locks at all succeeds.
