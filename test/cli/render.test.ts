@@ -86,17 +86,6 @@ describe('a tofu-controller (GitOps) Promise', () => {
     expect(existsSync(join(project, 'refused'))).toBe(false);
   });
 
-  test('the kratix-cdktf command the README shows runs the same CLI', () => {
-    const run = spawnSync(
-      process.execPath,
-      [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'postgres', 'promises/postgres/example-request.yaml', '--out', 'bin-out'],
-      { cwd: project, encoding: 'utf8' },
-    );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/wrote postgres-team-orders-orders-db-/);
-  });
-
   test('a Promise that does not exist is named with its file', async () => {
     await expect(renderIn(config, { promise: 'nope', requestFile: 'x.yaml', outDir: 'o' })).rejects.toThrow(/promises\/nope\/index\.ts: could not be loaded/);
   });
@@ -255,7 +244,8 @@ describe('an apply-mode Promise', () => {
     expect(run.stderr).not.toContain(AWS_SECRET_ACCESS_KEY);
   });
 
-  test('the CLI passes --apply through: the recording terraform is called', () => {
+  // The one spawn of `kratix-cdktf render`: the command the README shows, through bin/ and main.ts.
+  test('the kratix-cdktf command passes --apply through: the recording terraform is called', () => {
     writeFileSync(calls, '');
     const run = spawnSync(process.execPath, [join(REPO, 'bin', 'kratix-cdktf.js'), 'render', 'echo-applied', 'plain.yaml', '--out', 'cli', '--apply'], {
       cwd: root,
