@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputProps, OutputValue } from '../promise/define-promise.js';
+import { cut } from '../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { readSecretKey, SecretMissingError } from './kube-secrets.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
@@ -142,6 +143,8 @@ async function runSteps(
       for (const [i, attempt] of step.attempts.entries()) {
         // No command starts once the run is being stopped.
         if (cli.signal?.aborted) return { runs, decidedBy, interruption: { phase: step.phase, done: done() } };
+        // An alternative for one failure only (a missing workspace): any other failure stands.
+        if (last && i > 0 && attempt.after && !last.errors.some((e) => attempt.after!.test(e))) break;
         last = await terraform(cli, attempt.args, step.json);
         // A command that finished anyway (init does not take interrupts) counts as done.
         if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
@@ -224,7 +227,7 @@ function report(
         message: `Dry run: the plan would add ${changes.add}, change ${changes.change}, destroy ${changes.remove}`,
         outputs: {},
         summary: reported,
-        planned: plannedChanges(changed),
+        planned: plannedChanges(changed, redact),
       };
     const outputs = readOutputs(read('outputs'), props.outputs, redact);
     const none = changes.add + changes.change + changes.remove === 0;
@@ -232,7 +235,13 @@ function report(
     return { ok: true, message, outputs, summary: reported };
   }
   if (props.dryRun)
-    return { ok: true, message: `Dry run: destroying would remove ${changes.remove} resources`, outputs: {}, summary, planned: plannedChanges(changed) };
+    return {
+      ok: true,
+      message: `Dry run: destroying would remove ${changes.remove} resources`,
+      outputs: {},
+      summary,
+      planned: plannedChanges(changed, redact),
+    };
   const what = `Terraform destroyed ${changes.remove} resource${changes.remove === 1 ? '' : 's'}`;
   if (namesItsOwnWorkspace(props.delivery.backend))
     return { ok: true, message: `${what}; the HCP Terraform workspace ${props.slug} is kept`, outputs: {}, summary };
@@ -241,14 +250,14 @@ function report(
 
 // The plan's `planned_change` events (terraform plan -json): resource addresses are the
 // author's names and the request's keys, so they are bounded like everything in status.
-function plannedChanges(run: TerraformRun | undefined): PlannedChange[] {
+function plannedChanges(run: TerraformRun | undefined, redact: (text: string) => string): PlannedChange[] {
   const planned: PlannedChange[] = [];
   for (const line of run?.stdout.split('\n') ?? []) {
     if (!line.includes('"planned_change"')) continue;
     try {
       const event = JSON.parse(line) as { type?: string; change?: { resource?: { addr?: unknown }; action?: unknown } };
       if (event.type !== 'planned_change' || typeof event.change?.resource?.addr !== 'string') continue;
-      planned.push({ address: event.change.resource.addr.slice(0, 300), action: String(event.change.action) });
+      planned.push({ address: cut(redact(event.change.resource.addr), 300), action: String(event.change.action) });
     } catch {
       // Not an event line.
     }

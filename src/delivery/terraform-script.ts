@@ -78,6 +78,8 @@ export interface TerraformAttempt {
   readonly args: readonly string[];
   /** Its failure is expected or repeats another's, so its errors are not reported. */
   readonly quiet?: boolean;
+  /** Tried only when the attempt before failed with an error that matches. @default any failure */
+  readonly after?: RegExp;
 }
 
 /** Everything an apply-mode run does with terraform, as data: what it writes, what it runs, what it reads. */
@@ -119,7 +121,10 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // default workspace, which no request uses and which holds no state, instead of creating one.
     steps.push({
       ...step('workspace select', "select the request's own workspace; a new request's dry run plans in the empty default workspace", []),
-      attempts: [{ args: ['workspace', 'select', '-no-color', slug], quiet: true }, { args: ['workspace', 'select', '-no-color', 'default'] }],
+      attempts: [
+        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
+        { args: ['workspace', 'select', '-no-color', 'default'], after: /Workspace ".*" doesn't exist/ },
+      ],
     });
   } else if (!ownWorkspace) {
     // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
@@ -144,7 +149,9 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
   });
   if (props.action === 'configure') {
     if (props.dryRun)
-      steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', lock], true), reads: 'changes' });
+      // A plan writes no state, so it takes no lock: pg would take its backend-wide lock for a
+      // workspace with no state row, and the kubernetes backend would leave a Lease behind.
+      steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', '-lock=false'], true), reads: 'changes' });
     else {
       steps.push({
         ...step('apply', 'plan and apply under one state lock', ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock], true),
@@ -154,7 +161,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     }
   } else if (props.dryRun) {
     steps.push({
-      ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', lock], true),
+      ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', '-lock=false'], true),
       reads: 'changes',
     });
   } else {

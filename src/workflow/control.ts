@@ -1,4 +1,5 @@
 import { toYaml } from '../artifacts/yaml.js';
+import { cut } from './status.js';
 
 /**
  * How a run that did not succeed ends, as Kratix can report it. Kratix runs the pipeline's
@@ -29,7 +30,7 @@ const MAX_MESSAGE = 500;
 
 /** The workflow-control.yaml text for an ending, given how many retries Kratix has counted. */
 export function workflowControlFile(ending: Ending, attempts: number, policy: { firstMs: number; maxMs: number }): string {
-  const message = ending.message.length > MAX_MESSAGE ? `${ending.message.slice(0, MAX_MESSAGE - 3)}...` : ending.message;
+  const message = cut(ending.message, MAX_MESSAGE);
   if (ending.kind === 'suspend') return toYaml({ suspend: true, message });
   return toYaml({ retryAfter: goDuration(retryDelayMs(attempts, policy)), message });
 }

@@ -30,6 +30,9 @@ export interface WorkflowLog {
   readonly error: (line: string) => void;
 }
 
+// A dry run's result in the output, which Kratix sends to the DryRun's summary.
+const DRY_RUN_FILE = 'dry-run.yaml';
+
 // Kratix stores the Work in etcd; keep well under its 1 MiB object limit, gzipped.
 const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
 // A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
@@ -234,7 +237,7 @@ class Run {
   /**
    * A dry run (a Kratix DryRun's ephemeral request): Kratix overwrites status.message with "Dry
    * run executed" and sends the output to its dry-run Destination, where the DryRun's summary is
-   * read. So the plan goes to the output as `<slug>-dry-run.yaml`, and to status.dryRun. It is
+   * read. So the plan goes to the output as `dry-run.yaml`, and to status.dryRun. It is
    * one look, never retried; nothing was applied, so TerraformApplied is left alone.
    */
   private endDryRun(p: Prepared, result: ApplyResult): number {
@@ -255,7 +258,7 @@ class Run {
         condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, this.now),
       ],
     };
-    writeAllOrNothing(ctx.outputDir, new Map([[`${p.slug}-dry-run.yaml`, toYaml(plan)]]));
+    writeAllOrNothing(ctx.outputDir, new Map([[DRY_RUN_FILE, toYaml(plan)]]));
     if (result.ok) this.log.info(`${p.heading}: ${result.message}`);
     else this.log.error(`${p.heading}: ${result.message}`);
     return this.end(status);
@@ -328,8 +331,19 @@ class Run {
     this.log.error(formatIssues(heading, issues, omitted));
     const summary = describeIssues(issues, omitted);
     const message = `${heading}: ${summary}`;
-    // The request (or the Promise) must change before a run can do better: no retry.
-    return this.end({ message, conditions: [condition(type, false, reason, summary, this.now)] }, { kind: 'suspend', message });
+    const status = { message, conditions: [condition(type, false, reason, summary, this.now)] };
+    // A DryRun waits for the pipeline to complete or fail, and a suspension is neither: it would
+    // wait forever. The refusal is its result, where its summary is read.
+    if (this.ctx.dryRun) {
+      writeAllOrNothing(this.ctx.outputDir, new Map([[DRY_RUN_FILE, toYaml({ ok: false, message })]]));
+      return this.end(status);
+    }
+    // Only a new spec helps a request Kubernetes would refuse, and Kratix resumes a suspended
+    // request when its spec changes. A Promise fix does not resume it (Kratix re-runs requests
+    // from the start but keeps suspended ones suspended), so what the Promise or kratix-cdktf
+    // got wrong is retried instead, and a new spec resumes a retry too.
+    const fixedByTheRequest = reason === 'InvalidRequest' || reason === 'OutputTooLarge';
+    return this.end(status, { kind: fixedByTheRequest ? 'suspend' : 'retry', message });
   }
 
   /**
@@ -341,7 +355,8 @@ class Run {
     const files = new Map([['status.yaml', toYaml(status)]]);
     if (ending && ctx.workflowControl) {
       const attempts = retryAttempts(this.input, ctx.pipelineName);
-      const policy = { firstMs: durationMs(delivery?.retry?.first ?? '30s') ?? 30_000, maxMs: durationMs(delivery?.retry?.max ?? '30m') ?? 1_800_000 };
+      const retry = (delivery ?? (this.def.delivery?.kind === 'apply' ? this.def.delivery : undefined))?.retry;
+      const policy = { firstMs: durationMs(retry?.first ?? '30s') ?? 30_000, maxMs: durationMs(retry?.max ?? '30m') ?? 1_800_000 };
       const control = workflowControlFile(ending, attempts, policy);
       files.set('workflow-control.yaml', control);
       this.log.info(

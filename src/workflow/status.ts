@@ -29,11 +29,23 @@ export function describeIssues(issues: readonly Issue[], omitted = 0): string {
     .map((i) => {
       // The same issue the CLI prints, fix included: the requester reads only status.
       const line = `${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`;
-      return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 3)}...` : line;
+      return cut(line, MAX_LINE);
     });
   const more = Math.max(0, issues.length - MAX_LISTED) + omitted;
   if (more > 0) lines.push(`... and ${more} more`);
   return lines.join('; ');
+}
+
+/**
+ * `text` at most `max` UTF-16 units long, ending in "..." when cut. Never splits a surrogate
+ * pair: a lone surrogate is written as `"\ud83d"`, which Kratix's YAML reader refuses, failing the
+ * pipeline and losing its status (request values reach these messages).
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 3;
+  if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end--;
+  return `${text.slice(0, end)}...`;
 }
 
 /**

@@ -230,7 +230,7 @@ describe('an apply-mode Promise', () => {
       expect(readFileSync(`${calls}.main.tf.json`, 'utf8')).toBe(readFileSync(join(root, 'plain', 'terraform', 'main.tf.json'), 'utf8'));
       expect(existsSync(join(root, 'applied', 'terraform'))).toBe(false);
     }
-    expect(commandsOf('plain')).toContain('plan -destroy -input=false -no-color -json -lock-timeout=5m');
+    expect(commandsOf('plain')).toContain('plan -destroy -input=false -no-color -json -lock=false');
   });
 
   test('a configuration that would hold a credential is not written', async () => {

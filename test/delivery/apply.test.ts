@@ -99,7 +99,7 @@ describe('a dry run (a Kratix DryRun, KRATIX_DRY_RUN=true)', () => {
     const workspaces = t.pg.query(`select count(*) from kratix_apply_test.states where name = '${t.slug('dry-new')}'`);
     expect(workspaces).toBe('0');
     // Kratix overwrites status.message with "Dry run executed" and reads the output: the plan is there.
-    const plan = parse(dry.output[`${t.slug('dry-new')}-dry-run.yaml`]!);
+    const plan = parse(dry.output['dry-run.yaml']!);
     expect(plan).toMatchObject({ request: 'team-a/dry-new', action: 'apply', ok: true, message: 'Dry run: the plan would add 1, change 0, destroy 0' });
     expect(plan.planned).toEqual([{ address: 'terraform_data.echo', action: 'create' }]);
     expect(plan.terraform.workspace).toBe(`${t.slug('dry-new')} (not created: a dry run)`);
@@ -118,7 +118,7 @@ describe('a dry run (a Kratix DryRun, KRATIX_DRY_RUN=true)', () => {
     const dry = await dryRun('dry', { message: 'y' });
     expect(dry.ending).toBe('done');
     expect(dry.status.message).toBe('Dry run: the plan would add 0, change 1, destroy 0');
-    expect(parse(dry.output[`${t.slug('dry')}-dry-run.yaml`]!).planned).toEqual([{ address: 'terraform_data.echo', action: 'update' }]);
+    expect(parse(dry.output['dry-run.yaml']!).planned).toEqual([{ address: 'terraform_data.echo', action: 'update' }]);
     expect(t.stateOf('dry').outputs.message.value).toBe('x');
     expect(t.stateOf('dry').serial).toBe(serial);
   });
@@ -130,7 +130,7 @@ describe('a dry run (a Kratix DryRun, KRATIX_DRY_RUN=true)', () => {
       PG_CONN_STR: 'postgres://nobody@127.0.0.1:1/none?sslmode=disable',
     });
     expect(dry.ending).toBe('done');
-    expect(parse(dry.output[`${t.slug('dry-broken')}-dry-run.yaml`]!)).toMatchObject({ ok: false, message: expect.stringMatching(/^Terraform init failed/) });
+    expect(parse(dry.output['dry-run.yaml']!)).toMatchObject({ ok: false, message: expect.stringMatching(/^Terraform init failed/) });
     expect(dry.status.conditions.at(-1)).toMatchObject({ type: 'TerraformPlanned', status: 'False', reason: 'InitFailed' });
   });
 });

@@ -1,6 +1,9 @@
 // How runs that did not succeed end under Kratix: workflow-control.yaml and exit 0, so that the
 // status-writer (the pod's last container) merges their status; and the retry backoff, counted
 // from the attempts Kratix records in the request's status.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { retryAttempts, retryDelayMs, workflowControlFile } from '../../src/workflow/control.js';
@@ -88,5 +91,48 @@ describe('a refused request under Kratix', () => {
     expect(run.ending).toBe('exit 2');
     expect(run.stderr).toMatch(/KRATIX_CDKTF_WORKFLOW_CONTROL="no" is not "true" or "false"/);
     expect(run.metadata).toEqual({});
+  });
+});
+
+describe('dry runs end so that the DryRun completes', () => {
+  test('a refused request is the dry run’s result: exit 0, in the output, and no suspension a DryRun would wait on forever', async () => {
+    const run = await runRequest(echo, requestYaml(echo, { message: 7 }), { KRATIX_DRY_RUN: 'true' });
+    expect(run.ending).toBe('done');
+    expect(run.control).toBeUndefined();
+    expect(parse(run.output['dry-run.yaml']!)).toEqual({ ok: false, message: expect.stringMatching(/spec\.message: expected a string/) });
+  });
+
+  test('a dry run falls back to the empty default workspace only when the request has none, not on any failure', async () => {
+    // A stand-in terraform (no backend here): `workspace select <slug>` fails for another reason.
+    const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-fake-tf-'));
+    const calls = join(dir, 'calls');
+    writeFileSync(
+      join(dir, 'terraform'),
+      `#!/bin/sh\necho "$*" >> ${calls}\ncase "$1 $4" in "workspace default") exit 0;; workspace*) echo "Error: the backend is unreachable" >&2; exit 1;; esac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const applied = { ...echo, delivery: { kind: 'apply' as const, backend: { kind: 'pg' as const } } };
+    const run = await runRequest(applied, requestYaml(echo, {}), { KRATIX_DRY_RUN: 'true', PATH: `${dir}:${process.env.PATH}` });
+    expect(run.ending).toBe('done');
+    expect(parse(run.output['dry-run.yaml']!)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/workspace select failed: .*the backend is unreachable/),
+    });
+    const made = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(made.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['init -input=false', 'workspace select']);
+  });
+});
+
+describe('cut messages stay valid YAML for Kratix', () => {
+  test('a cut never splits a character outside the BMP (a lone surrogate would fail Kratix’s YAML reader)', () => {
+    for (const at of [495, 496, 497, 498]) {
+      const message = `${'x'.repeat(at)}${'😀'.repeat(10)}`;
+      const text = workflowControlFile({ kind: 'suspend', message }, 0, policy);
+      expect(text).not.toMatch(/\\u[dD][89abAB]/);
+      const written = parse(text).message as string;
+      expect(written.endsWith('...')).toBe(true);
+      expect(written).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      expect(written.length).toBeLessThanOrEqual(500);
+    }
   });
 });

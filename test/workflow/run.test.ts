@@ -159,7 +159,9 @@ test('a stack that throws is reported as the author’s failure, with nothing wr
     },
   } as typeof echo;
   const run = await runRequest(broken, requestYaml(echo, {}));
-  expect(run.ending).toBe('suspended');
+  // Retried, not suspended: Kratix resumes a suspended request only when its spec changes, not
+  // when the Promise is fixed.
+  expect(run.ending).toBe('retry');
   expect(run.status.conditions[0]).toMatchObject({ type: 'StackSynthesized', status: 'False', reason: 'StackFailed' });
   expect(run.stderr).toMatch(/promises\/echo could not build the stack: 1 problem\n\s+✖ stack\(\) at test\/workflow\/run\.test\.ts:\d+: threw boom/);
   expect(run.status.message).toMatch(/stack\(\) at test\/workflow\/run\.test\.ts:\d+: threw boom/);
