@@ -228,7 +228,7 @@ class Run {
       );
       // A state owned by another request needs a person, not a retry.
       if (result.phase === 'owner check') return this.end(status, { kind: 'suspend', message: result.message });
-      return this.end(status, { kind: 'retry', message: result.message }, delivery);
+      return this.end(status, { kind: 'retry', message: result.message });
     }
     this.log.info(`${p.heading}: ${result.message}`);
     return this.end(status);
@@ -350,12 +350,13 @@ class Run {
    * Writes status.yaml and, for a run that did not succeed, workflow-control.yaml, all or
    * nothing, and returns the exit code (control.ts says why a failure exits 0).
    */
-  private end(status: Record<string, unknown>, ending?: Ending, delivery?: ApplyDelivery): number {
+  private end(status: Record<string, unknown>, ending?: Ending): number {
     const { ctx } = this;
     const files = new Map([['status.yaml', toYaml(status)]]);
     if (ending && ctx.workflowControl) {
       const attempts = retryAttempts(this.input, ctx.pipelineName);
-      const retry = (delivery ?? (this.def.delivery?.kind === 'apply' ? this.def.delivery : undefined))?.retry;
+      // The Promise's retry waits (apply mode); the defaults for what else is retried.
+      const retry = this.def.delivery?.kind === 'apply' ? this.def.delivery.retry : undefined;
       const policy = { firstMs: durationMs(retry?.first ?? '30s') ?? 30_000, maxMs: durationMs(retry?.max ?? '30m') ?? 1_800_000 };
       const control = workflowControlFile(ending, attempts, policy);
       files.set('workflow-control.yaml', control);
