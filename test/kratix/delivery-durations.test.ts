@@ -1,19 +1,11 @@
 // The durations in apply mode's options (src/kratix/delivery.ts) are checked at synth, where the
 // author reads the error, and not first in the container on a tenant's request.
 import { expect, test } from 'vitest';
-import { applyInWorkflow, definePromise, pgBackend, tofuController, Type } from '../../src/index.js';
-import { renderPromise } from '../../src/kratix/promise.js';
+import { applyInWorkflow, pgBackend, tofuController } from '../../src/index.js';
+import { renderWidget } from '../helpers/widget.js';
 
-const promise = (delivery: unknown) =>
-  definePromise({
-    name: 'thing',
-    api: { group: 'test.example.com', version: 'v1', kind: 'Thing' },
-    spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
-    delivery: delivery as ReturnType<typeof applyInWorkflow>,
-    stack() {},
-  });
 const issues = (delivery: unknown) => {
-  const result = renderPromise(promise(delivery), { image: 'img:1' });
+  const result = renderWidget({ delivery });
   return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`);
 };
 

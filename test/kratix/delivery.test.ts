@@ -1,17 +1,11 @@
 // The checks of a Promise's delivery options (src/kratix/delivery.ts), through renderPromise as
 // synth runs them: where the pipelines run, where GitOps objects go, and HCP Terraform's mode.
 import { describe, expect, test } from 'vitest';
-import { applyInWorkflow, definePromise, hcpTerraform, kubernetesBackend, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
-import { renderPromise } from '../../src/kratix/promise.js';
+import { applyInWorkflow, hcpTerraform, kubernetesBackend, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
 import { crdValidator, pipelineProblems } from '../helpers/upstream.js';
+import { renderWidget } from '../helpers/widget.js';
 
-const base = {
-  name: 'widget',
-  api: { group: 'test.example.com', version: 'v1alpha1', kind: 'Widget' },
-  spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
-  stack() {},
-};
-const render = (overrides: Record<string, unknown>) => renderPromise(definePromise({ ...base, ...overrides } as typeof base), { image: 'img:1' });
+const render = renderWidget;
 
 describe('pipeline namespace', () => {
   const validatePromise = crdValidator('kratix/platform.kratix.io_promises.yaml');

@@ -4,14 +4,9 @@ import { isManifestFile } from '../../src/promise/manifest-file.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { pluralize } from '../../src/kratix/names.js';
 import { pipelineProblems } from '../helpers/upstream.js';
+import { renderWidget, WIDGET } from '../helpers/widget.js';
 
-const base = {
-  name: 'widget',
-  api: { group: 'test.example.com', version: 'v1alpha1', kind: 'Widget' },
-  spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
-  stack() {},
-};
-const render = (overrides: Record<string, unknown>) => renderPromise(definePromise({ ...base, ...overrides } as typeof base), { image: 'img:1' });
+const render = renderWidget;
 const issues = (overrides: Record<string, unknown>) => {
   const result = render(overrides);
   return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
@@ -21,11 +16,11 @@ describe('names', () => {
   test.each([
     [{ name: 'Widget' }, /^name: "Widget" must be lower-case/],
     [{ name: 'w'.repeat(64) }, /^name: .* at most 63 characters/],
-    [{ api: { ...base.api, group: 'example' } }, /^api\.group: "example" must contain a dot/],
-    [{ api: { ...base.api, version: 'v1.0' } }, /^api\.version: "v1\.0" must look like v1/],
-    [{ api: { ...base.api, kind: 'widget' } }, /^api\.kind: "widget" must be UpperCamelCase/],
-    [{ api: { ...base.api, plural: 'Widgets' } }, /^api\.plural: "Widgets" must be lower-case/],
-    [{ api: { ...base.api, shortNames: ['w_1'] } }, /^api\.shortNames\[0\]: "w_1"/],
+    [{ api: { ...WIDGET.api, group: 'example' } }, /^api\.group: "example" must contain a dot/],
+    [{ api: { ...WIDGET.api, version: 'v1.0' } }, /^api\.version: "v1\.0" must look like v1/],
+    [{ api: { ...WIDGET.api, kind: 'widget' } }, /^api\.kind: "widget" must be UpperCamelCase/],
+    [{ api: { ...WIDGET.api, plural: 'Widgets' } }, /^api\.plural: "Widgets" must be lower-case/],
+    [{ api: { ...WIDGET.api, shortNames: ['w_1'] } }, /^api\.shortNames\[0\]: "w_1"/],
     [{ version: 'not a label' }, /^version: "not a label" is not a valid label value/],
     [{ outputs: { 'has space': {} } }, /^outputs\.has space: is not a valid Terraform output name/],
     [{ dependencies: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }] }, /^dependencies\[0\]: dependency has no metadata\.name/],
@@ -86,7 +81,7 @@ describe('Job options', () => {
   const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
   // Every Pipeline of the Promise, the deps one included: resource configure and delete, promise configure.
   const pipelinesOf = (overrides: Record<string, unknown>) => {
-    const result = renderPromise(definePromise({ ...base, dependencies: [NAMESPACE], ...overrides } as typeof base), {
+    const result = renderPromise(definePromise({ ...WIDGET, dependencies: [NAMESPACE], ...overrides } as typeof WIDGET), {
       image: 'img:1',
       dependencies: 'workflow',
     });
@@ -125,7 +120,7 @@ describe('Job options', () => {
 describe('image pull Secrets', () => {
   const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
   const renderWith = (overrides: Record<string, unknown>, imagePullSecrets?: string[]) =>
-    renderPromise(definePromise({ ...base, dependencies: [NAMESPACE], ...overrides } as typeof base), {
+    renderPromise(definePromise({ ...WIDGET, dependencies: [NAMESPACE], ...overrides } as typeof WIDGET), {
       image: 'img:1',
       dependencies: 'workflow',
       ...(imagePullSecrets ? { imagePullSecrets } : {}),
@@ -211,8 +206,8 @@ describe('dependencies', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     return result.value.promise as any;
   };
-  const renderWith = (dependencies: 'inline' | 'workflow', name = base.name) =>
-    renderPromise(definePromise({ ...base, name, dependencies: [NAMESPACE, manifestFile('crds/things.yaml')] }), { image: 'img:1', manifests, dependencies });
+  const renderWith = (dependencies: 'inline' | 'workflow', name = WIDGET.name) =>
+    renderPromise(definePromise({ ...WIDGET, name, dependencies: [NAMESPACE, manifestFile('crds/things.yaml')] }), { image: 'img:1', manifests, dependencies });
 
   test('inline, manifest files are expanded in place, in order', () => {
     const promise = promiseOf(renderWith('inline'));
@@ -241,7 +236,7 @@ describe('dependencies', () => {
     [[{ apiVersion: 'v1', metadata: { name: 'x' } }], /^dependencies\[0\]: dependency has no kind/],
     [[{ ...NAMESPACE, spec: { ratio: Number.NaN } }], /^dependencies\[0\]: dependency holds a value JSON cannot represent at spec\.ratio/],
   ])('%j is refused without reading any disk', (dependencies, expected) => {
-    const result = renderPromise(definePromise({ ...base, dependencies: dependencies as never }), { image: 'img:1', manifests });
+    const result = renderPromise(definePromise({ ...WIDGET, dependencies: dependencies as never }), { image: 'img:1', manifests });
     expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([expect.stringMatching(expected)]);
   });
 
