@@ -18,19 +18,19 @@ export { manifestFile, type ManifestFile } from './promise/manifest-file.js';
 export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';
+export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds } from './delivery/delivery.js';
 export {
   applyInWorkflow,
   hcpTerraform,
   kubernetesBackend,
   pgBackend,
   s3Backend,
-  tofuController,
+  type ApplyInWorkflow,
   type ApplyProps,
   type Backend,
-  type Delivery,
   type HcpTerraformProps,
-  type TofuControllerProps,
-} from './promise/delivery.js';
+} from './delivery/apply/index.js';
+export { tofuController, type TofuController, type TofuControllerProps } from './delivery/tofu-controller/index.js';
 export type { RetryPolicy } from './workflow/control.js';
 
 // Errors

@@ -1,3 +1,4 @@
+import { deliveryOf } from '../delivery/index.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest } from '../kratix/request.js';
@@ -42,6 +43,7 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
     metadata: raw.metadata,
     ...(raw.spec !== undefined ? { spec: raw.spec } : {}),
   });
+  const retry = deliveryOf(def).retry;
   const files = new Map<string, string>();
   files.set('promise.yaml', rendered.value.yaml);
   files.set('example-resource.yaml', exampleYaml);
@@ -56,7 +58,7 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
       outputs: def.outputs ?? {},
       exampleYaml,
       secretRefs: rendered.value.secretRefs,
-      ...(def.delivery?.kind === 'apply' ? { retry: { first: def.delivery.retry?.first ?? '30s', max: def.delivery.retry?.max ?? '30m' } } : {}),
+      ...(retry ? { retry: { first: retry.first ?? '30s', max: retry.max ?? '30m' } } : {}),
     }),
   );
   return { ok: true, value: files };

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
+import { deliveryOf } from '../delivery/index.js';
 import { apiNames } from '../kratix/crd.js';
 import { runWorkflow, type WorkflowLog } from '../workflow/run.js';
 import { mergeStatus } from '../workflow/status.js';
@@ -60,10 +61,10 @@ export function parseRenderArgs(args: readonly string[]): { ok: true; value: Ren
  */
 export async function render(config: ProjectConfig, options: RenderOptions, log: WorkflowLog): Promise<number> {
   const loaded = await loadPromise(config, options.promise, { example: false });
-  const applyMode = loaded.definition.delivery?.kind === 'apply';
+  const applyMode = deliveryOf(loaded.definition).runsTerraform;
   if (options.apply && !applyMode) {
     log.error(
-      `render --apply: ${loaded.name} delivers through tofu-controller (GitOps), so render only writes files and never runs terraform for it; there is nothing to apply here\n    fix: drop --apply`,
+      `render --apply: ${loaded.name} delivers through ${deliveryOf(loaded.definition).kind} (GitOps), so render only writes files and never runs terraform for it; there is nothing to apply here\n    fix: drop --apply`,
     );
     return 1;
   }

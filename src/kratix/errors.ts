@@ -73,12 +73,6 @@ export const destinationLabelOverlap = (key: string, value: unknown, index: numb
   fix: `remove ${show(key)} from one of the two: destinationLabels only narrow where the Promise's destinationSelectors send requests`,
 });
 
-export const hcpExecutionMode = (value: unknown): Issue => ({
-  path: 'delivery.backend.executionMode',
-  message: `${value === undefined ? 'is missing' : `is ${show(value)}`}: HCP Terraform runs a workspace's plans and applies on its own workers unless its execution mode is Local; such a run has neither the workflow's cloud credentials nor its provider mirror, and the CLI sends it the TF_VAR_* values, secretRef() fields included, as run variables`,
-  fix: "set the Default Execution Mode of the workspaces' project or organization to Local in HCP Terraform, then write hcpTerraform({ ..., executionMode: 'local' })",
-});
-
 export const duplicatePipeline = (path: string, name: string): Issue => ({
   path,
   message: `pipeline name "${name}" is used twice in the same workflow`,

@@ -1,4 +1,5 @@
 import type { ContainerResources, PipelineContainer, WorkflowStepsProps } from '../promise/define-promise.js';
+import type { PipelinePermission } from '../delivery/delivery.js';
 import type { Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
 import { dnsSubdomainProblem } from './names.js';
@@ -87,14 +88,6 @@ export interface PipelineProps extends PipelineJobProps {
   readonly steps?: WorkflowStepsProps;
   /** Kubernetes API permissions the pipeline's service account needs. @default none */
   readonly permissions?: readonly PipelinePermission[];
-}
-
-/** One entry of a Pipeline's `rbac.permissions`. */
-export interface PipelinePermission {
-  readonly resourceNamespace?: string;
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
 }
 
 /** The Pipeline object (not a CRD: Kratix parses it strictly) for one resource workflow action. */

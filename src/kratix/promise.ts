@@ -3,7 +3,8 @@ import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
-import { checkDelivery, pipelineNamespace } from './delivery.js';
+import { checkDelivery } from './delivery.js';
+import { deliveryOf } from '../delivery/index.js';
 import { expandDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
@@ -17,7 +18,6 @@ import {
   renderDependenciesPipeline,
   renderPipeline,
   type PipelineJobProps,
-  type PipelinePermission,
 } from './pipeline.js';
 
 /** Where the workflow image lives (the tag is chosen per Promise), and the data read for it. */
@@ -71,18 +71,18 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
     imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
   };
-  const permissions = pipelinePermissions(def, converted.secretRefs.length > 0);
-  const readsSecrets = permissions.some((p) => p.resources.includes('secrets') && p.resourceNamespace === '*');
+  const needs = deliveryOf(def).pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
+  const env = [...(steps.env ?? []), ...needs.env];
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
       promise: def.name,
       action,
       ...job,
       ...(steps.resources ? { resources: steps.resources } : {}),
-      ...(steps.env || readsSecrets ? { env: [...(steps.env ?? []), ...(readsSecrets ? [CLUSTER_CA] : [])] } : {}),
+      ...(steps.env || env.length ? { env } : {}),
       ...(steps.envFrom ? { envFrom: steps.envFrom } : {}),
       ...(steps[action] ? { steps: steps[action] } : {}),
-      permissions,
+      permissions: needs.permissions,
     });
   const configure = [pipeline('configure')];
   const remove = [pipeline('delete')];
@@ -94,7 +94,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
   const promiseWorkflow = props.dependencies === 'workflow' && dependencies.value.length > 0;
   const names = apiNames(def.api);
-  const namespace = pipelineNamespace(def);
+  const namespace = needs.namespace;
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
   const promise = {
     apiVersion: 'platform.kratix.io/v1alpha1',
@@ -113,30 +113,6 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     },
   };
   return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs, dependencies: dependencies.value } };
-}
-
-// The workflow reads Secrets over HTTPS with fetch, which trusts extra CAs only through this.
-const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
-
-/**
- * What the workflow's service account needs in apply mode: reading the Secrets that requests
- * reference (in any request namespace; the workflow only ever reads the request's own), and the
- * Secrets and Leases of the Kubernetes backend. GitOps delivery needs nothing. The service
- * account lives in the pipeline namespace, which apply mode always sets (see `pipelineNamespace`):
- * in a request's namespace, its tenant could start a pod with it.
- */
-function pipelinePermissions(def: PromiseDefinition, hasSecretRefs: boolean): PipelinePermission[] {
-  if (def.delivery?.kind !== 'apply') return [];
-  const permissions: PipelinePermission[] = [];
-  if (hasSecretRefs) permissions.push({ resourceNamespace: '*', apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
-  const backend = def.delivery.backend;
-  if (backend.kind === 'kubernetes') {
-    permissions.push(
-      { resourceNamespace: backend.namespace, apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
-      { resourceNamespace: backend.namespace, apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
-    );
-  }
-  return permissions;
 }
 
 function checkNames(def: PromiseDefinition): Issue[] {

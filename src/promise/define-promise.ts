@@ -1,6 +1,6 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
-import type { Delivery } from './delivery.js';
+import type { Delivery } from '../delivery/delivery.js';
 import type { ManifestFile } from './manifest-file.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */

@@ -3,20 +3,17 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { embeddedManifests } from '../artifacts/manifests.js';
 import { toYaml } from '../artifacts/yaml.js';
-import { runApplyDelivery, type ApplyResult } from '../delivery/apply.js';
+import { DRY_RUN_FILE, type Delivery, type DeliveryResult } from '../delivery/delivery.js';
+import { deliveryOf } from '../delivery/index.js';
+import { durationMs } from '../delivery/apply/terraform-script.js';
 import { requestOwner } from '../delivery/owner.js';
-import { credentialsIn } from '../delivery/terraform-cli.js';
-import { commandsScript, terraformScript, type TerraformScriptProps } from '../delivery/terraform-script.js';
-import { deliverRequest, type DeliveryResult } from '../delivery/tofu-controller.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
-import { tofuController, type ApplyDelivery, type TofuControllerDelivery } from '../promise/delivery.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
-import { durationMs } from '../delivery/terraform-script.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
@@ -30,13 +27,8 @@ export interface WorkflowLog {
   readonly error: (line: string) => void;
 }
 
-// A dry run's result in the output, which Kratix sends to the DryRun's summary.
-const DRY_RUN_FILE = 'dry-run.yaml';
-
 // Kratix stores the Work in etcd; keep well under its 1 MiB object limit, gzipped.
 const MAX_OUTPUT_GZIP_BYTES = 512 * 1024;
-// A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
-const MAX_OBJECT_BYTES = 1000 * 1024;
 
 /** Options for {@link runWorkflow}: what the workflow image carries, and how `render` runs it. */
 export interface RunWorkflowProps {
@@ -83,20 +75,17 @@ export async function runWorkflow(
     return 2;
   }
   if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}));
-  const delivery = def.delivery ?? tofuController();
-  if (ctx.action === 'delete' && delivery.kind === 'tofu-controller') {
-    // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
-    // stack (destroyResourcesOnDeletion). Nothing is validated, so deletion is never blocked.
-    log.info(`${def.name}: tofu-controller destroys the stack when Kratix removes this request's Work`);
+  const delivery = deliveryOf(def);
+  if (ctx.action === 'delete' && typeof delivery.delete !== 'function') {
+    // Nothing is validated, so deletion is never blocked.
+    log.info(`${def.name}: ${delivery.delete.message}`);
     return 0;
   }
   const run = new Run(def, ctx, log);
   // A request that has become invalid (say, after a schema change) must still be destroyable.
   const prepared = run.prepare({ lenient: ctx.action === 'delete' });
   if (typeof prepared === 'number') return prepared;
-  if (delivery.kind === 'tofu-controller') return run.writeGitOps(prepared, delivery);
-  if (props.renderTerraformTo !== undefined) return run.renderTerraform(prepared, delivery, props.renderTerraformTo);
-  return run.apply(prepared, delivery, props.signal);
+  return run.deliver(prepared, delivery, props);
 }
 
 interface Prepared {
@@ -153,20 +142,32 @@ class Run {
     }
   }
 
-  writeGitOps(p: Prepared, delivery: TofuControllerDelivery): number {
+  /** Hands the prepared request to the delivery and writes what it gives back, all or nothing. */
+  async deliver(p: Prepared, delivery: Delivery, props: RunWorkflowProps): Promise<number> {
+    const { def, ctx } = this;
+    const run = {
+      def,
+      action: ctx.action,
+      dryRun: ctx.dryRun,
+      request: p.request,
+      slug: p.slug,
+      owner: requestOwner(def.name, p.request.metadata),
+      synthesized: p.synthesized,
+      input: this.input,
+      env: ctx.env,
+      now: this.now,
+      log: (line: string) => this.log.info(`${p.heading}: ${line}`),
+      ...(props.signal ? { signal: props.signal } : {}),
+      ...(props.renderTerraformTo !== undefined && delivery.runsTerraform ? { renderTo: props.renderTerraformTo } : {}),
+    };
     let result: DeliveryResult;
     try {
-      result = deliverRequest(this.def, delivery, p.request, p.synthesized, p.slug);
+      result = await (ctx.action === 'delete' && typeof delivery.delete === 'function' ? delivery.delete(run) : delivery.configure(run));
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       throw e;
     }
-    const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
-    if (largest > MAX_OBJECT_BYTES) {
-      return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
-        { path: 'spec', message: `the synthesized stack is ${largest} bytes; the Secret that carries it to tofu-controller holds at most ${MAX_OBJECT_BYTES}` },
-      ]);
-    }
+    if (result.refused) return this.refuse(`${p.heading}: ${result.refused.what}`, result.refused.type, result.refused.reason, result.refused.issues);
     const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
     if (size > MAX_OUTPUT_GZIP_BYTES) {
       return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
@@ -176,148 +177,15 @@ class Run {
         },
       ]);
     }
-    const status = {
-      message: result.message,
-      // Kratix merges one top-level key at a time, so the whole outputs object is written each run.
-      ...(Object.keys(p.synthesized.knownOutputs).length ? { outputs: p.synthesized.knownOutputs } : {}),
-      terraform: result.summary,
-      conditions: [...this.synthesizedConditions(result.message)],
-    };
-    const metadata = new Map([['status.yaml', toYaml(status)]]);
-    if (result.destinationSelectors) metadata.set('destination-selectors.yaml', toYaml(result.destinationSelectors));
-    writeAllOrNothing(this.ctx.outputDir, result.files);
-    try {
-      writeAllOrNothing(this.ctx.metadataDir, metadata);
-    } catch (e) {
-      for (const name of result.files.keys()) rmSync(join(this.ctx.outputDir, name), { force: true });
-      throw e;
-    }
-    this.log.info(`${p.heading}: ${result.message}`);
+    const status = { ...result.status, conditions: [...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'), ...result.conditions] };
+    const text = result.log?.text ?? result.status.message;
+    if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
+    else this.log.info(`${p.heading}: ${text}`);
     for (const name of result.files.keys()) this.log.info(`  wrote ${name}`);
-    return 0;
-  }
-
-  async apply(p: Prepared, delivery: ApplyDelivery, signal?: AbortSignal): Promise<number> {
-    const { def, ctx } = this;
-    this.log.info(`${p.heading}: terraform ${this.verb()} in workspace ${p.slug}`);
-    const props = { ...this.scriptProps(p, delivery), outputs: def.outputs ?? {}, env: ctx.env, log: this.log.info, ...(signal ? { signal } : {}) };
-    let result: ApplyResult;
-    try {
-      result = await runApplyDelivery(props);
-    } catch (e) {
-      // Whatever broke (no terraform binary, unreadable output), status must not keep saying
-      // that the last run succeeded.
-      const message = `Terraform could not be run: ${(e as Error).message}`;
-      result = { ok: false, phase: 'run', message, errors: [message], summary: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug } };
-    }
-    if (ctx.dryRun) return this.endDryRun(p, result);
-    const type = ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
-    const reason = result.ok ? (ctx.action === 'delete' ? 'Destroyed' : 'Applied') : failureReason(result.phase);
-    const status = {
-      message: result.message,
-      ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
-      terraform: result.summary,
-      conditions: [...this.synthesizedConditions('The stack was synthesized'), condition(type, result.ok, reason, result.message, this.now)],
-    };
-    if (!result.ok) {
-      this.log.error(
-        formatIssues(
-          result.phase === 'interrupted' ? `${p.heading}: terraform was interrupted` : `${p.heading}: terraform ${result.phase} failed`,
-          result.errors.map((message) => ({ path: `terraform ${result.phase}`, message })),
-        ),
-      );
-      // A state owned by another request needs a person, not a retry.
-      if (result.phase === 'owner check') return this.end(status, { kind: 'suspend', message: result.message });
-      return this.end(status, { kind: 'retry', message: result.message });
-    }
-    this.log.info(`${p.heading}: ${result.message}`);
-    return this.end(status);
-  }
-
-  /**
-   * A dry run (a Kratix DryRun's ephemeral request): Kratix overwrites status.message with "Dry
-   * run executed" and sends the output to its dry-run Destination, where the DryRun's summary is
-   * read. So the plan goes to the output as `dry-run.yaml`, and to status.dryRun. It is
-   * one look, never retried; nothing was applied, so TerraformApplied is left alone.
-   */
-  private endDryRun(p: Prepared, result: ApplyResult): number {
-    const { ctx } = this;
-    const plan = {
-      request: `${p.request.metadata.namespace}/${p.request.metadata.name}`,
-      action: ctx.action === 'delete' ? 'destroy' : 'apply',
-      ok: result.ok,
-      message: result.message,
-      terraform: result.summary,
-      ...(result.ok ? { planned: result.planned ?? [] } : { errors: result.errors }),
-    };
-    const status = {
-      message: result.message,
-      dryRun: { ...plan, at: this.now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
-      conditions: [
-        ...this.synthesizedConditions('The stack was synthesized'),
-        condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, this.now),
-      ],
-    };
-    writeAllOrNothing(ctx.outputDir, new Map([[DRY_RUN_FILE, toYaml(plan)]]));
-    if (result.ok) this.log.info(`${p.heading}: ${result.message}`);
-    else this.log.error(`${p.heading}: ${result.message}`);
-    return this.end(status);
-  }
-
-  /**
-   * Writes what an apply-mode run would give Terraform into `dir` instead of running it: the
-   * working folder's files and the commands, from the same {@link terraformScript} the real run
-   * executes. Refuses to write a file that holds the value of a credential-like variable.
-   */
-  renderTerraform(p: Prepared, delivery: ApplyDelivery, dir: string): number {
-    const script = terraformScript(this.scriptProps(p, delivery));
-    const files = new Map([...script.files, ['commands.sh', commandsScript(script)]]);
-    const leaked = [...files].flatMap(([name, text]) => credentialsIn(this.ctx.env, text).map((variable) => ({ name, variable })));
-    if (leaked.length) {
-      return this.refuse(
-        `${p.heading}: the Terraform configuration holds credentials`,
-        'StackSynthesized',
-        'CredentialsInConfiguration',
-        leaked.map(({ name, variable }) => ({
-          path: name,
-          message: `holds the value of ${variable}; credentials must reach Terraform only through the environment`,
-          fix: `remove it from the stack (read it from the environment in a provider or backend), or unset ${variable} for render`,
-        })),
-      );
-    }
-    writeAllOrNothing(dir, files);
-    const message = `Rendered, not applied: terraform ${this.verb()} in workspace ${p.slug} was not run; commands.sh lists what would run. Run render with --apply to run terraform`;
-    const status = {
-      message,
-      terraform: { delivery: 'apply', backend: delivery.backend.kind, workspace: p.slug, rendered: true },
-      // Unknown, not False: nothing was tried. It also replaces an earlier run's "True" in the merge.
-      conditions: [
-        ...this.synthesizedConditions('The stack was synthesized'),
-        condition(this.ctx.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied', 'Unknown', 'NotRun', message, this.now),
-      ],
-    };
-    writeAllOrNothing(this.ctx.metadataDir, new Map([['status.yaml', toYaml(status)]]));
-    this.log.info(`${p.heading}: ${message}`);
-    return 0;
-  }
-
-  private scriptProps(p: Prepared, delivery: ApplyDelivery): TerraformScriptProps {
-    const { def, ctx } = this;
-    return {
-      delivery,
-      promise: def.name,
-      slug: p.slug,
-      owner: requestOwner(def.name, p.request.metadata),
-      namespace: p.request.metadata.namespace,
-      stack: p.synthesized.json,
-      secrets: p.synthesized.secrets,
-      action: ctx.action,
-      dryRun: ctx.dryRun,
-    };
-  }
-
-  private verb(): string {
-    return this.ctx.action === 'delete' ? (this.ctx.dryRun ? 'plan -destroy' : 'destroy') : this.ctx.dryRun ? 'plan' : 'apply';
+    const metadata: Record<string, string> = {};
+    if (delivery.destinationLabels && result.files.size) metadata['destination-selectors.yaml'] = toYaml([{ matchLabels: delivery.destinationLabels }]);
+    // A dry run is one look: never retried or suspended.
+    return this.end(status, ctx.dryRun ? undefined : result.ending, { files: result.files, metadata });
   }
 
   private synthesizedConditions(message: string): Condition[] {
@@ -350,13 +218,17 @@ class Run {
    * Writes status.yaml and, for a run that did not succeed, workflow-control.yaml, all or
    * nothing, and returns the exit code (control.ts says why a failure exits 0).
    */
-  private end(status: Record<string, unknown>, ending?: Ending): number {
+  private end(
+    status: Record<string, unknown>,
+    ending?: Ending,
+    extra: { readonly files?: ReadonlyMap<string, string>; readonly metadata?: Readonly<Record<string, string>> } = {},
+  ): number {
     const { ctx } = this;
-    const files = new Map([['status.yaml', toYaml(status)]]);
+    const files = new Map([['status.yaml', toYaml(status)], ...Object.entries(extra.metadata ?? {})]);
     if (ending && ctx.workflowControl) {
       const attempts = retryAttempts(this.input, ctx.pipelineName);
-      // The Promise's retry waits (apply mode); the defaults for what else is retried.
-      const retry = this.def.delivery?.kind === 'apply' ? this.def.delivery.retry : undefined;
+      // The delivery's retry waits, or the defaults.
+      const retry = deliveryOf(this.def).retry;
       const policy = { firstMs: durationMs(retry?.first ?? '30s') ?? 30_000, maxMs: durationMs(retry?.max ?? '30m') ?? 1_800_000 };
       const control = workflowControlFile(ending, attempts, policy);
       files.set('workflow-control.yaml', control);
@@ -364,7 +236,14 @@ class Run {
         ending.kind === 'suspend' ? 'suspending the workflow until the request changes' : `Kratix runs this pipeline again: ${control.split('\n')[0]}`,
       );
     }
-    writeAllOrNothing(ctx.metadataDir, files);
+    const output = extra.files ?? new Map<string, string>();
+    if (output.size) writeAllOrNothing(ctx.outputDir, output);
+    try {
+      writeAllOrNothing(ctx.metadataDir, files);
+    } catch (e) {
+      for (const name of output.keys()) rmSync(join(ctx.outputDir, name), { force: true });
+      throw e;
+    }
     return ending && !ctx.workflowControl ? 1 : 0;
   }
 }
@@ -385,17 +264,4 @@ function describeObject(object: unknown): string {
   const metadata = (object as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
   const name = typeof metadata?.name === 'string' ? metadata.name.slice(0, 63) : '(unnamed)';
   return typeof metadata?.namespace === 'string' ? `${metadata.namespace.slice(0, 63)}/${name}` : name;
-}
-
-// A condition's reason for a failed phase: "InitFailed", "WorkspaceSelectFailed", "Interrupted".
-function failureReason(phase: string): string {
-  return phase === 'interrupted' ? 'Interrupted' : `${capitalize(phase)}Failed`;
-}
-
-// "workspace select" → "WorkspaceSelect", for condition reasons.
-function capitalize(text: string): string {
-  return text
-    .split(/\s+/)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }

@@ -1,8 +1,8 @@
 import { parseKubernetesYaml, toYaml } from '../artifacts/yaml.js';
-import { deliverRequest } from '../delivery/tofu-controller.js';
+import { deliveryOf } from '../delivery/index.js';
+import { requestOwner } from '../delivery/owner.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
-import { tofuController } from '../promise/delivery.js';
 import { synthRequest } from '../terraform/stack.js';
 
 /**
@@ -16,6 +16,18 @@ export function warmUp(def: PromiseDefinition, exampleYaml: string): void {
   const request = parseRequest(api.value, parseKubernetesYaml(exampleYaml));
   if (!request.ok) return;
   const synthesized = synthRequest(def, request.value);
-  const result = deliverRequest(def, tofuController(), request.value, synthesized, 'warm-up');
-  toYaml({ message: result.message, terraform: result.summary });
+  deliveryOf(def).warmUp({
+    def,
+    action: 'configure',
+    dryRun: false,
+    request: request.value,
+    slug: 'warm-up',
+    owner: requestOwner(def.name, request.value.metadata),
+    synthesized,
+    input: undefined,
+    env: {},
+    now: new Date(0),
+    log: () => {},
+  });
+  toYaml({ message: 'warm-up', outputs: synthesized.knownOutputs });
 }

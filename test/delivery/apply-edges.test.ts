@@ -12,8 +12,8 @@ import { parse } from 'yaml';
 import { bundleContainerScript } from '../../src/cli/bundle.js';
 import { readConfig } from '../../src/cli/project.js';
 import { render } from '../../src/cli/render.js';
-import { runApplyDelivery } from '../../src/delivery/apply.js';
-import type { ApplyDelivery } from '../../src/promise/delivery.js';
+import { runApplyDelivery } from '../../src/delivery/apply/run.js';
+import type { ApplyProps } from '../../src/delivery/apply/index.js';
 import { synthRequest } from '../../src/terraform/stack.js';
 import { requestOwner } from '../../src/delivery/owner.js';
 import echo from '../fixtures/echo/index.js';
@@ -209,7 +209,7 @@ describe('a run that is stopped (SIGTERM)', () => {
     const { json, secrets } = synthRequest(def, request);
     const stop = new AbortController();
     const result = await runApplyDelivery({
-      delivery: def.delivery as ApplyDelivery,
+      delivery: def.delivery as unknown as ApplyProps,
       promise: 'echo',
       slug: t.slug('late'),
       owner: requestOwner('echo', request.metadata),
@@ -264,7 +264,7 @@ describe('a workspace that belongs to another request', () => {
     const { json, secrets } = synthRequest(def, request);
     const lines: string[] = [];
     return runApplyDelivery({
-      delivery: def.delivery as ApplyDelivery,
+      delivery: def.delivery as unknown as ApplyProps,
       promise: 'echo',
       slug: t.slug('owned'),
       owner: requestOwner('echo', request.metadata),

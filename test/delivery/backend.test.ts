@@ -1,8 +1,8 @@
 // The backend blocks for the backends that cannot run here (S3, Kubernetes, HCP Terraform) are
 // checked by shape only; pg runs for real in apply.test.ts.
 import { expect, test } from 'vitest';
-import { backendBlock, lockLocation } from '../../src/delivery/backend.js';
-import { hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/promise/delivery.js';
+import { backendBlock, lockLocation } from '../../src/delivery/apply/backend.js';
+import { hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
 
 test('pg: one schema per Promise setting, no connection string in the configuration', () => {
   expect(backendBlock(pgBackend(), 'postgres', 'slug')).toEqual({ backend: { pg: { schema_name: 'kratix_cdktf' } } });

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { applyInWorkflow, pgBackend } from '../../src/promise/delivery.js';
+import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
 import { requestSlug } from '../../src/workflow/run.js';
 import echo from '../fixtures/echo/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
@@ -54,7 +54,7 @@ export function applyEnvironment(schema: string): ApplyEnvironment {
         for (const secret of [self.pg.password, CLOUD_SECRET, SECRET_VALUE]) expect(written).not.toContain(secret);
       }
     },
-  } as ApplyEnvironment & { pg: TestPostgres; env: Record<string, string> };
+  } as unknown as ApplyEnvironment & { pg: TestPostgres; env: Record<string, string> };
   beforeAll(async () => {
     self.pg = await startPostgres();
     // A stand-in for the Kubernetes API (there is no cluster here): it serves one Secret.

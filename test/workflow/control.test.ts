@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
 import { retryAttempts, retryDelayMs, workflowControlFile } from '../../src/workflow/control.js';
 import echo from '../fixtures/echo/index.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
@@ -69,7 +70,7 @@ describe('a refused request under Kratix', () => {
 
   test('a retry is timed from the attempts in the request’s status', async () => {
     // A failed Terraform run asks for a retry; here one that cannot start terraform at all.
-    const applied = { ...echo, delivery: { kind: 'apply' as const, backend: { kind: 'pg' as const }, retry: { first: '1m', max: '1h' } } };
+    const applied = { ...echo, delivery: applyInWorkflow({ backend: pgBackend(), retry: { first: '1m', max: '1h' } }) };
     const object = { ...JSON.parse(requestYaml(echo, {})), status: { kratix: { workflows: { pipelines: [{ name: 'terraform', attempts: 2 }] } } } };
     const run = await runRequest(applied, JSON.stringify(object), { PATH: '/nonexistent' });
     expect(run.ending).toBe('retry');
@@ -111,7 +112,7 @@ describe('dry runs end so that the DryRun completes', () => {
       `#!/bin/sh\necho "$*" >> ${calls}\ncase "$1 $4" in "workspace default") exit 0;; workspace*) echo "Error: the backend is unreachable" >&2; exit 1;; esac\nexit 0\n`,
       { mode: 0o755 },
     );
-    const applied = { ...echo, delivery: { kind: 'apply' as const, backend: { kind: 'pg' as const } } };
+    const applied = { ...echo, delivery: applyInWorkflow({ backend: pgBackend() }) };
     const run = await runRequest(applied, requestYaml(echo, {}), { KRATIX_DRY_RUN: 'true', PATH: `${dir}:${process.env.PATH}` });
     expect(run.ending).toBe('done');
     expect(parse(run.output['dry-run.yaml']!)).toMatchObject({

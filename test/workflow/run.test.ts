@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { tofuController } from '../../src/delivery/tofu-controller/index.js';
 import postgres from '../fixtures/postgres/index.js';
 import echo from '../fixtures/echo/index.js';
 import { terraform } from '../helpers/terraform.js';
@@ -187,7 +188,7 @@ describe('other workflow actions', () => {
 });
 
 test('destination labels of the delivery go to destination-selectors.yaml', async () => {
-  const routed = { ...echo, delivery: { kind: 'tofu-controller' as const, destinationLabels: { terraform: 'enabled' } } };
+  const routed = { ...echo, delivery: tofuController({ destinationLabels: { terraform: 'enabled' } }) };
   const run = await runRequest(routed, requestYaml(echo, {}));
   expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([{ matchLabels: { terraform: 'enabled' } }]);
 });

@@ -1,4 +1,4 @@
-import type { Backend } from '../promise/delivery.js';
+import type { Backend } from './options.js';
 
 /**
  * The backend block for apply mode. Every request shares the Promise's backend location and gets

@@ -1,69 +1,4 @@
-import type { RetryPolicy } from '../workflow/control.js';
-/** How a synthesized stack reaches Terraform. */
-export type Delivery = TofuControllerDelivery | ApplyDelivery;
-
-/** Options for {@link tofuController}. */
-export interface TofuControllerProps {
-  /**
-   * Namespace on the destination where tofu-controller watches `Terraform` objects.
-   * @default "flux-system"
-   */
-  readonly namespace?: string;
-  /**
-   * A Flux source tofu-controller must name (its CRD requires one). The stack itself travels in a
-   * Secret through `fileMappings`, so this only has to exist: the Kratix state store's own source
-   * on the destination is the natural choice.
-   * @default { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' }
-   */
-  readonly sourceRef?: { readonly kind: 'GitRepository' | 'Bucket' | 'OCIRepository'; readonly name: string; readonly namespace?: string };
-  /**
-   * How often tofu-controller reconciles (and corrects drift).
-   * @default "10m"
-   */
-  readonly interval?: string;
-  /**
-   * Apply plans without a human: `"auto"`. Leave unset to require `approvePlan: <plan id>` by hand.
-   * @default "auto"
-   */
-  readonly approvePlan?: 'auto' | undefined;
-  /**
-   * Service account of the runner pod, which needs the cloud credentials.
-   * @default tofu-controller's default ("tf-runner")
-   */
-  readonly serviceAccountName?: string;
-  /**
-   * Kratix destination labels for the controller objects, written to destination-selectors.yaml.
-   * Kratix adds the Promise's `destinationSelectors` to them, so a Destination must carry both:
-   * they narrow where the objects go (say, to the destinations that run tofu-controller), and
-   * cannot send them anywhere the Promise's selectors exclude. A key the Promise's
-   * `destinationSelectors` also use is refused at synth: Kratix would keep the Promise's value.
-   * @default none: the Promise's destinationSelectors decide
-   */
-  readonly destinationLabels?: Readonly<Record<string, string>>;
-  /**
-   * Namespace on the platform cluster where the Promise's workflow Jobs run (Kratix's
-   * `spec.workflows.config.pipelineNamespace`). It must exist before the Promise is applied.
-   * Set it before the first request: Kratix looks a request's Work up in the pipeline namespace,
-   * so a Work written from the old namespace stays behind.
-   * @default none: each request's own namespace, where its tenant can read the Job's logs
-   */
-  readonly pipelineNamespace?: string;
-}
-
-/** Delivery through GitOps: the workflow writes the stack and a Flux tofu-controller `Terraform` object. */
-export interface TofuControllerDelivery extends TofuControllerProps {
-  readonly kind: 'tofu-controller';
-}
-
-/**
- * Delivers each request's stack to Flux tofu-controller on the destination, through Kratix's
- * GitOps scheduling: tofu-controller plans and applies it, destroys it when the request is
- * deleted, and writes its outputs to a Secret.
- * @example definePromise({ ..., delivery: tofuController({ namespace: 'flux-system' }) })
- */
-export function tofuController(props: TofuControllerProps = {}): TofuControllerDelivery {
-  return { kind: 'tofu-controller', ...props };
-}
+import type { RetryPolicy } from '../../workflow/control.js';
 
 /** Where apply mode keeps each request's state. Every request gets its own Terraform workspace in it. */
 export type Backend =
@@ -152,17 +87,3 @@ export interface ApplyProps {
 
 /** Where apply-mode pipelines run when {@link ApplyProps.pipelineNamespace} is not set. */
 export const DEFAULT_APPLY_PIPELINE_NAMESPACE = 'kratix-cdktf';
-
-/** Delivery "apply": the workflow runs terraform init, plan and apply itself. */
-export interface ApplyDelivery extends ApplyProps {
-  readonly kind: 'apply';
-}
-
-/**
- * Runs Terraform inside the workflow: plan and apply on configure, destroy and remove the state
- * on delete, outputs into the request's status. Providers come from the image's mirror.
- * @example definePromise({ ..., delivery: applyInWorkflow({ backend: pgBackend() }) })
- */
-export function applyInWorkflow(props: ApplyProps): ApplyDelivery {
-  return { kind: 'apply', ...props };
-}

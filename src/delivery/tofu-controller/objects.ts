@@ -1,15 +1,15 @@
-import { IssuesError } from '../schema/issue.js';
+import { IssuesError } from '../../schema/issue.js';
 import { createHash } from 'node:crypto';
-import { toYamlDocuments } from '../artifacts/yaml.js';
-import type { TofuControllerDelivery } from '../promise/delivery.js';
-import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
-import type { SynthesizedStack } from '../terraform/stack.js';
-import type { SecretBinding } from '../terraform/secrets.js';
-import { ownerGuard, requestOwner } from './owner.js';
+import { toYamlDocuments } from '../../artifacts/yaml.js';
+import type { OutputValue } from '../../promise/define-promise.js';
+import type { DeliveryDone, DeliveryRun } from '../delivery.js';
+import type { TofuControllerProps } from './index.js';
+import type { SecretBinding } from '../../terraform/secrets.js';
+import { ownerGuard, requestOwner } from '../owner.js';
 
 /** What the tofu-controller objects of one request are made from. */
 export interface TofuControllerObjectsProps {
-  readonly delivery: TofuControllerDelivery;
+  readonly delivery: TofuControllerProps;
   /** The request's identity slug: the object name, the state secret suffix. */
   readonly slug: string;
   readonly promise: string;
@@ -17,6 +17,8 @@ export interface TofuControllerObjectsProps {
   /** The synthesized stack, as it is written to main.tf.json. */
   readonly stackJson: string;
   readonly outputs: readonly string[];
+  /** Outputs known at synth (plain values), for status. */
+  readonly knownOutputs: Readonly<Record<string, OutputValue>>;
   readonly secrets: readonly SecretBinding[];
 }
 
@@ -98,35 +100,31 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
   return { stackSecret, terraform };
 }
 
-/** What a delivery hands back to the workflow: files for /kratix/output and a status summary. */
-export interface DeliveryResult {
-  readonly files: ReadonlyMap<string, string>;
-  /** Entries for destination-selectors.yaml, when the output must go somewhere specific. */
-  readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
-  /** Written under `status.terraform`. */
-  readonly summary: Readonly<Record<string, unknown>>;
-  readonly message: string;
-}
-
 /** The output of one configure run in tofu-controller mode. */
-export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 'stackJson'> & { readonly stack: Record<string, unknown> }): DeliveryResult {
+export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 'stackJson'> & { readonly stack: Record<string, unknown> }): DeliveryDone {
   const stackJson = `${JSON.stringify(withOwnerGuard(props.stack, requestOwner(props.promise, props.request)), null, 2)}\n`;
   const { stackSecret, terraform } = renderTofuControllerObjects({ ...props, stackJson });
   const ns = terraform.metadata.namespace;
   const resources = countResources(props.stack);
+  const message = `Synthesized ${resources} Terraform resource${resources === 1 ? '' : 's'}; tofu-controller applies the stack on the destination`;
   return {
     // The slug in the file name keeps requests apart even with Kratix's flat filepath mode.
     files: new Map([[`${props.slug}.yaml`, toYamlDocuments([stackSecret, terraform])]]),
-    ...(props.delivery.destinationLabels ? { destinationSelectors: [{ matchLabels: props.delivery.destinationLabels }] } : {}),
-    summary: {
-      delivery: 'tofu-controller',
-      resources,
-      stackSha256: createHash('sha256').update(stackJson).digest('hex'),
-      terraformObject: `${ns}/${terraform.metadata.name}`,
-      stateSecret: `${ns}/tfstate-default-${props.slug}`,
-      ...(props.outputs.length ? { outputsSecret: `${ns}/${props.slug}-outputs` } : {}),
+    status: {
+      message,
+      // Kratix merges one top-level key at a time, so the whole outputs object is written each run.
+      ...(Object.keys(props.knownOutputs).length ? { outputs: props.knownOutputs } : {}),
+      terraform: {
+        delivery: 'tofu-controller',
+        resources,
+        stackSha256: createHash('sha256').update(stackJson).digest('hex'),
+        terraformObject: `${ns}/${terraform.metadata.name}`,
+        stateSecret: `${ns}/tfstate-default-${props.slug}`,
+        ...(props.outputs.length ? { outputsSecret: `${ns}/${props.slug}-outputs` } : {}),
+      },
     },
-    message: `Synthesized ${resources} Terraform resource${resources === 1 ? '' : 's'}; tofu-controller applies the stack on the destination`,
+    conditions: [],
+    stackMessage: message,
   };
 }
 
@@ -147,20 +145,15 @@ function countResources(stack: Record<string, unknown>): number {
 }
 
 /** The tofu-controller output of one synthesized request of a Promise. */
-export function deliverRequest(
-  def: PromiseDefinition,
-  delivery: TofuControllerDelivery,
-  request: ResourceRequest<unknown>,
-  synthesized: SynthesizedStack,
-  slug: string,
-): DeliveryResult {
+export function deliverRequest(run: DeliveryRun, delivery: TofuControllerProps): DeliveryDone {
   return deliverToTofuController({
     delivery,
-    slug,
-    promise: def.name,
-    request: request.metadata,
-    stack: synthesized.json,
-    outputs: Object.keys(def.outputs ?? {}),
-    secrets: synthesized.secrets,
+    slug: run.slug,
+    promise: run.def.name,
+    request: run.request.metadata,
+    stack: run.synthesized.json,
+    knownOutputs: run.synthesized.knownOutputs,
+    outputs: Object.keys(run.def.outputs ?? {}),
+    secrets: run.synthesized.secrets,
   });
 }

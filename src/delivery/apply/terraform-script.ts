@@ -1,13 +1,13 @@
-import type { ApplyDelivery } from '../promise/delivery.js';
-import type { SecretBinding } from '../terraform/secrets.js';
-import type { TerraformJson } from '../terraform/stack.js';
+import type { ApplyProps } from './options.js';
+import type { SecretBinding } from '../../terraform/secrets.js';
+import type { TerraformJson } from '../../terraform/stack.js';
 import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backend.js';
-import { OWNER_OUTPUT } from './owner.js';
+import { OWNER_OUTPUT } from '../owner.js';
 import { TERRAFORM_ENV } from './terraform-cli.js';
 
 /** What one apply-mode run is about: the request's stack, where its state lives, and the action. */
 export interface TerraformScriptProps {
-  readonly delivery: ApplyDelivery;
+  readonly delivery: ApplyProps;
   readonly promise: string;
   /** The request's slug, which names its workspace. */
   readonly slug: string;

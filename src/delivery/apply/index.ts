@@ -1,0 +1,239 @@
+// Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
+import type { PromiseDefinition } from '../../promise/define-promise.js';
+import { formatIssues, type Issue } from '../../schema/issue.js';
+import { writeAllOrNothing } from '../../workflow/files.js';
+import { condition } from '../../workflow/status.js';
+import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, type PipelineNeeds, type PipelinePermission } from '../delivery.js';
+import { requestOwner } from '../owner.js';
+import { toYaml } from '../../artifacts/yaml.js';
+import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
+import { runApplyDelivery, type ApplyResult } from './run.js';
+import { credentialsIn } from './terraform-cli.js';
+import { commandsScript, durationMs, terraformScript, type TerraformScriptProps } from './terraform-script.js';
+
+export * from './options.js';
+
+/**
+ * Runs Terraform inside the workflow: plan and apply on configure, destroy and remove the state
+ * on delete, outputs into the request's status. Providers come from the image's mirror.
+ * @example definePromise({ ..., delivery: applyInWorkflow({ backend: pgBackend() }) })
+ */
+export function applyInWorkflow(props: ApplyProps): ApplyInWorkflow {
+  return new ApplyInWorkflow(props);
+}
+
+// The workflow reads Secrets over HTTPS with fetch, which trusts extra CAs only through this.
+const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
+
+/** The delivery {@link applyInWorkflow} returns; its options are its fields. */
+export class ApplyInWorkflow implements Delivery, ApplyProps {
+  readonly kind = 'apply';
+  readonly runsTerraform = true;
+  readonly backend: ApplyProps['backend'];
+  declare readonly pipelineNamespace?: string;
+  declare readonly lockTimeout?: string;
+  readonly retry: NonNullable<ApplyProps['retry']>;
+
+  constructor(props: ApplyProps) {
+    this.backend = props.backend;
+    if (props.pipelineNamespace !== undefined) this.pipelineNamespace = props.pipelineNamespace;
+    if (props.lockTimeout !== undefined) this.lockTimeout = props.lockTimeout;
+    this.retry = props.retry ?? {};
+  }
+
+  check(): Issue[] {
+    const issues = this.checkDurations();
+    // Typed as 'local', but a Promise written in JavaScript or with a cast can hold anything.
+    if (this.backend.kind === 'hcp-terraform' && (this.backend.executionMode as unknown) !== 'local') {
+      const mode = this.backend.executionMode as unknown;
+      issues.push({
+        path: 'delivery.backend.executionMode',
+        message: `${mode === undefined ? 'is missing' : `is ${JSON.stringify(mode)}`}: HCP Terraform runs a workspace's plans and applies on its own workers unless its execution mode is Local; such a run has neither the workflow's cloud credentials nor its provider mirror, and the CLI sends it the TF_VAR_* values, secretRef() fields included, as run variables`,
+        fix: "set the Default Execution Mode of the workspaces' project or organization to Local in HCP Terraform, then write hcpTerraform({ ..., executionMode: 'local' })",
+      });
+    }
+    return issues;
+  }
+
+  /**
+   * The service account needs to read the Secrets that requests reference (in any request
+   * namespace; the workflow only ever reads the request's own), and the Secrets and Leases of the
+   * Kubernetes backend. It lives in the pipeline namespace, always set here: in a request's
+   * namespace, its tenant could start a pod with it.
+   */
+  pipeline(_def: PromiseDefinition, facts: { readonly secretRefs: boolean }): PipelineNeeds {
+    const permissions: PipelinePermission[] = [];
+    if (facts.secretRefs) permissions.push({ resourceNamespace: '*', apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+    if (this.backend.kind === 'kubernetes') {
+      const verbs = ['get', 'list', 'create', 'update', 'delete'];
+      permissions.push(
+        { resourceNamespace: this.backend.namespace, apiGroups: [''], resources: ['secrets'], verbs },
+        { resourceNamespace: this.backend.namespace, apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs },
+      );
+    }
+    return { namespace: this.pipelineNamespace ?? DEFAULT_APPLY_PIPELINE_NAMESPACE, permissions, env: facts.secretRefs ? [CLUSTER_CA] : [] };
+  }
+
+  configure(run: DeliveryRun): Promise<DeliveryResult> | DeliveryResult {
+    return run.renderTo === undefined ? this.run(run) : this.render(run, run.renderTo);
+  }
+
+  readonly delete = (run: DeliveryRun): Promise<DeliveryResult> | DeliveryResult => this.configure(run);
+
+  warmUp(run: DeliveryRun): void {
+    commandsScript(terraformScript(this.scriptProps(run)));
+  }
+
+  private async run(run: DeliveryRun): Promise<DeliveryResult> {
+    run.log(`terraform ${verb(run)} in workspace ${run.slug}`);
+    let result: ApplyResult;
+    try {
+      result = await runApplyDelivery({
+        ...this.scriptProps(run),
+        outputs: run.def.outputs ?? {},
+        env: run.env,
+        log: run.log,
+        ...(run.signal ? { signal: run.signal } : {}),
+      });
+    } catch (e) {
+      // Whatever broke (no terraform binary, unreadable output), status must not keep saying
+      // that the last run succeeded.
+      const message = `Terraform could not be run: ${(e as Error).message}`;
+      result = { ok: false, phase: 'run', message, errors: [message], summary: { delivery: 'apply', backend: this.backend.kind, workspace: run.slug } };
+    }
+    if (run.dryRun) return dryRunResult(run, result);
+    const type = run.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
+    const reason = result.ok ? (run.action === 'delete' ? 'Destroyed' : 'Applied') : failureReason(result.phase);
+    const status = {
+      message: result.message,
+      ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
+      terraform: result.summary,
+    };
+    const conditions = [condition(type, result.ok, reason, result.message, run.now)];
+    if (result.ok) return { files: new Map(), status, conditions };
+    const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
+    return {
+      files: new Map(),
+      status,
+      conditions,
+      // A state owned by another request needs a person, not a retry.
+      ending: { kind: result.phase === 'owner check' ? 'suspend' : 'retry', message: result.message },
+      log: {
+        error: true,
+        text: formatIssues(
+          heading,
+          result.errors.map((message) => ({ path: `terraform ${result.phase}`, message })),
+        ),
+      },
+    };
+  }
+
+  /**
+   * Writes what the run would give Terraform into `dir` instead of running it: the working
+   * folder's files and the commands, from the same {@link terraformScript} the real run executes.
+   * Refuses to write a file that holds the value of a credential-like variable.
+   */
+  private render(run: DeliveryRun, dir: string): DeliveryResult {
+    const script = terraformScript(this.scriptProps(run));
+    const files = new Map([...script.files, ['commands.sh', commandsScript(script)]]);
+    const leaked = [...files].flatMap(([name, text]) => credentialsIn(run.env, text).map((variable) => ({ name, variable })));
+    if (leaked.length) {
+      return {
+        refused: {
+          what: 'the Terraform configuration holds credentials',
+          type: 'StackSynthesized',
+          reason: 'CredentialsInConfiguration',
+          issues: leaked.map(({ name, variable }) => ({
+            path: name,
+            message: `holds the value of ${variable}; credentials must reach Terraform only through the environment`,
+            fix: `remove it from the stack (read it from the environment in a provider or backend), or unset ${variable} for render`,
+          })),
+        },
+      };
+    }
+    writeAllOrNothing(dir, files);
+    const message = `Rendered, not applied: terraform ${verb(run)} in workspace ${run.slug} was not run; commands.sh lists what would run. Run render with --apply to run terraform`;
+    return {
+      files: new Map(),
+      status: { message, terraform: { delivery: 'apply', backend: this.backend.kind, workspace: run.slug, rendered: true } },
+      // Unknown, not False: nothing was tried. It also replaces an earlier run's "True" in the merge.
+      conditions: [condition(run.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied', 'Unknown', 'NotRun', message, run.now)],
+    };
+  }
+
+  private scriptProps(run: DeliveryRun): TerraformScriptProps {
+    return {
+      delivery: this,
+      promise: run.def.name,
+      slug: run.slug,
+      owner: requestOwner(run.def.name, run.request.metadata),
+      namespace: run.request.metadata.namespace,
+      stack: run.synthesized.json,
+      secrets: run.synthesized.secrets,
+      action: run.action,
+      dryRun: run.dryRun,
+    };
+  }
+
+  // lockTimeout goes to Terraform's -lock-timeout, the retry waits to Kratix's retryAfter.
+  private checkDurations(): Issue[] {
+    const issues: Issue[] = [];
+    const duration = (path: string, value: unknown) => {
+      if (value === undefined) return undefined;
+      const ms = typeof value === 'string' ? durationMs(value) : undefined;
+      if (ms === undefined)
+        issues.push({ path, message: `${JSON.stringify(value)} is not a duration`, fix: 'write a number with a unit: "30s", "5m", "1h30m"' });
+      return ms;
+    };
+    duration('delivery.lockTimeout', this.lockTimeout);
+    const first = duration('delivery.retry.first', this.retry.first);
+    const max = duration('delivery.retry.max', this.retry.max);
+    if (first === 0)
+      issues.push({
+        path: 'delivery.retry.first',
+        message: 'is 0: Kratix would run a failing pipeline again at once, without end',
+        fix: 'wait at least "10s"',
+      });
+    if (first !== undefined && max !== undefined && max < first)
+      issues.push({
+        path: 'delivery.retry.max',
+        message: `${this.retry.max} is shorter than retry.first (${this.retry.first})`,
+        fix: 'make max at least first',
+      });
+    return issues;
+  }
+}
+
+function verb(run: DeliveryRun): string {
+  return run.action === 'delete' ? (run.dryRun ? 'plan -destroy' : 'destroy') : run.dryRun ? 'plan' : 'apply';
+}
+
+/**
+ * A dry run (a Kratix DryRun's ephemeral request): Kratix overwrites status.message with "Dry run
+ * executed" and sends the output to its dry-run Destination, where the DryRun's summary is read.
+ * So the plan goes to the output as `dry-run.yaml`, and to status.dryRun. It is one look, never
+ * retried; nothing was applied, so TerraformApplied is left alone.
+ */
+function dryRunResult(run: DeliveryRun, result: ApplyResult): DeliveryResult {
+  const plan = {
+    request: `${run.request.metadata.namespace}/${run.request.metadata.name}`,
+    action: run.action === 'delete' ? 'destroy' : 'apply',
+    ok: result.ok,
+    message: result.message,
+    terraform: result.summary,
+    ...(result.ok ? { planned: result.planned ?? [] } : { errors: result.errors }),
+  };
+  return {
+    files: new Map([[DRY_RUN_FILE, toYaml(plan)]]),
+    status: { message: result.message, dryRun: { ...plan, at: run.now.toISOString().replace(/\.\d{3}Z$/, 'Z') } },
+    conditions: [condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, run.now)],
+    ...(result.ok ? {} : { log: { error: true, text: result.message } }),
+  };
+}
+
+// A condition's reason for a failed phase: "InitFailed", "WorkspaceSelectFailed", "Interrupted".
+function failureReason(phase: string): string {
+  if (phase === 'interrupted') return 'Interrupted';
+  const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
+  return `${words.join('')}Failed`;
+}

@@ -1,0 +1,123 @@
+// Delivery through GitOps: the workflow writes the stack and a Flux tofu-controller `Terraform`
+// object, Kratix puts them in the destination's state store, and tofu-controller runs Terraform.
+import type { PromiseDefinition } from '../../promise/define-promise.js';
+import type { Issue } from '../../schema/issue.js';
+import type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds } from '../delivery.js';
+import { deliverRequest } from './objects.js';
+
+/** Options for {@link tofuController}. */
+export interface TofuControllerProps {
+  /**
+   * Namespace on the destination where tofu-controller watches `Terraform` objects.
+   * @default "flux-system"
+   */
+  readonly namespace?: string;
+  /**
+   * A Flux source tofu-controller must name (its CRD requires one). The stack itself travels in a
+   * Secret through `fileMappings`, so this only has to exist: the Kratix state store's own source
+   * on the destination is the natural choice.
+   * @default { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' }
+   */
+  readonly sourceRef?: { readonly kind: 'GitRepository' | 'Bucket' | 'OCIRepository'; readonly name: string; readonly namespace?: string };
+  /**
+   * How often tofu-controller reconciles (and corrects drift).
+   * @default "10m"
+   */
+  readonly interval?: string;
+  /**
+   * Apply plans without a human: `"auto"`. Leave unset to require `approvePlan: <plan id>` by hand.
+   * @default "auto"
+   */
+  readonly approvePlan?: 'auto' | undefined;
+  /**
+   * Service account of the runner pod, which needs the cloud credentials.
+   * @default tofu-controller's default ("tf-runner")
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Kratix destination labels for the controller objects, written to destination-selectors.yaml.
+   * Kratix adds the Promise's `destinationSelectors` to them, so a Destination must carry both:
+   * they narrow where the objects go (say, to the destinations that run tofu-controller), and
+   * cannot send them anywhere the Promise's selectors exclude. A key the Promise's
+   * `destinationSelectors` also use is refused at synth: Kratix would keep the Promise's value.
+   * @default none: the Promise's destinationSelectors decide
+   */
+  readonly destinationLabels?: Readonly<Record<string, string>>;
+  /**
+   * Namespace on the platform cluster where the Promise's workflow Jobs run (Kratix's
+   * `spec.workflows.config.pipelineNamespace`). It must exist before the Promise is applied.
+   * Set it before the first request: Kratix looks a request's Work up in the pipeline namespace,
+   * so a Work written from the old namespace stays behind.
+   * @default none: each request's own namespace, where its tenant can read the Job's logs
+   */
+  readonly pipelineNamespace?: string;
+}
+
+/**
+ * Delivers each request's stack to Flux tofu-controller on the destination, through Kratix's
+ * GitOps scheduling: tofu-controller plans and applies it, destroys it when the request is
+ * deleted, and writes its outputs to a Secret.
+ * @example definePromise({ ..., delivery: tofuController({ namespace: 'flux-system' }) })
+ */
+export function tofuController(props: TofuControllerProps = {}): TofuController {
+  return new TofuController(props);
+}
+
+// A Secret's data may be at most 1 MiB, uncompressed; leave room for its metadata.
+const MAX_OBJECT_BYTES = 1000 * 1024;
+
+/** The delivery {@link tofuController} returns; its options are its fields. */
+export class TofuController implements Delivery, TofuControllerProps {
+  readonly kind = 'tofu-controller';
+  readonly runsTerraform = false;
+  declare readonly namespace?: string;
+  declare readonly sourceRef?: TofuControllerProps['sourceRef'];
+  declare readonly interval?: string;
+  declare readonly approvePlan?: 'auto' | undefined;
+  declare readonly serviceAccountName?: string;
+  declare readonly destinationLabels?: Readonly<Record<string, string>>;
+  declare readonly pipelineNamespace?: string;
+
+  constructor(props: TofuControllerProps) {
+    // Only what was given: `approvePlan: undefined`, given, asks for manual approval.
+    Object.assign(this, props);
+  }
+
+  check(_def: PromiseDefinition): Issue[] {
+    return [];
+  }
+
+  /** The Jobs only write files: no credentials, no RBAC. */
+  pipeline(): PipelineNeeds {
+    return { ...(this.pipelineNamespace !== undefined ? { namespace: this.pipelineNamespace } : {}), permissions: [], env: [] };
+  }
+
+  configure(run: DeliveryRun): DeliveryResult {
+    const result = deliverRequest(run, this);
+    const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
+    if (largest > MAX_OBJECT_BYTES) {
+      return {
+        refused: {
+          what: 'the output is too large',
+          type: 'StackSynthesized',
+          reason: 'OutputTooLarge',
+          issues: [
+            {
+              path: 'spec',
+              message: `the synthesized stack is ${largest} bytes; the Secret that carries it to tofu-controller holds at most ${MAX_OBJECT_BYTES}`,
+            },
+          ],
+        },
+      };
+    }
+    return result;
+  }
+
+  // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
+  // stack (destroyResourcesOnDeletion).
+  readonly delete = { message: "tofu-controller destroys the stack when Kratix removes this request's Work" };
+
+  warmUp(run: DeliveryRun): void {
+    deliverRequest(run, this);
+  }
+}
