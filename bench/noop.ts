@@ -1,0 +1,249 @@
+// A no-op reconcile in apply mode: the workflow run again on a request whose resources all exist
+// and match, so Terraform finds nothing to change, against the terraform commands a person would
+// type for the same result in a fresh folder. Each is a whole process tree, started the same way
+// and timed the same way, alternately, in one run. Needs Terraform and PostgreSQL; no network.
+//   npx tsx --conditions=kratix-cdktf-source bench/noop.ts [runs]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { bundleContainerScript } from '../src/cli/bundle.js';
+import type { ApplyProps } from '../src/delivery/apply/options.js';
+import { terraformScript } from '../src/delivery/apply/terraform-script.js';
+import { requestOwner } from '../src/delivery/owner.js';
+import { requestSlug } from '../src/workflow/run.js';
+import { synthRequest } from '../src/terraform/stack.js';
+import { startPostgres } from '../test/helpers/postgres.js';
+import noop from './promises/noop/index.js';
+import { fmtS, REPO, type Stats, stats, TIME } from './measure.js';
+
+const PROMISE = 'noop';
+const METADATA = { name: 'unchanged', namespace: 'team-a' };
+const SPEC = { message: 'hello' };
+
+/** The two sides of the comparison, each timed around its whole process tree. */
+export interface NoopResult {
+  readonly workflow: Measured;
+  readonly byHand: Measured;
+  /** The commands of the by-hand side, as typed. */
+  readonly commands: readonly string[];
+  readonly runs: number;
+  readonly breakdown: { readonly workflow: Breakdown; readonly byHand: Breakdown };
+}
+
+export interface Measured {
+  readonly wall: Stats;
+  /** User plus system CPU seconds of the process and everything it started. */
+  readonly cpu: Stats;
+}
+
+/** One timed run: wall and CPU seconds; with a trace, each terraform command's start (from the run's) and duration. */
+export interface Timed {
+  readonly wall: number;
+  readonly cpu: number;
+  readonly commands?: readonly { readonly command: string; readonly startS: number; readonly seconds: number }[];
+}
+
+export interface NoopRig {
+  /** One no-op reconcile through the workflow as its container runs it. */
+  workflow(trace?: boolean): Timed;
+  /** The same result by hand: the commands, in a fresh folder holding the same main.tf.json. */
+  byHand(trace?: boolean): Timed;
+  readonly commands: readonly string[];
+  /** The rig's folder and the workflow's environment, for looking closer by hand. */
+  readonly dir: string;
+  readonly workflowEnv: Readonly<Record<string, string>>;
+  stop(): void;
+}
+
+export async function noopRig(): Promise<NoopRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-noop-'));
+  const config = { root: REPO, image: 'x', promisesDir: join(REPO, 'bench', 'promises'), generatedDir: join(dir, 'generated'), bundleBudget: 5_000_000 };
+  writeFileSync(join(dir, 'workflow.cjs'), await bundleContainerScript(config, PROMISE));
+  const snap = spawnSync(process.execPath, ['--snapshot-blob', 'workflow.blob', '--build-snapshot', 'workflow.cjs'], { cwd: dir, encoding: 'utf8' });
+  if (snap.status !== 0) throw new Error(`snapshot build failed: ${snap.stderr}`);
+  // As in the image: providers only from a mirror, never downloaded (the stack needs none).
+  mkdirSync(join(dir, 'providers'));
+  writeFileSync(
+    join(dir, 'terraformrc'),
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${join(dir, 'providers')}"\n    include = ["*/*/*"]\n  }\n  direct {\n    exclude = ["*/*/*"]\n  }\n}\n`,
+  );
+  const pg = await startPostgres();
+  // What both sides share: what a container has, and the image's Terraform settings.
+  const base = {
+    PATH: process.env.PATH!,
+    HOME: join(dir, 'home'),
+    TF_CLI_CONFIG_FILE: join(dir, 'terraformrc'),
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    PG_CONN_STR: pg.connStr,
+  };
+  mkdirSync(base.HOME);
+  // For the breakdown: a terraform first on the PATH that notes when each command starts and ends.
+  const traced = join(dir, 'traced');
+  mkdirSync(traced);
+  const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(
+    join(traced, 'terraform'),
+    `#!/bin/sh\ns=$(date +%s%N)\n${real} "$@"\nc=$?\necho "$s $(date +%s%N) $*" >> "$BENCH_TRACE"\nexit $c\n`,
+    { mode: 0o755 },
+  );
+  const run = join(dir, 'run');
+  for (const sub of ['input', 'output', 'metadata', 'work']) mkdirSync(join(run, sub), { recursive: true });
+  const request = { apiVersion: 'bench.example.com/v1alpha1', kind: 'Noop', metadata: METADATA, spec: SPEC };
+  writeFileSync(join(run, 'input', 'object.yaml'), JSON.stringify(request));
+  const workflowEnv = {
+    ...base,
+    KRATIX_WORKFLOW_TYPE: 'resource',
+    KRATIX_WORKFLOW_ACTION: 'configure',
+    KRATIX_CDKTF_INPUT_DIR: join(run, 'input'),
+    KRATIX_CDKTF_OUTPUT_DIR: join(run, 'output'),
+    KRATIX_CDKTF_METADATA_DIR: join(run, 'metadata'),
+    KRATIX_CDKTF_WORK_DIR: join(run, 'work'),
+  };
+  const timed = (command: string[], cwd: string, env: Record<string, string>, trace: boolean): Timed & { stdout: string } => {
+    const cpuFile = join(dir, 'cpu.txt');
+    const traceFile = join(dir, 'trace.txt');
+    rmSync(traceFile, { force: true });
+    const traceEnv = trace ? { PATH: `${traced}:${env.PATH}`, BENCH_TRACE: traceFile } : {};
+    const start = process.hrtime.bigint();
+    const startedNs = BigInt(Date.now()) * 1_000_000n;
+    const result = spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...command], { cwd, env: { ...env, ...traceEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`.slice(0, 4000));
+    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    const commands = trace
+      ? readFileSync(traceFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => {
+            const [from, to, ...words] = line.split(' ');
+            return { command: words.join(' '), startS: Number(BigInt(from!) - startedNs) / 1e9, seconds: Number(BigInt(to!) - BigInt(from!)) / 1e9 };
+          })
+      : undefined;
+    return { wall, cpu: user! + system!, stdout: result.stdout, ...(commands ? { commands } : {}) };
+  };
+  const status = () => parse(readFileSync(join(run, 'metadata', 'status.yaml'), 'utf8')) as { message: string; outputs?: Record<string, unknown> };
+  const workflow = (trace = false) => {
+    for (const sub of ['output', 'metadata']) {
+      rmSync(join(run, sub), { recursive: true, force: true });
+      mkdirSync(join(run, sub));
+    }
+    const result = timed([process.execPath, '--snapshot-blob', join(dir, 'workflow.blob')], run, workflowEnv, trace);
+    return { ...result, status: status() };
+  };
+  // The first run creates the request's workspace and resources: not measured.
+  const first = workflow();
+  if (!/^Terraform applied: 4 added/.test(first.status.message)) throw new Error(`the first run did not create the resources: ${first.status.message}`);
+  // What a person has: the same configuration the workflow runs, written out.
+  const slug = requestSlug(PROMISE, { metadata: METADATA });
+  const script = terraformScript({
+    delivery: noop.delivery as unknown as ApplyProps,
+    promise: PROMISE,
+    slug,
+    owner: requestOwner(PROMISE, METADATA),
+    namespace: METADATA.namespace,
+    stack: synthRequest(noop, { metadata: METADATA, spec: SPEC } as never).json,
+    secrets: [],
+    action: 'configure',
+    dryRun: false,
+  });
+  const hand = join(dir, 'by-hand');
+  mkdirSync(hand);
+  writeFileSync(join(hand, 'main.tf.json'), script.files.get('main.tf.json')!);
+  const commands = ['terraform init -input=false', `terraform workspace select ${slug}`, 'terraform apply -auto-approve -input=false'];
+  return {
+    workflow(trace = false) {
+      const { stdout: _, status: s, ...timing } = workflow(trace);
+      if (s.message !== 'Terraform applied: no changes') throw new Error(`the workflow's reconcile was not a no-op: ${s.message}`);
+      return timing;
+    },
+    byHand(trace = false) {
+      // A fresh folder: nothing from the last run.
+      rmSync(join(hand, '.terraform'), { recursive: true, force: true });
+      rmSync(join(hand, '.terraform.lock.hcl'), { force: true });
+      const { stdout, ...timing } = timed(['sh', '-ec', commands.join('\n')], hand, base, trace);
+      if (!/No changes\. Your infrastructure matches the configuration\./.test(stdout.replace(/\u001b\[[0-9;]*m/g, ''))) throw new Error(`the by-hand apply was not a no-op:\n${stdout.slice(-2000)}`);
+      return timing;
+    },
+    commands,
+    dir,
+    workflowEnv,
+    stop() {
+      pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const BREAKDOWN_RUNS = 5;
+
+/** Where one side's time goes: each terraform command, and the rest (Node, the workflow's own work, the shell). */
+export interface Breakdown {
+  readonly steps: readonly { readonly command: string; readonly seconds: number }[];
+  /** The wall time outside terraform commands. */
+  readonly outside: number;
+  readonly wall: number;
+}
+
+/** `runs` of each side, alternately (so drift in the machine's speed hits both alike), after one warm-up of each; then a few traced runs of each for the breakdown. */
+export async function measureNoop(runs: number): Promise<NoopResult> {
+  const rig = await noopRig();
+  try {
+    rig.workflow();
+    rig.byHand();
+    const workflow: Timed[] = [];
+    const byHand: Timed[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Which goes first alternates too.
+      if (i % 2) byHand.push(rig.byHand());
+      workflow.push(rig.workflow());
+      if (!(i % 2)) byHand.push(rig.byHand());
+    }
+    const tracedWorkflow: Timed[] = [];
+    const tracedByHand: Timed[] = [];
+    for (let i = 0; i < BREAKDOWN_RUNS; i++) {
+      tracedWorkflow.push(rig.workflow(true));
+      tracedByHand.push(rig.byHand(true));
+    }
+    const summary = (xs: Timed[]): Measured => ({ wall: stats(xs.map((x) => x.wall)), cpu: stats(xs.map((x) => x.cpu)) });
+    return {
+      workflow: summary(workflow),
+      byHand: summary(byHand),
+      commands: rig.commands,
+      runs,
+      breakdown: { workflow: breakdown(tracedWorkflow), byHand: breakdown(tracedByHand) },
+    };
+  } finally {
+    rig.stop();
+  }
+}
+
+// The median of each command's duration, by its place in the run (every run runs the same ones).
+function breakdown(runs: readonly Timed[]): Breakdown {
+  const first = runs[0]!.commands!;
+  const steps = first.map((c, i) => ({ command: c.command, seconds: stats(runs.map((r) => r.commands![i]!.seconds)).median }));
+  const outside = stats(runs.map((r) => r.wall - r.commands!.reduce((sum, c) => sum + c.seconds, 0))).median;
+  return { steps, outside, wall: stats(runs.map((r) => r.wall)).median };
+}
+
+export function describeNoop(r: NoopResult): string {
+  const side = (m: Measured) => `${fmtS(m.wall.median)} (${fmtS(m.wall.min)}–${fmtS(m.wall.max)}), cpu ${fmtS(m.cpu.median)}`;
+  const steps = (b: Breakdown) => [...b.steps.map((s) => `    ${fmtS(s.seconds)}  terraform ${s.command}`), `    ${fmtS(b.outside)}  outside terraform`];
+  return [
+    `workflow (apply mode, pg): ${side(r.workflow)}`,
+    `by hand (${r.commands.length} terraform commands): ${side(r.byHand)}`,
+    `ratio of medians: ${(r.workflow.wall.median / r.byHand.wall.median).toFixed(2)}x`,
+    `where the time goes, median of ${BREAKDOWN_RUNS} traced runs each:`,
+    `  workflow (${fmtS(r.breakdown.workflow.wall)} traced):`,
+    ...steps(r.breakdown.workflow),
+    `  by hand (${fmtS(r.breakdown.byHand.wall)} traced):`,
+    ...steps(r.breakdown.byHand),
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  if (!existsSync(TIME)) throw new Error('GNU time is needed: apt-get install -y time');
+  console.log(describeNoop(await measureNoop(Number(process.argv[2] ?? 11))));
+}
