@@ -84,11 +84,9 @@ export async function noopRig(): Promise<NoopRig> {
   const traced = join(dir, 'traced');
   mkdirSync(traced);
   const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).stdout.trim();
-  writeFileSync(
-    join(traced, 'terraform'),
-    `#!/bin/sh\ns=$(date +%s%N)\n${real} "$@"\nc=$?\necho "$s $(date +%s%N) $*" >> "$BENCH_TRACE"\nexit $c\n`,
-    { mode: 0o755 },
-  );
+  writeFileSync(join(traced, 'terraform'), `#!/bin/sh\ns=$(date +%s%N)\n${real} "$@"\nc=$?\necho "$s $(date +%s%N) $*" >> "$BENCH_TRACE"\nexit $c\n`, {
+    mode: 0o755,
+  });
   const run = join(dir, 'run');
   for (const sub of ['input', 'output', 'metadata', 'work']) mkdirSync(join(run, sub), { recursive: true });
   const request = { apiVersion: 'bench.example.com/v1alpha1', kind: 'Noop', metadata: METADATA, spec: SPEC };
@@ -109,9 +107,15 @@ export async function noopRig(): Promise<NoopRig> {
     const traceEnv = trace ? { PATH: `${traced}:${env.PATH}`, BENCH_TRACE: traceFile } : {};
     const start = process.hrtime.bigint();
     const startedNs = BigInt(Date.now()) * 1_000_000n;
-    const result = spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...command], { cwd, env: { ...env, ...traceEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...command], {
+      cwd,
+      env: { ...env, ...traceEnv },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const wall = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`.slice(0, 4000));
+    if (result.status !== 0)
+      throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`.slice(0, 4000));
     const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
     const commands = trace
       ? readFileSync(traceFile, 'utf8')
@@ -164,7 +168,8 @@ export async function noopRig(): Promise<NoopRig> {
       rmSync(join(hand, '.terraform'), { recursive: true, force: true });
       rmSync(join(hand, '.terraform.lock.hcl'), { force: true });
       const { stdout, ...timing } = timed(['sh', '-ec', commands.join('\n')], hand, base, trace);
-      if (!/No changes\. Your infrastructure matches the configuration\./.test(stdout.replace(/\u001b\[[0-9;]*m/g, ''))) throw new Error(`the by-hand apply was not a no-op:\n${stdout.slice(-2000)}`);
+      if (!/No changes\. Your infrastructure matches the configuration\./.test(stdout.replace(/\u001b\[[0-9;]*m/g, '')))
+        throw new Error(`the by-hand apply was not a no-op:\n${stdout.slice(-2000)}`);
       return timing;
     },
     commands,
