@@ -156,24 +156,29 @@ describe('an apply-mode Promise', () => {
     expect(Object.keys(files).sort()).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml', 'terraform/commands.sh', 'terraform/main.tf.json']);
     const main = JSON.parse(files['terraform/main.tf.json']!);
     expect(main.terraform.backend).toEqual({ pg: { schema_name: 'kratix_snapshot_test' } });
-    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo']);
+    // The stack's resource, and the record of the request's owner, which the apply's plan checks.
+    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo', 'kratix_cdktf_owner']);
     expect(main.output.message.value).toBe('rendered');
 
     const commands = commandsOf('out');
     const slug = parse(files['metadata/status.yaml']!).terraform.workspace;
     expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{20}$/);
-    expect(commands).toEqual([
-      'init -input=false -no-color',
-      `workspace select -no-color ${slug}`,
-      'output -no-color -json kratix_cdktf_owner',
-      'apply -auto-approve -input=false -no-color -json -lock-timeout=5m',
-      'output -json -no-color',
-    ]);
+    expect(commands).toEqual(['init -input=false -no-color', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m']);
     const script = files['terraform/commands.sh']!;
-    expect(script).toContain(`terraform workspace select -no-color ${slug} || terraform workspace new -no-color -lock-timeout=5m ${slug} || `);
+    expect(script).toContain(`\nexport TF_WORKSPACE=${slug}\nterraform apply `);
+    // Only for a state that records no owner yet: the owner output is checked, then the owner recorded.
+    expect(script).toContain("grep -qF 'kratix-cdktf-owner: null' .apply.out || {");
+    expect(script).toContain('  terraform apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true\n}');
     expect(script).toMatch(/the pg backend reads: PG_CONN_STR\n/);
     expect(script).toContain(`[ "$(cat .owner)" = '"echo-applied/team-a/rendered"' ] || {`);
-    expect(main.output.kratix_cdktf_owner).toEqual({ value: 'echo-applied/team-a/rendered' });
+    expect(main.output.kratix_cdktf_owner.value).toBe('${terraform_data.kratix_cdktf_owner.output}');
+    expect(main.output.kratix_cdktf_owner.precondition).toEqual([
+      {
+        condition: '${terraform_data.kratix_cdktf_owner.output == "echo-applied/team-a/rendered"}',
+        error_message:
+          'The state in this workspace must record this request (echo-applied/team-a/rendered) as its owner; nothing was changed. kratix-cdktf-owner: ${jsonencode(terraform_data.kratix_cdktf_owner.output)}',
+      },
+    ]);
     expect(script).toMatch(/TF_VAR_secret_[0-9a-f]+: set by the workflow from the Secret "team-a\/creds", key "token"/);
 
     const status = parse(files['object.yaml']!).status;
@@ -193,10 +198,9 @@ describe('an apply-mode Promise', () => {
     expect(run.code).toBe(0);
     expect(recorded()).toEqual([]);
     const commands = commandsOf('del');
-    expect(commands.slice(2)).toEqual([
+    expect(commands.slice(1)).toEqual([
       'output -no-color -json kratix_cdktf_owner',
       'destroy -auto-approve -input=false -no-color -json -lock-timeout=5m',
-      'workspace select -no-color default',
       expect.stringMatching(/^workspace delete -no-color -lock-timeout=5m echo-applied-team-a-rendered-[0-9a-f]{20}$/),
     ]);
     expect(parse(readFileSync(join(root, 'del', 'object.yaml'), 'utf8')).status.conditions.at(-1)).toMatchObject({

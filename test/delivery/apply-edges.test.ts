@@ -13,6 +13,8 @@ import { bundleContainerScript } from '../../src/cli/bundle.js';
 import { readConfig } from '../../src/cli/project.js';
 import { render } from '../../src/cli/render.js';
 import { runApplyDelivery } from '../../src/delivery/apply/run.js';
+import { TERRAFORM_ENV } from '../../src/delivery/apply/terraform-cli.js';
+import { terraformScript } from '../../src/delivery/apply/terraform-script.js';
 import type { ApplyProps } from '../../src/delivery/apply/index.js';
 import { synthRequest } from '../../src/terraform/stack.js';
 import { requestOwner } from '../../src/delivery/owner.js';
@@ -203,7 +205,9 @@ describe('a run that is stopped (SIGTERM)', () => {
     expect(t.stateOf('early')).toBeUndefined();
   });
 
-  test('after terraform apply finished: the apply stands, the output step is not started', async () => {
+  test('between two commands: the command that would come next is not started', async () => {
+    // A new request: its first apply stops at the owner precondition (the state records no owner
+    // yet), and the owner check would come next.
     const def = t.applied();
     const request = { metadata: meta('late'), spec: { message: 'late', labels: {}, items: [], fail: false, slowSeconds: 0 } };
     const { json, secrets } = synthRequest(def, request);
@@ -220,15 +224,17 @@ describe('a run that is stopped (SIGTERM)', () => {
       dryRun: false,
       outputs: def.outputs ?? {},
       env: t.env,
-      // Apply's messages are logged when it has exited: the signal comes between two commands.
+      // Said when the apply has exited: the signal comes between two commands.
       log: (line) => {
-        if (line.includes('Apply complete!')) stop.abort('SIGTERM');
+        if (line.includes('found a state that records no owner yet')) stop.abort('SIGTERM');
       },
       signal: stop.signal,
     });
     expect(result).toMatchObject({ ok: false, phase: 'interrupted' });
-    expect(result.message).toMatch(/^Interrupted by SIGTERM after terraform apply had finished, before terraform output: no terraform command was running/);
-    expect(t.stateOf('late').resources).toHaveLength(1);
+    expect(result.message).toMatch(
+      /^Interrupted by SIGTERM after terraform apply had finished, before terraform owner check: no terraform command was running/,
+    );
+    expect(t.stateOf('late').resources).toEqual([]);
   });
 
   test('a stop timeout that is not a duration is refused before anything runs', async () => {
@@ -258,15 +264,16 @@ describe('deletion is never blocked', () => {
 describe('a workspace that belongs to another request', () => {
   // Two requests whose slugs are equal would need an 80-bit hash collision; simulated here by
   // giving request B the workspace of request A, the case the owner check exists for.
-  const asIntruder = (action: 'configure' | 'delete') => {
+  const spec = (message: string) => ({ message, labels: {}, items: [], fail: false, slowSeconds: 0 });
+  const asIntruder = async (action: 'configure' | 'delete', workspaceOf: string) => {
     const def = t.applied();
-    const request = { metadata: meta('intruder'), spec: { message: 'B', labels: {}, items: [], fail: false, slowSeconds: 0 } };
+    const request = { metadata: meta('intruder'), spec: spec('B') };
     const { json, secrets } = synthRequest(def, request);
     const lines: string[] = [];
-    return runApplyDelivery({
+    const result = await runApplyDelivery({
       delivery: def.delivery as unknown as ApplyProps,
       promise: 'echo',
-      slug: t.slug('owned'),
+      slug: t.slug(workspaceOf),
       owner: requestOwner('echo', request.metadata),
       namespace: 'team-a',
       stack: json,
@@ -277,6 +284,14 @@ describe('a workspace that belongs to another request', () => {
       env: t.env,
       log: (line) => lines.push(line),
     });
+    return { result, log: lines.join('\n') };
+  };
+  const refused = (result: Awaited<ReturnType<typeof asIntruder>>['result'], owner: string) => {
+    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ phase: 'owner check' });
+    expect(result.message).toMatch(
+      new RegExp(`the state in this workspace belongs to "echo/team-a/${owner}", not to this request \\(echo/team-a/intruder\\); nothing was changed`),
+    );
   };
 
   test('is neither applied to nor destroyed, and the run says whose it is', async () => {
@@ -284,18 +299,101 @@ describe('a workspace that belongs to another request', () => {
     const before = t.stateOf('owned');
     expect(before.outputs.kratix_cdktf_owner.value).toBe('echo/team-a/owned');
     for (const action of ['configure', 'delete'] as const) {
-      const result = await asIntruder(action);
-      expect(result.ok).toBe(false);
-      expect(result).toMatchObject({ phase: 'owner check' });
-      expect(result.message).toMatch(
-        /the state in this workspace belongs to "echo\/team-a\/owned", not to this request \(echo\/team-a\/intruder\); nothing was changed/,
-      );
+      const { result, log } = await asIntruder(action, 'owned');
+      refused(result, 'owned');
+      // A reconcile's apply refuses it in its plan: the owner precondition, no command of its own.
+      if (action === 'configure') expect(log).toMatch(/Module output value precondition failed/);
     }
     expect(t.stateOf('owned')).toEqual(before);
     // Its owner still deletes it.
     expect((await t.configure('owned', { message: 'A' }, undefined, 'delete')).code).toBe(0);
     expect(t.stateOf('owned')).toBeUndefined();
   });
+
+  // A state as versions before the owner record wrote it: the owner in an output only.
+  const olderState = (name: string) => {
+    const def = t.applied();
+    const owner = requestOwner('echo', meta(name));
+    const script = terraformScript({
+      delivery: def.delivery as unknown as ApplyProps,
+      promise: 'echo',
+      slug: t.slug(name),
+      owner,
+      namespace: 'team-a',
+      stack: synthRequest(def, { metadata: meta(name), spec: spec('A') }).json,
+      secrets: [],
+      action: 'configure',
+      dryRun: false,
+    });
+    const main = JSON.parse(script.files.get('main.tf.json')!);
+    delete main.variable.kratix_cdktf_record_owner;
+    if (Object.keys(main.variable).length === 0) delete main.variable;
+    delete main.import;
+    delete main.resource.terraform_data.kratix_cdktf_owner;
+    main.output.kratix_cdktf_owner = { value: owner };
+    const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-older-'));
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(main));
+    const env = { ...t.env, ...TERRAFORM_ENV };
+    for (const [args, workspace] of [
+      [['init', '-input=false'], {}],
+      [['apply', '-auto-approve', '-input=false'], { TF_WORKSPACE: t.slug(name) }],
+    ] as const) {
+      const run = spawnSync('terraform', args, { cwd: dir, env: { ...env, ...workspace }, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+    }
+    expect(t.stateOf(name).resources.map((r: { name: string }) => r.name)).toEqual(['echo']);
+  };
+
+  test('written before owners were recorded as a resource: its owner output is checked, and it is left as it was', async () => {
+    olderState('older-owned');
+    const before = t.stateOf('older-owned');
+    const { result, log } = await asIntruder('configure', 'older-owned');
+    refused(result, 'older-owned');
+    expect(log).toMatch(/found a state that records no owner yet; next, terraform owner check/);
+    expect(t.stateOf('older-owned')).toEqual(before);
+  });
+
+  test('written before owners were recorded as a resource, by this request: its next run records the owner and changes nothing else', async () => {
+    olderState('older-mine');
+    const id = t.stateOf('older-mine').resources[0].instances[0].attributes.id;
+    const run = await t.configure('older-mine', { message: 'A' });
+    expect(run.code, run.status.message).toBe(0);
+    expect(run.status.message).toBe('Terraform applied: no changes');
+    expect(run.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(run.status.outputs.message).toBe('A');
+    expect(t.stateOf('older-mine').resources.map((r: { name: string }) => r.name)).toEqual(['echo', 'kratix_cdktf_owner']);
+    expect(t.stateOf('older-mine').resources[0].instances[0].attributes.id).toBe(id);
+    // From then on, its plans check the recorded owner.
+    refused((await asIntruder('configure', 'older-mine')).result, 'older-mine');
+  });
+});
+
+test('the terraform commands of each run: a reconcile that changes nothing runs init and apply only', async () => {
+  // A terraform first on the PATH that notes each command, then runs the real one.
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-count-'));
+  const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8', env: t.env }).stdout.trim();
+  writeFileSync(join(dir, 'terraform'), `#!/bin/sh\necho "$1 $2" >> "${dir}/calls"\nexec ${real} "$@"\n`, { mode: 0o755 });
+  const counted = async (action = 'configure') => {
+    writeFileSync(join(dir, 'calls'), '');
+    const run = await runRequest(t.applied(), requestYaml(echo, { message: 'x' }, meta('counted')), {
+      ...t.env,
+      PATH: `${dir}:${t.env.PATH}`,
+      KRATIX_WORKFLOW_ACTION: action,
+    });
+    expect(run.code, run.status.message).toBe(0);
+    return { message: run.status.message, calls: readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') };
+  };
+  // The first run: the new workspace records no owner yet.
+  expect(await counted()).toEqual({
+    message: 'Terraform applied: 1 added, 0 changed, 0 destroyed',
+    calls: ['init -input=false', 'apply -auto-approve', 'output -no-color', 'apply -auto-approve'],
+  });
+  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'apply -auto-approve'] });
+  expect(await counted('delete')).toEqual({
+    message: 'Terraform destroyed 1 resource and removed the state',
+    calls: ['init -input=false', 'output -no-color', 'destroy -auto-approve', 'workspace delete'],
+  });
+  expect(t.stateOf('counted')).toBeUndefined();
 });
 
 test('when terraform cannot even start, status says so instead of keeping the last success', async () => {

@@ -45,7 +45,7 @@ test('a first run stops waiting for that lock at the lock timeout, and says what
     const run = await t.configure('short-wait', { message: 'x' }, '3s');
     expect(run.ending).toBe('retry');
     expect(run.status.message).toMatch(
-      /^Terraform workspace select failed: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-short-wait-/,
+      /^Terraform apply failed: error loading state: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-short-wait-/,
     );
     // The waits it announces stay within the lock timeout (how many fit depends on the load).
     const waits = [...run.stdout.matchAll(/trying again in (\d+\.\d+) s/g)].map((m) => Number(m[1]));
@@ -94,7 +94,7 @@ describe('the same request twice at once', () => {
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.status.terraform.changes.add).toBe(1);
     expect(b.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
-    expect(t.stateOf('twice').resources).toHaveLength(1);
+    expect(t.resourcesOf('twice')).toHaveLength(1);
   });
 
   test('with no lock timeout, the loser fails with a clear message and the state is intact', async () => {
@@ -106,7 +106,7 @@ describe('the same request twice at once', () => {
     expect(winner.code).toBe(0);
     expect(loser.ending).toBe('retry');
     expect(loser.status.message).toMatch(/state lock/i);
-    expect(t.stateOf('twice-lock').resources).toHaveLength(1);
+    expect(t.resourcesOf('twice-lock')).toHaveLength(1);
     const again = await t.configure('twice-lock', { message: 'x', slowSeconds: 5 });
     expect(again.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
   });

@@ -24,7 +24,13 @@ describe('the lifecycle of one request', () => {
       'TerraformApplied=True',
     ]);
     expect(run.output).toEqual({});
-    expect(t.stateOf('life').resources.map((r: { type: string }) => r.type)).toEqual(['terraform_data']);
+    // The request's resource, and the record of its owner, which its next plans check.
+    expect(t.stateOf('life').resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`)).toEqual([
+      'terraform_data.echo',
+      'terraform_data.kratix_cdktf_owner',
+    ]);
+    expect(t.stateOf('life').resources[1].instances[0].attributes.output.value).toBe('echo/team-a/life');
+    expect(t.stateOf('life').outputs.kratix_cdktf_owner.value).toBe('echo/team-a/life');
   });
 
   test('re-run of an unchanged request: no changes, state untouched', async () => {

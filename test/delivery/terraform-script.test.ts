@@ -26,22 +26,57 @@ test('-lock-timeout is read as Terraform reads it, a Go duration', () => {
   for (const bad of ['', '5', '5 m', 'm', '5min', '1s ']) expect(durationMs(bad), bad).toBeUndefined();
 });
 
-test('workspace steps wait out a lock held by another run for the lock timeout, since Terraform does not', () => {
+test('steps that may create or delete a workspace wait out a lock held by another run for the lock timeout, since Terraform does not', () => {
   const waits = (s: ReturnType<typeof script>) => s.steps.filter((step) => step.retryWhen).map((step) => [step.phase, step.retryWithinMs]);
+  // The apply creates the workspace on a first run (TF_WORKSPACE); the second apply is the one
+  // that records the owner of a state that records none.
   expect(waits(script('configure'))).toEqual([
     ['init', 16_000],
-    ['workspace select', 300_000],
+    ['apply', 300_000],
+    ['apply', 300_000],
   ]);
+  // Reading the owner output of a workspace that does not exist creates it.
   expect(waits(script('delete', '90s'))).toEqual([
     ['init', 16_000],
-    ['workspace select', 90_000],
+    ['owner check', 90_000],
     ['workspace delete', 90_000],
   ]);
   // No lock timeout, no waiting: the run fails at the first refusal, as Terraform's own locks do.
   expect(waits(script('delete', '0s')).filter(([phase]) => phase !== 'init')).toEqual([
-    ['workspace select', 0],
+    ['owner check', 0],
     ['workspace delete', 0],
   ]);
+});
+
+test('a reconcile runs init and one apply in the request’s workspace; the owner check and a second apply only for a state that records no owner', () => {
+  const { steps } = script('configure');
+  const workspace = { TF_WORKSPACE: 'echo-team-a-x' };
+  expect(steps.map((s) => [s.phase, s.attempts.map((a) => a.args.join(' ')).join(' || '), s.env, s.onlyAfter?.says])).toEqual([
+    ['init', 'init -input=false -no-color', undefined, undefined],
+    ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m', workspace, undefined],
+    ['owner check', 'output -no-color -json kratix_cdktf_owner', workspace, 'kratix-cdktf-owner: null'],
+    ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true', workspace, 'kratix-cdktf-owner: null'],
+  ]);
+  expect(steps.filter((s) => s.checksOwner).map((s) => s.checksOwner)).toEqual(['echo/team-a/x', 'echo/team-a/x']);
+  // The configuration records the owner and checks it, whatever the stack declares itself.
+  const main = JSON.parse(
+    terraformScript({
+      delivery: applyInWorkflow({ backend: pgBackend() }),
+      promise: 'echo',
+      slug: 'echo-team-a-x',
+      owner: 'echo/team-a/x',
+      namespace: 'team-a',
+      stack: { variable: { a: {} }, resource: { terraform_data: { b: {} } }, import: [{ to: 'terraform_data.b', id: 'b' }], output: { c: { value: 1 } } },
+      secrets: [],
+      action: 'configure',
+      dryRun: false,
+    }).files.get('main.tf.json')!,
+  );
+  expect(Object.keys(main.variable)).toEqual(['a', 'kratix_cdktf_record_owner']);
+  expect(Object.keys(main.resource.terraform_data)).toEqual(['b', 'kratix_cdktf_owner']);
+  expect(main.import.map((i: { to: string }) => i.to)).toEqual(['terraform_data.b', 'terraform_data.kratix_cdktf_owner']);
+  expect(main.output.kratix_cdktf_owner.precondition[0].condition).toBe('${terraform_data.kratix_cdktf_owner.output == "echo/team-a/x"}');
+  expect(Object.keys(main.output)).toEqual(['c', 'kratix_cdktf_owner']);
 });
 
 test('the lock refusals waited out are the backends’ own words for a lock another run holds', () => {
@@ -51,6 +86,9 @@ test('the lock refusals waited out are the backends’ own words for a lock anot
   const info = 'Lock Info: ID: 28d245ac-4c4c-b952-7e6f-5ee90212d535 Path: Operation: state-replace-provider Who: root@vm Version: 1.11.4';
   const held = [
     'failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-x',
+    // An apply or output creating the workspace (TF_WORKSPACE), as they report it.
+    `error loading state: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-x ${info.replace('state-replace-provider', 'init')}`,
+    `Failed to load state: failed to lock state in Postgres: Already locked for workspace creation: echo-team-a-x ${info.replace('state-replace-provider', 'init')}`,
     `Error acquiring the state lock: Error message: Cannot lock workspace; already locked for workspace creation: echo-team-a-x ${info}`,
     `Error acquiring the state lock: Error message: Workspace is already locked: echo-team-a-x ${info}`,
     `Error acquiring the state lock: Error message: the state is already locked by another terraform client ${info}`,
@@ -62,7 +100,7 @@ test('the lock refusals waited out are the backends’ own words for a lock anot
     'Error acquiring the state lock: Error message: dial tcp 127.0.0.1:5432: connect: connection refused',
     'Error loading state: pq: password authentication failed for user "postgres"',
   ];
-  for (const step of script('delete').steps.filter((s) => s.phase.startsWith('workspace ') && s.retryWhen)) {
+  for (const step of [...script('configure').steps, ...script('delete').steps].filter((s) => s.phase !== 'init' && s.retryWhen)) {
     for (const text of held) expect(step.retryWhen!.test(text), `${step.phase}: ${text}`).toBe(true);
     for (const text of other) expect(step.retryWhen!.test(text), `${step.phase}: ${text}`).toBe(false);
   }

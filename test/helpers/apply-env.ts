@@ -26,6 +26,8 @@ export interface ApplyEnvironment {
   slug(name: string): string;
   /** The request's state in the pg backend, or undefined when there is none. */
   stateOf(name: string): any;
+  /** The request's resources in its state: all but the owner record (terraform_data.kratix_cdktf_owner). */
+  resourcesOf(name: string): any[];
   /** Checks that no credential or secret value appears in anything the runs wrote. */
   expectNoSecretsWritten(): void;
 }
@@ -47,6 +49,9 @@ export function applyEnvironment(schema: string): ApplyEnvironment {
     stateOf(name: string) {
       const row = self.pg.query(`select data from ${schema}.states where name = '${self.slug(name)}'`);
       return row ? JSON.parse(row) : undefined;
+    },
+    resourcesOf(name: string) {
+      return (self.stateOf(name)?.resources ?? []).filter((r: { type: string; name: string }) => `${r.type}.${r.name}` !== 'terraform_data.kratix_cdktf_owner');
     },
     expectNoSecretsWritten() {
       for (const run of self.runs) {

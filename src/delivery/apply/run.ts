@@ -6,7 +6,16 @@ import { cut } from '../../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
-import { durationMs, terraformScript, type TerraformScript, type TerraformScriptProps, type TerraformStep } from './terraform-script.js';
+import {
+  durationMs,
+  followedStep,
+  OWNER_ADDRESS,
+  OWNER_MARKER,
+  terraformScript,
+  type TerraformScript,
+  type TerraformScriptProps,
+  type TerraformStep,
+} from './terraform-script.js';
 
 /** One apply-mode run for one request. */
 export interface ApplyRunProps extends TerraformScriptProps {
@@ -86,7 +95,8 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
     for (const [name, content] of script.files) writeFileSync(join(dir, name), content);
     const cli: TerraformCliProps = {
       cwd: dir,
-      env: { ...props.env, ...tfVars, TF_DATA_DIR: join(dir, script.dataDir) },
+      // The workspace is the script's choice (TerraformStep.env), never the environment's.
+      env: { ...props.env, ...tfVars, TF_DATA_DIR: join(dir, script.dataDir), TF_WORKSPACE: undefined },
       log: props.log,
       redact,
       ...(props.signal ? { signal: props.signal, killAfterMs: stopTimeout } : {}),
@@ -124,7 +134,8 @@ interface Interruption {
 }
 
 // Runs the steps in order, each step's attempts until one succeeds; stops at the first step that
-// fails unless it is optional. Returns each step's deciding run (undefined for steps not reached).
+// fails unless it is optional or a later step runs after that failure (TerraformStep.onlyAfter).
+// Returns each step's deciding run (undefined for steps not reached or skipped).
 async function runSteps(
   cli: TerraformCliProps,
   steps: readonly TerraformStep[],
@@ -132,8 +143,18 @@ async function runSteps(
   const runs: (TerraformRun | undefined)[] = [];
   // Which of each step's attempts succeeded (-1: none).
   const decidedBy: number[] = [];
-  const done = () => steps.slice(0, runs.length).map((s) => s.phase);
-  for (const step of steps) {
+  const done = () => steps.filter((_, i) => runs[i] !== undefined).map((s) => s.phase);
+  // Whether step `i` runs after a failure of the step it follows, which has that failure.
+  const follows = (i: number, run: TerraformRun | undefined) =>
+    run !== undefined && run.code !== 0 && run.errors.some((e) => e.includes(steps[i]!.onlyAfter!.says));
+  for (const [index, step] of steps.entries()) {
+    const followed = followedStep(steps, index);
+    if (step.onlyAfter && !follows(index, runs[followed])) {
+      runs.push(undefined);
+      decidedBy.push(-1);
+      continue;
+    }
+    const stepCli = step.env ? { ...cli, env: { ...cli.env, ...step.env } } : cli;
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
     let decided = -1;
@@ -145,7 +166,7 @@ async function runSteps(
         if (cli.signal?.aborted) return { runs, decidedBy, interruption: { phase: step.phase, done: done() } };
         // An alternative for one failure only (a missing workspace): any other failure stands.
         if (last && i > 0 && attempt.after && !last.errors.some((e) => attempt.after!.test(e))) break;
-        last = await terraform(cli, attempt.args, step.json);
+        last = await terraform(stepCli, attempt.args, step.json);
         // A command that finished anyway (init does not take interrupts) counts as done.
         if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
         decided = last.code === 0 ? i : -1;
@@ -156,7 +177,9 @@ async function runSteps(
       const race = failure.errors.find((e) => step.retryWhen?.test(e));
       // The last try is at the deadline, as Terraform's own -lock-timeout does it.
       const wait = Math.min(FIRST_WAIT_MS * 2 ** round, LONGEST_WAIT_MS, deadline - Date.now());
-      if (last!.code === 0 || !race || wait <= 0) break;
+      // Never again a command that had started changing something (an apply that got the state
+      // lock and then failed): only one that met another run before it could.
+      if (last!.code === 0 || !race || wait <= 0 || startedChanging(failure)) break;
       // Said in the log, so a slow run shows what it waited for.
       cli.log(`  terraform ${step.phase} met another run (${race}); trying again in ${(wait / 1000).toFixed(2)} s`);
       await pause(wait, cli.signal);
@@ -165,9 +188,20 @@ async function runSteps(
     if (step.expectOutput) run = checkOutput(run, step.expectOutput);
     runs.push(run);
     decidedBy.push(decided);
-    if (run.code !== 0 && !step.optional) return { runs, decidedBy, failure: { phase: step.phase, run } };
+    if (run.code === 0 || step.optional) continue;
+    // The plan refused a state that records another owner: the owner check failed.
+    const owner = step.checksOwner === undefined ? undefined : ownerRefusal(run, step.checksOwner);
+    if (owner) return { runs, decidedBy, failure: { phase: 'owner check', run: owner } };
+    const next = steps.findIndex((_, j) => j > index && followedStep(steps, j) === index && follows(j, run));
+    if (next < 0) return { runs, decidedBy, failure: { phase: step.phase, run } };
+    cli.log(`  terraform ${step.phase} found a state that records no owner yet; next, terraform ${steps[next]!.phase}: ${steps[next]!.purpose}`);
   }
   return { runs, decidedBy };
+}
+
+// Whether a -json command had begun applying changes.
+function startedChanging(run: TerraformRun): boolean {
+  return run.stdout.includes('"type":"apply_start"');
 }
 
 // Waits `ms`, or less when the signal aborts meanwhile.
@@ -196,13 +230,29 @@ function checkOutput(run: TerraformRun, { name, value }: { readonly name: string
     return { ...run, code: 1, errors: [`could not read the output ${name}: ${run.stdout.slice(0, 200)}`] };
   }
   if (found === value) return run;
-  return {
-    ...run,
-    code: 1,
-    errors: [
-      `the state in this workspace belongs to ${JSON.stringify(found)}, not to this request (${value}); nothing was changed. Two requests never share a workspace name unless their 80-bit hashes collide: report it to the platform team`,
-    ],
-  };
+  return { ...run, code: 1, errors: [ownedByAnother(found, value)] };
+}
+
+function ownedByAnother(found: unknown, value: string): string {
+  return `the state in this workspace belongs to ${JSON.stringify(found)}, not to this request (${value}); nothing was changed. Two requests never share a workspace name unless their 80-bit hashes collide: report it to the platform team`;
+}
+
+// A plan that failed on the owner precondition (ownerRecord) with another owner recorded: the
+// owner check's failure, in its words. Undefined when the state records no owner (null) or the
+// failure is another.
+function ownerRefusal(run: TerraformRun, value: string): TerraformRun | undefined {
+  for (const error of run.errors) {
+    const at = error.lastIndexOf(OWNER_MARKER);
+    if (at < 0) continue;
+    let found: unknown;
+    try {
+      found = JSON.parse(error.slice(at + OWNER_MARKER.length));
+    } catch {
+      continue;
+    }
+    if (found !== null && found !== value) return { ...run, errors: [ownedByAnother(found, value)] };
+  }
+  return undefined;
 }
 
 // What the runs mean for status: change counts, outputs and a message, or the failure.
@@ -214,9 +264,12 @@ function report(
   summary: Record<string, unknown>,
   redact: (text: string) => string,
 ): ApplyResult {
-  const read = (what: 'changes' | 'outputs') => runs[script.steps.findIndex((s) => s.reads === what)];
-  const changed = read('changes');
-  const changes = changed?.changes ?? { add: 0, change: 0, remove: 0 };
+  // The last step that ran and reads the result: after a state got its owner recorded, the second apply.
+  let changed: TerraformRun | undefined;
+  script.steps.forEach((s, i) => {
+    if (s.reads && runs[i]) changed = runs[i];
+  });
+  const changes = requestChanges(changed);
   const reported =
     props.action === 'configure' && changed ? { ...summary, changes: { add: changes.add, change: changes.change, destroy: changes.remove } } : summary;
   if (failure) return failed(failure.phase, failure.run, reported);
@@ -229,7 +282,7 @@ function report(
         summary: reported,
         planned: plannedChanges(changed, redact),
       };
-    const outputs = readOutputs(read('outputs'), props.outputs, redact);
+    const outputs = readOutputs(changed, props.outputs, redact);
     const none = changes.add + changes.change + changes.remove === 0;
     const message = none ? 'Terraform applied: no changes' : `Terraform applied: ${changes.add} added, ${changes.change} changed, ${changes.remove} destroyed`;
     return { ok: true, message, outputs, summary: reported };
@@ -249,20 +302,39 @@ function report(
 }
 
 // The plan's `planned_change` events (terraform plan -json): resource addresses are the
-// author's names and the request's keys, so they are bounded like everything in status.
+// author's names and the request's keys, so they are bounded like everything in status. The
+// owner record (ownerRecord) is kratix-cdktf's, not the request's: left out.
 function plannedChanges(run: TerraformRun | undefined, redact: (text: string) => string): PlannedChange[] {
+  return allPlanned(run)
+    .filter((c) => c.address !== OWNER_ADDRESS)
+    .slice(0, 200)
+    .map((c) => ({ address: cut(redact(c.address), 300), action: c.action }));
+}
+
+function allPlanned(run: TerraformRun | undefined): PlannedChange[] {
   const planned: PlannedChange[] = [];
   for (const line of run?.stdout.split('\n') ?? []) {
     if (!line.includes('"planned_change"')) continue;
     try {
       const event = JSON.parse(line) as { type?: string; change?: { resource?: { addr?: unknown }; action?: unknown } };
       if (event.type !== 'planned_change' || typeof event.change?.resource?.addr !== 'string') continue;
-      planned.push({ address: cut(redact(event.change.resource.addr), 300), action: String(event.change.action) });
+      planned.push({ address: event.change.resource.addr, action: String(event.change.action) });
     } catch {
       // Not an event line.
     }
   }
-  return planned.slice(0, 200);
+  return planned;
+}
+
+// Terraform's change counts without the owner record's own change (created when a state gets its
+// owner recorded, destroyed with the request): what status reports is the request's resources.
+function requestChanges(run: TerraformRun | undefined): { add: number; change: number; remove: number } {
+  const { add, change, remove } = run?.changes ?? { add: 0, change: 0, remove: 0 };
+  const own = allPlanned(run).find((c) => c.address === OWNER_ADDRESS)?.action;
+  const adds = own === 'create' || own === 'replace' ? 1 : 0;
+  const removes = own === 'delete' || own === 'replace' ? 1 : 0;
+  const changes = own === 'update' ? 1 : 0;
+  return { add: Math.max(0, add - adds), change: Math.max(0, change - changes), remove: Math.max(0, remove - removes) };
 }
 
 function readOutputs(
@@ -271,7 +343,7 @@ function readOutputs(
   redact: (text: string) => string,
 ): Record<string, OutputValue> {
   if (run?.code !== 0) return {};
-  const values = JSON.parse(run.stdout || '{}') as Record<string, { value: unknown; sensitive: boolean }>;
+  const values = appliedOutputs(run.stdout);
   const outputs: Record<string, OutputValue> = {};
   for (const name of Object.keys(declared)) {
     const output = values[name];
@@ -282,6 +354,22 @@ function readOutputs(
     if (typeof outputs[name] === 'string') outputs[name] = redact(outputs[name] as string);
   }
   return outputs;
+}
+
+// The values of the outputs from an apply's -json stream: its last `outputs` event, which comes
+// after the apply (the plan's has actions, not values). Sensitive outputs come without a value.
+function appliedOutputs(stdout: string): Record<string, { value?: unknown; sensitive: boolean }> {
+  const lines = stdout.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]!.includes('"type":"outputs"')) continue;
+    try {
+      const event = JSON.parse(lines[i]!) as { type?: string; outputs?: Record<string, { value?: unknown; sensitive: boolean }> };
+      if (event.type === 'outputs' && event.outputs) return event.outputs;
+    } catch {
+      // Not an event line.
+    }
+  }
+  return {};
 }
 
 // Terraform's errors can quote whole configurations; status keeps the first few, cut short.

@@ -33,8 +33,26 @@ export interface TerraformStep {
   readonly json: boolean;
   /** A failure does not stop the run. */
   readonly optional: boolean;
-  /** What the run's result is read from: the change counts, or the outputs. */
-  readonly reads?: 'changes' | 'outputs';
+  /** What the run's result is read from: the change counts, and, from an apply, the outputs (its -json stream ends with their values). */
+  readonly reads?: 'changes' | 'changes and outputs';
+  /**
+   * Set for this step's commands besides the run's environment: `TF_WORKSPACE`, which selects
+   * the request's workspace without a `terraform workspace select` of its own (and, in the
+   * backends that have workspaces, creates it on first use, as `workspace new` does).
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The step runs only when the latest earlier step of phase `phase` failed with an error that
+   * contains `says`; that failure then does not end the run. Skipped otherwise.
+   * @default the step always runs
+   */
+  readonly onlyAfter?: { readonly phase: string; readonly says: string };
+  /**
+   * The step's plan checks the owner recorded in the state ({@link ownerRecord}): a failure that
+   * names another owner is the owner check's failure, with the owner check's message.
+   */
+  readonly checksOwner?: string;
   /**
    * Errors of a race with another run that changed nothing and pass by themselves: the step is
    * run again, with backoff, when its failure matches.
@@ -109,6 +127,10 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const lock = `-lock-timeout=${lockTimeout}`;
   const lockWait = { retryWhen: WORKSPACE_LOCK_RACE, retryWithinMs: durationMs(lockTimeout) ?? 0 };
   const ownWorkspace = namesItsOwnWorkspace(delivery.backend);
+  // The request's workspace, for every command that reads or writes its state. Not for init,
+  // which would refuse to start in a workspace that does not exist yet, nor for the workspace
+  // commands, which refuse TF_WORKSPACE.
+  const workspace = ownWorkspace ? {} : { env: { TF_WORKSPACE: slug } };
   const steps: TerraformStep[] = [
     {
       ...step('init', 'install the providers from the mirror and open the backend', ['init', '-input=false', '-no-color']),
@@ -116,78 +138,148 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       retryWithinMs: SETUP_RACE_WAIT_MS,
     },
   ];
-  if (!ownWorkspace && props.dryRun) {
-    // A dry run must leave no trace: a request that has no workspace yet is planned in the
-    // default workspace, which no request uses and which holds no state, instead of creating one.
-    steps.push({
-      ...step('workspace select', "select the request's own workspace; a new request's dry run plans in the empty default workspace", []),
-      attempts: [
-        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
-        { args: ['workspace', 'select', '-no-color', 'default'], after: /Workspace ".*" doesn't exist/ },
-      ],
-    });
-  } else if (!ownWorkspace) {
-    // Creating a workspace takes a backend-wide lock in some backends (pg uses one advisory lock
-    // for every new workspace), so two first runs of different requests can meet there:
-    // `workspace new` waits for the lock, and a workspace created meanwhile by another run is
-    // simply selected.
-    steps.push({
-      ...step('workspace select', "select the request's own workspace, creating it on the first run", []),
-      ...lockWait,
-      attempts: [
-        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
-        { args: ['workspace', 'new', '-no-color', lock, slug] },
-        { args: ['workspace', 'select', '-no-color', slug], quiet: true },
-      ],
-    });
-  }
   // Before anything changes: a request must never apply to, or destroy, another request's state,
   // whatever its workspace is named. State written before the owner was recorded has none.
-  steps.push({
-    ...step('owner check', 'make sure the state in this workspace is this request’s', ['output', '-no-color', '-json', OWNER_OUTPUT]),
+  const ownerCheck = (purpose: string): TerraformStep => ({
+    ...step('owner check', purpose, ['output', '-no-color', '-json', OWNER_OUTPUT]),
     expectOutput: { name: OWNER_OUTPUT, value: props.owner },
   });
-  if (props.action === 'configure') {
-    if (props.dryRun)
-      // A plan writes no state, so it takes no lock: pg would take its backend-wide lock for a
-      // workspace with no state row, and the kubernetes backend would leave a Lease behind.
-      steps.push({ ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', '-lock=false'], true), reads: 'changes' });
-    else {
+  if (props.action === 'configure' && !props.dryRun) {
+    // One command after init when the state records its owner, as every state this version
+    // wrote does: the apply's own plan checks it (ownerRecord) and fails before anything
+    // changes when it is another request's. A state that records none (a new workspace, or one
+    // written by an older version, which kept the owner in an output only) fails that plan too,
+    // and only then is the output checked, and this request recorded as the owner.
+    const apply = ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock];
+    const unrecorded = { phase: 'apply', says: `${OWNER_MARKER} null` };
+    steps.push(
+      {
+        ...step('apply', 'plan and apply under one state lock; the plan first checks the owner the state records', apply, true),
+        ...workspace,
+        // A first run creates the workspace, under pg's backend-wide lock: waited for as
+        // `workspace new` is (a failed apply that started applying nothing is tried again).
+        ...lockWait,
+        checksOwner: props.owner,
+        reads: 'changes and outputs',
+      },
+      { ...ownerCheck('the state records no owner yet: its owner output, if it has one, must be this request'), ...workspace, onlyAfter: unrecorded },
+      {
+        ...step('apply', 'plan and apply, recording this request as the state’s owner', [...apply, `-var=${RECORD_OWNER}=true`], true),
+        ...workspace,
+        ...lockWait,
+        checksOwner: props.owner,
+        reads: 'changes and outputs',
+        onlyAfter: unrecorded,
+      },
+    );
+  } else if (props.dryRun) {
+    if (!ownWorkspace) {
+      // A dry run must leave no trace: a request that has no workspace yet is planned in the
+      // default workspace, which no request uses and which holds no state, instead of creating
+      // one (TF_WORKSPACE would create it).
       steps.push({
-        ...step('apply', 'plan and apply under one state lock', ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock], true),
+        ...step('workspace select', "select the request's own workspace; a new request's dry run plans in the empty default workspace", []),
+        attempts: [
+          { args: ['workspace', 'select', '-no-color', slug], quiet: true },
+          { args: ['workspace', 'select', '-no-color', 'default'], after: /Workspace ".*" doesn't exist/ },
+        ],
+      });
+    }
+    steps.push(ownerCheck('make sure the state in this workspace is this request’s'));
+    // A plan writes no state, so it takes no lock: pg would take its backend-wide lock for a
+    // workspace with no state row, and the kubernetes backend would leave a Lease behind.
+    if (props.action === 'configure')
+      steps.push({
+        ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', '-lock=false', `-var=${RECORD_OWNER}=true`], true),
+        checksOwner: props.owner,
         reads: 'changes',
       });
-      steps.push({ ...step('output', 'read the outputs for status.outputs', ['output', '-json', '-no-color']), optional: true, reads: 'outputs' });
-    }
-  } else if (props.dryRun) {
-    steps.push({
-      ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', '-lock=false'], true),
-      reads: 'changes',
-    });
+    else
+      steps.push({
+        ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', '-lock=false'], true),
+        reads: 'changes',
+      });
   } else {
+    // Destroying does not check preconditions: the owner output is read first. In a workspace
+    // that does not exist yet, reading it creates it, under pg's backend-wide lock.
+    steps.push({ ...ownerCheck('make sure the state in this workspace is this request’s'), ...workspace, ...lockWait });
     steps.push({
       ...step('destroy', "destroy the request's resources", ['destroy', '-auto-approve', '-input=false', '-no-color', '-json', lock], true),
+      ...workspace,
       reads: 'changes',
     });
     // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
-    if (!ownWorkspace) {
-      steps.push(step('workspace select', 'leave the workspace, which cannot delete itself', ['workspace', 'select', '-no-color', 'default']));
+    // Init left the default workspace selected: the request's can be deleted.
+    if (!ownWorkspace)
       steps.push({
         ...step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]),
         ...lockWait,
       });
-    }
   }
   const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };
-  const output = { ...((props.stack.output as Record<string, unknown> | undefined) ?? {}), [OWNER_OUTPUT]: { value: props.owner } };
   return {
     props,
-    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform, output }, null, 2)]]),
+    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform, ...ownerRecord(props.stack, props.owner) }, null, 2)]]),
     steps,
     env: TERRAFORM_ENV,
     dataDir: '.terraform',
     backendCredentials: backendCredentials(delivery.backend),
     secretVariables: props.secrets.map((binding) => ({ name: `TF_VAR_${binding.variable}`, binding })),
+  };
+}
+
+/** Starts the owner precondition's message, followed by the recorded owner as JSON (`null` when the state records none). */
+export const OWNER_MARKER = 'kratix-cdktf-owner:';
+/** The variable that lets an apply record its request as the owner of a state that records none: set only after the owner check. */
+export const RECORD_OWNER = 'kratix_cdktf_record_owner';
+/** The resource that records a state's owner: the same as the GitOps owner guard's (ownerGuard). */
+export const OWNER_ADDRESS = `terraform_data.${OWNER_OUTPUT}`;
+
+/**
+ * The owner record added to an apply-mode stack, the GitOps owner guard's (`ownerGuard`) with one
+ * addition. A `terraform_data` resource keeps the owner of the state's first apply
+ * (ignore_changes), and the owner output's precondition fails the plan, before anything changes,
+ * unless it is this request. Where the state has no such resource (a new workspace, or a state
+ * written before owners were recorded as a resource, whose owner is only in its output), an import
+ * block brings in an empty one, whose owner is a known null at plan time: the plan fails too,
+ * rather than creating the record unchecked. Once the run has checked the output, it applies
+ * with `-var=kratix_cdktf_record_owner=true`, which drops the import, and the resource is
+ * created with this request as the owner. An import of a resource the state already has does
+ * nothing; destroy checks no precondition and imports nothing.
+ */
+export function ownerRecord(stack: TerraformJson, owner: string): Record<string, unknown> {
+  const recorded = `${OWNER_ADDRESS}.output`;
+  const section = (name: string) => (stack[name] as Record<string, any> | undefined) ?? {};
+  const imports = stack.import as unknown;
+  return {
+    variable: {
+      ...section('variable'),
+      [RECORD_OWNER]: {
+        type: 'bool',
+        default: false,
+        description: 'Set by the kratix-cdktf workflow once it has checked that the state records no other owner.',
+      },
+    },
+    import: [
+      ...(Array.isArray(imports) ? imports : imports ? [imports] : []),
+      { for_each: `\${var.${RECORD_OWNER} ? [] : ["unrecorded"]}`, to: OWNER_ADDRESS, id: 'unrecorded' },
+    ],
+    resource: {
+      ...section('resource'),
+      terraform_data: { ...section('resource').terraform_data, [OWNER_OUTPUT]: { input: owner, lifecycle: [{ ignore_changes: ['input'] }] } },
+    },
+    output: {
+      ...section('output'),
+      [OWNER_OUTPUT]: {
+        value: `\${${recorded}}`,
+        precondition: [
+          {
+            condition: `\${${recorded} == ${JSON.stringify(owner)}}`,
+            error_message: `The state in this workspace must record this request (${owner}) as its owner; nothing was changed. ${OWNER_MARKER} \${jsonencode(${recorded})}`,
+          },
+        ],
+      },
+    },
   };
 }
 
@@ -235,21 +327,57 @@ export function commandsScript(script: TerraformScript): string {
       .map(([name, value]) => `${name}=${shellWord(value)}`)
       .join(' ')}`,
   ];
-  for (const s of script.steps) {
-    lines.push('', `# ${s.phase}: ${s.purpose}`);
+  // The environment the steps set (TF_WORKSPACE), exported when it changes, for the commands after it.
+  let exported: Readonly<Record<string, string>> = {};
+  const environment = (env: Readonly<Record<string, string>> = {}) => {
+    const changes: string[] = [];
+    for (const name of new Set([...Object.keys(exported), ...Object.keys(env)]).values()) {
+      if (env[name] === exported[name]) continue;
+      changes.push(env[name] === undefined ? `unset ${name}` : `export ${name}=${shellWord(env[name])}`);
+    }
+    exported = env;
+    return changes;
+  };
+  const commands = (s: TerraformStep): string[] => {
     if (s.expectOutput) {
       // Absent (a new or older state) or this request: anything else stops the script.
       const { value } = s.expectOutput;
-      lines.push(
+      return [
         `${s.attempts[0]!.args.reduce((line, a) => `${line} ${shellWord(a)}`, 'terraform')} > .owner 2>/dev/null || : > .owner`,
         `[ ! -s .owner ] || [ "$(cat .owner)" = ${shellWord(JSON.stringify(value))} ] || { echo "the state in this workspace belongs to $(cat .owner)" >&2; exit 1; }`,
-      );
-      continue;
+      ];
     }
     const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
-    lines.push(s.optional ? `${command} || true` : command);
-  }
+    return [s.optional ? `${command} || true` : command];
+  };
+  script.steps.forEach((s, i) => {
+    // A step that runs only after another's failure is written inside that step's `|| { ... }`.
+    if (s.onlyAfter) return;
+    lines.push('', `# ${s.phase}: ${s.purpose}`, ...environment(s.env));
+    const after = script.steps.filter((_, j) => followedStep(script.steps, j) === i);
+    if (!after.length) {
+      lines.push(...commands(s));
+      return;
+    }
+    const says = after[0]!.onlyAfter!.says;
+    const saved = `.${s.phase.replaceAll(' ', '-')}.out`;
+    lines.push(
+      `${commands(s)[0]} > ${saved} || {`,
+      `  # Only a failure that says ${JSON.stringify(says)} goes on:`,
+      `  grep -qF ${shellWord(says)} ${saved} || { cat ${saved} >&2; exit 1; }`,
+    );
+    for (const d of after) lines.push(`  # ${d.phase}: ${d.purpose}`, ...[...environment(d.env), ...commands(d)].map((line) => `  ${line}`));
+    lines.push('}');
+  });
   return `${lines.join('\n')}\n`;
+}
+
+/** For a step that runs only after another's failure ({@link TerraformStep.onlyAfter}), the index of that step: the latest earlier one of its phase; -1 for any other step. */
+export function followedStep(steps: readonly TerraformStep[], index: number): number {
+  const phase = steps[index]?.onlyAfter?.phase;
+  if (phase === undefined) return -1;
+  for (let i = index - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
+  return -1;
 }
 
 function shellWord(word: string): string {
