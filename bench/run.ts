@@ -4,6 +4,8 @@
 // comparison row, installed here on first use into .bench/ (not a dependency of the project).
 // Then apply mode under load (bench/burst.ts), BENCH_BURSTS times (default 3): needs Terraform and
 // PostgreSQL, no network. `npm run bench -- burst` runs only that and rewrites only its section.
+// Then a no-op reconcile in apply mode against the same terraform commands by hand (bench/noop.ts),
+// BENCH_NOOP_RUNS times each (default 15): `npm run bench -- noop` runs only that.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { bundleContainerScript } from '../src/cli/bundle.js';
 import { readConfig } from '../src/cli/project.js';
 import { type BurstResult, burstRig, describeBurst } from './burst.js';
 import { containerWorkflow, fmtS, measure, type Measured, RUNS, range, REPO, stats, TIME, WORK } from './measure.js';
+import { describeNoop, measureNoop, NOOP_RUNS, noopReport, type NoopResult } from './noop.js';
 import { measureWorstCases, type WorstCaseResult, worstCaseReport } from './worst-case.js';
 
 const EXAMPLES = ['bucket', 'postgres', 'team-env'];
@@ -176,6 +179,13 @@ async function bursts(): Promise<BurstResult[]> {
   return results;
 }
 
+async function noop(): Promise<NoopResult> {
+  console.log(`\napply mode: a no-op reconcile, workflow and by hand, ${NOOP_RUNS} runs each, alternately`);
+  const result = await measureNoop(NOOP_RUNS);
+  console.log(describeNoop(result));
+  return result;
+}
+
 async function main() {
   if (!existsSync(TIME)) throw new Error('GNU time is needed for peak RSS: apt-get install -y time');
   mkdirSync(WORK, { recursive: true });
@@ -183,8 +193,8 @@ async function main() {
   // `npm run bench -- burst` or `-- worst` measures one section and rewrites only it; the others
   // keep their last full run's figures.
   const only = process.argv[2];
-  if (only === 'burst' || only === 'worst') {
-    const lines = only === 'burst' ? burstReport(await bursts()) : worstCaseReport(await measureWorstCases());
+  if (only === 'burst' || only === 'worst' || only === 'noop') {
+    const lines = only === 'burst' ? burstReport(await bursts()) : only === 'noop' ? noopReport(await noop()) : worstCaseReport(await measureWorstCases());
     const heading = lines[0]!;
     const section = `${lines.join('\n').trimEnd()}\n\n`;
     const old = readFileSync(file, 'utf8');
@@ -202,8 +212,9 @@ async function main() {
   const size = await sizes();
   const awsMB = dirSize(join(REPO, 'node_modules', '@cdktf', 'provider-aws')) / 1e6;
   const burst = await bursts();
+  const idle = await noop();
   const worst = await measureWorstCases();
-  writeFileSync(file, report(request, repo, size, awsMB, burst, worst));
+  writeFileSync(file, report(request, repo, size, awsMB, burst, idle, worst));
   console.log('\nwrote docs/BENCHMARKS.md');
 }
 
@@ -249,6 +260,7 @@ function report(
   size: Awaited<ReturnType<typeof sizes>>,
   awsMB: number,
   burst: readonly BurstResult[],
+  idle: NoopResult,
   worst: readonly WorstCaseResult[],
 ): string {
   const { rows } = request;
@@ -282,6 +294,7 @@ function report(
     'apt-get install -y time            # GNU time, for peak RSS',
     'npm run bench                      # BENCH_RUNS=11 npm run bench for more runs',
     'npm run bench -- burst             # only apply mode under load (BENCH_BURSTS, default 3); no network',
+    'npm run bench -- noop              # only the no-op reconcile against the commands by hand (BENCH_NOOP_RUNS, default 15)',
     '```',
     '',
     'The first run installs cdktf-cli 0.21.0 into `.bench/` (423 MB) for the comparison row; it is not a dependency of the project.',
@@ -336,6 +349,7 @@ function report(
     `Target: at most 5 MB each: ${verdict(size.every((s) => s.bytes <= 5e6))}. The installed \`@cdktf/provider-aws\` package they draw from is ${awsMB.toFixed(0)} MB.`,
     '',
     ...burstReport(burst),
+    ...noopReport(idle),
     ...worstCaseReport(worst),
     ...NOTES,
   ];
@@ -375,12 +389,13 @@ const NOTES = [
   'cost about 70 ms per Promise; with splitting, code shared between Promises is parsed and emitted once). The check',
   'mode does the same work and compares instead of writing. Not done: caching between runs, which CI would not keep.',
   '',
-  '**Apply mode under load.** One request alone takes about 2.5 s to create and 2–3 s to delete here, 1.3 s CPU, nearly',
-  "all of it in its five terraform commands. 32 at once take 35–50 s: the two cores are the limit, and the runs' own CPU",
+  '**Apply mode under load.** Nearly all of a run is its terraform commands: four on a first run (init, an apply that',
+  'finds no owner recorded, the owner check, the apply that records it) and four on a delete (init, owner check,',
+  "destroy, workspace delete); two when nothing changed (below). 32 at once: the two cores are the limit, and the runs' own CPU",
   "fills about two thirds of them (PostgreSQL's is not counted). pg creates a workspace under one lock for the whole",
   'backend (advisory lock -1) and tries that lock on every lock of an existing workspace too, so first runs and deletes',
-  "of different requests meet there; Terraform's `workspace new` and `workspace delete` try it once and ignore",
-  '`-lock-timeout`, so the workflow runs them again, with waits of 0.25 s doubling to 8 s, within `lockTimeout` (the',
+  'of different requests meet there; Terraform creates a workspace (the first apply, with `TF_WORKSPACE`) and deletes',
+  'one (`workspace delete`) trying it once, ignoring `-lock-timeout`, so the workflow runs those steps again, with waits of 0.25 s doubling to 8 s, within `lockTimeout` (the',
   'last column counts those tries). With that retry taken out, the same bursts lost 4 of 32 creates ("failed to lock',
   'state in Postgres: Already locked for workspace creation") and 1–3 of 32 deletes, which destroyed their resources',
   'but left their state rows behind.',
