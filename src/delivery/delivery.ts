@@ -125,5 +125,10 @@ export interface DeliveryRefused {
     readonly type: string;
     readonly reason: string;
     readonly issues: readonly Issue[];
+    /**
+     * Who can fix it: the request (Kratix suspends the workflow until its spec changes) or the
+     * platform (Kratix retries it, so a fixed Promise or image picks it up).
+     */
+    readonly fixedBy: 'request' | 'platform';
   };
 }

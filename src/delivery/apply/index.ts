@@ -1,6 +1,7 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
+import { durationMs } from '../../workflow/control.js';
 import { writeAllOrNothing } from '../../workflow/files.js';
 import { condition } from '../../workflow/status.js';
 import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, type PipelineNeeds, type PipelinePermission } from '../delivery.js';
@@ -9,7 +10,7 @@ import { toYaml } from '../../artifacts/yaml.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
 import { runApplyDelivery, type ApplyResult } from './run.js';
 import { credentialsIn } from './terraform-cli.js';
-import { commandsScript, durationMs, terraformScript, type TerraformScriptProps } from './terraform-script.js';
+import { commandsScript, terraformScript, type TerraformScriptProps } from './terraform-script.js';
 
 export * from './options.js';
 
@@ -143,6 +144,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
           what: 'the Terraform configuration holds credentials',
           type: 'StackSynthesized',
           reason: 'CredentialsInConfiguration',
+          fixedBy: 'platform',
           issues: leaked.map(({ name, variable }) => ({
             path: name,
             message: `holds the value of ${variable}; credentials must reach Terraform only through the environment`,

@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputProps, OutputValue } from '../../promise/define-promise.js';
+import { durationMs } from '../../workflow/control.js';
 import { cut } from '../../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
-import { durationMs, terraformScript, type TerraformScript, type TerraformScriptProps, type TerraformStep } from './terraform-script.js';
+import { terraformScript, type TerraformScript, type TerraformScriptProps, type TerraformStep } from './terraform-script.js';
 
 /** One apply-mode run for one request. */
 export interface ApplyRunProps extends TerraformScriptProps {

@@ -101,6 +101,7 @@ export class TofuController implements Delivery, TofuControllerProps {
           what: 'the output is too large',
           type: 'StackSynthesized',
           reason: 'OutputTooLarge',
+          fixedBy: 'request',
           issues: [
             {
               path: 'spec',
