@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SOURCE_REF } from '../helpers/widget.js';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { tofuController } from '../../src/delivery/tofu-controller/index.js';
@@ -188,7 +189,7 @@ describe('other workflow actions', () => {
 });
 
 test('destination labels of the delivery go to destination-selectors.yaml', async () => {
-  const routed = { ...echo, delivery: tofuController({ destinationLabels: { terraform: 'enabled' } }) };
+  const routed = { ...echo, delivery: tofuController({ sourceRef: SOURCE_REF, destinationLabels: { terraform: 'enabled' } }) };
   const run = await runRequest(routed, requestYaml(echo, {}));
   expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([{ matchLabels: { terraform: 'enabled' } }]);
 });

@@ -3,7 +3,18 @@
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import type { Issue } from '../../schema/issue.js';
 import type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds } from '../delivery.js';
+import { dnsLabelProblem, dnsSubdomainProblem } from '../../kratix/names.js';
 import { deliverRequest } from './objects.js';
+
+const SOURCE_KINDS = ['GitRepository', 'Bucket', 'OCIRepository'];
+
+/** A Flux source on the destination. */
+export interface SourceRef {
+  readonly kind: 'GitRepository' | 'Bucket' | 'OCIRepository';
+  readonly name: string;
+  /** @default the Terraform object's namespace */
+  readonly namespace?: string;
+}
 
 /** Options for {@link tofuController}. */
 export interface TofuControllerProps {
@@ -13,12 +24,15 @@ export interface TofuControllerProps {
    */
   readonly namespace?: string;
   /**
-   * A Flux source tofu-controller must name (its CRD requires one). The stack itself travels in a
-   * Secret through `fileMappings`, so this only has to exist: the Kratix state store's own source
-   * on the destination is the natural choice.
-   * @default { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' }
+   * The Flux source the `Terraform` objects name. tofu-controller's CRD requires one and stalls
+   * an object whose source is missing, but the stack travels in a Secret (`fileMappings`), so
+   * the source only has to exist and stay still: tofu-controller plans every object that names a
+   * source again whenever the source's revision changes. So do not name the Kratix state store's
+   * own source, which changes with every request's write; the README shows a pinned, near-empty
+   * `GitRepository` to create once per destination.
+   * @example { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' }
    */
-  readonly sourceRef?: { readonly kind: 'GitRepository' | 'Bucket' | 'OCIRepository'; readonly name: string; readonly namespace?: string };
+  readonly sourceRef: SourceRef;
   /**
    * How often tofu-controller reconciles (and corrects drift).
    * @default "10m"
@@ -57,9 +71,9 @@ export interface TofuControllerProps {
  * Delivers each request's stack to Flux tofu-controller on the destination, through Kratix's
  * GitOps scheduling: tofu-controller plans and applies it, destroys it when the request is
  * deleted, and writes its outputs to a Secret.
- * @example definePromise({ ..., delivery: tofuController({ namespace: 'flux-system' }) })
+ * @example definePromise({ ..., delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }) })
  */
-export function tofuController(props: TofuControllerProps = {}): TofuController {
+export function tofuController(props: TofuControllerProps): TofuController {
   return new TofuController(props);
 }
 
@@ -71,7 +85,7 @@ export class TofuController implements Delivery, TofuControllerProps {
   readonly kind = 'tofu-controller';
   readonly runsTerraform = false;
   declare readonly namespace?: string;
-  declare readonly sourceRef?: TofuControllerProps['sourceRef'];
+  declare readonly sourceRef: SourceRef;
   declare readonly interval?: string;
   declare readonly approvePlan?: 'auto' | undefined;
   declare readonly serviceAccountName?: string;
@@ -83,8 +97,30 @@ export class TofuController implements Delivery, TofuControllerProps {
     Object.assign(this, props);
   }
 
-  check(_def: PromiseDefinition): Issue[] {
-    return [];
+  check(def: PromiseDefinition): Issue[] {
+    const issues: Issue[] = [];
+    const ref = this.sourceRef as unknown;
+    if (ref === undefined) {
+      issues.push({
+        path: def.delivery ? 'delivery.sourceRef' : 'delivery',
+        message: `is missing: tofu-controller's Terraform objects must name a Flux source that exists on every destination, or they stall`,
+        fix: "delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }), and create that source as the README shows (or choose applyInWorkflow)",
+      });
+      return issues;
+    }
+    const { kind, name, namespace } = (ref ?? {}) as Record<string, unknown>;
+    if (!SOURCE_KINDS.includes(kind as string))
+      issues.push({
+        path: 'delivery.sourceRef.kind',
+        message: `is ${JSON.stringify(kind)}, not a Flux source kind tofu-controller reads`,
+        fix: `use one of ${SOURCE_KINDS.join(', ')}`,
+      });
+    const nameProblem = typeof name === 'string' ? dnsSubdomainProblem(name) : 'is not a name, which is a string';
+    if (nameProblem) issues.push({ path: 'delivery.sourceRef.name', message: `${JSON.stringify(name)} ${nameProblem}` });
+    const namespaceProblem =
+      namespace === undefined ? undefined : typeof namespace === 'string' ? dnsLabelProblem(namespace) : 'is not a namespace name, which is a string';
+    if (namespaceProblem) issues.push({ path: 'delivery.sourceRef.namespace', message: `${JSON.stringify(namespace)} ${namespaceProblem}` });
+    return issues;
   }
 
   /** The Jobs only write files: no credentials, no RBAC. */

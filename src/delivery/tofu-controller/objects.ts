@@ -79,7 +79,7 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
     metadata: { name: slug, namespace, labels },
     spec: {
       interval: delivery.interval ?? '10m',
-      sourceRef: delivery.sourceRef ?? { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' },
+      sourceRef: delivery.sourceRef,
       path: './',
       ...(approvePlan ? { approvePlan } : {}),
       destroyResourcesOnDeletion: true,
