@@ -42,8 +42,17 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     this.retry = props.retry ?? {};
   }
 
-  check(): Issue[] {
+  check(def: PromiseDefinition): Issue[] {
     const issues = this.checkDurations();
+    if (this.backend.kind === 'kubernetes') {
+      const suffix = this.backend.secretSuffix ?? def.name;
+      if (endsWithGoInt(suffix))
+        issues.push({
+          path: this.backend.secretSuffix === undefined ? 'name' : 'delivery.backend.secretSuffix',
+          message: `${JSON.stringify(suffix)} is the kubernetes backend's secret_suffix${this.backend.secretSuffix === undefined ? ' (the Promise name, by default)' : ''}, and Terraform refuses one that ends in "-<number>" (it numbers the Secrets of a large state that way)`,
+          fix: `set kubernetesBackend({ ..., secretSuffix: "${suffix.replace(/-[^-]*$/, '')}-state" }) or another suffix that ends in a letter`,
+        });
+    }
     // Typed as 'local', but a Promise written in JavaScript or with a cast can hold anything.
     if (this.backend.kind === 'hcp-terraform' && (this.backend.executionMode as unknown) !== 'local') {
       const mode = this.backend.executionMode as unknown;
@@ -238,4 +247,17 @@ function failureReason(phase: string): string {
   if (phase === 'interrupted') return 'Interrupted';
   const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${words.join('')}Failed`;
+}
+
+/**
+ * Terraform's kubernetes backend check (hasNumericSuffix, since 1.11): the text after the last
+ * "-" parses as a Go int, sign allowed, within 64 bits.
+ */
+export function endsWithGoInt(text: string): boolean {
+  const i = text.lastIndexOf('-');
+  if (i < 0) return false;
+  const tail = text.slice(i + 1);
+  if (!/^[+-]?\d+$/.test(tail)) return false;
+  const value = BigInt(tail);
+  return value >= -(2n ** 63n) && value < 2n ** 63n;
 }
