@@ -120,6 +120,13 @@ export class TofuController implements Delivery, TofuControllerProps {
     const namespaceProblem =
       namespace === undefined ? undefined : typeof namespace === 'string' ? dnsLabelProblem(namespace) : 'is not a namespace name, which is a string';
     if (namespaceProblem) issues.push({ path: 'delivery.sourceRef.namespace', message: `${JSON.stringify(namespace)} ${namespaceProblem}` });
+    const own = this.namespace ?? 'flux-system';
+    if (!namespaceProblem && namespace !== undefined && namespace !== own)
+      issues.push({
+        path: 'delivery.sourceRef.namespace',
+        message: `is ${JSON.stringify(namespace)}, not the Terraform objects' namespace ${JSON.stringify(own)}: tofu-controller refuses cross-namespace sources by default (--allow-cross-namespace-refs=false), and such an object never plans, nor destroys when deleted`,
+        fix: `create the source in ${own} and leave out sourceRef.namespace`,
+      });
     return issues;
   }
 
