@@ -1,7 +1,7 @@
 // What every delivery is to the rest of kratix-cdktf. The workflow, the Promise renderer, the
 // warm-up and render call these and nothing else, so a delivery lives in its own folder and no
 // other code names it.
-import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import type { KubernetesObject, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import type { SynthesizedStack } from '../terraform/stack.js';
 import type { Ending, RetryPolicy } from '../workflow/control.js';
@@ -40,6 +40,16 @@ export interface Delivery {
    */
   readonly delete: ((run: DeliveryRun) => DeliveryResult | Promise<DeliveryResult>) | { readonly message: string };
   /**
+   * Objects every destination of the Promise needs for this delivery, sent with the Promise's
+   * dependencies (say, a CronJob that runs one of {@link Delivery.tasks}). @default none
+   */
+  dependencies?(def: PromiseDefinition, job: { readonly image: string; readonly imagePullSecrets: readonly string[] }): KubernetesObject[];
+  /**
+   * Work the workflow image does outside Kratix's pipelines, by the name in KRATIX_CDKTF_TASK;
+   * each returns the exit code. @default none
+   */
+  readonly tasks?: Readonly<Record<string, (task: DeliveryTask) => Promise<number>>>;
+  /**
    * Runs the delivery's hot path in memory with no I/O, while the image's startup snapshot is built
    * (see warm-up.ts).
    */
@@ -61,6 +71,14 @@ export interface PipelinePermission {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
+}
+
+/** What a task of the workflow image gets. */
+export interface DeliveryTask {
+  readonly def: PromiseDefinition;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly now: Date;
+  readonly log: { readonly info: (line: string) => void; readonly error: (line: string) => void };
 }
 
 /** One request's run, as every delivery gets it. */

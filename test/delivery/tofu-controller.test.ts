@@ -170,6 +170,12 @@ describe('the source', () => {
     expect(check(tofuController({ namespace: 'terraform', sourceRef: { kind: 'GitRepository', name: 'pinned' } }))).toEqual([]);
   });
 
+  test('a clean-up schedule that is not cron is named', () => {
+    expect(check(tofuController({ sourceRef: SOURCE_REF, cleanUp: { schedule: 'hourly' } })).map((i) => i.path)).toEqual(['delivery.cleanUp.schedule']);
+    expect(check(tofuController({ sourceRef: SOURCE_REF, cleanUp: { schedule: '@daily' } }))).toEqual([]);
+    expect(check(tofuController({ sourceRef: SOURCE_REF, cleanUp: { schedule: '*/30 * * * *' } }))).toEqual([]);
+  });
+
   test('bad kinds and names are named', () => {
     const issues = check(tofuController({ sourceRef: { kind: 'HelmRepository', name: 'Not_A_Name' } as never }));
     expect(issues.map((i) => i.path)).toEqual(['delivery.sourceRef.kind', 'delivery.sourceRef.name']);

@@ -10,7 +10,8 @@ export const WIDGET = {
   name: 'widget',
   api: { group: 'test.example.com', version: 'v1alpha1', kind: 'Widget' },
   spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
-  delivery: tofuController({ sourceRef: SOURCE_REF }),
+  // No clean-up CronJob: the tests of dependencies count exactly the author's.
+  delivery: tofuController({ sourceRef: SOURCE_REF, cleanUp: false }),
   stack() {},
 };
 

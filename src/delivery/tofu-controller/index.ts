@@ -1,12 +1,19 @@
 // Delivery through GitOps: the workflow writes the stack and a Flux tofu-controller `Terraform`
 // object, Kratix puts them in the destination's state store, and tofu-controller runs Terraform.
-import type { PromiseDefinition } from '../../promise/define-promise.js';
+import type { KubernetesObject, PromiseDefinition } from '../../promise/define-promise.js';
 import type { Issue } from '../../schema/issue.js';
-import type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds } from '../delivery.js';
+import type { Delivery, DeliveryResult, DeliveryRun, DeliveryTask, PipelineNeeds } from '../delivery.js';
+import { cleanUp } from './cleanup.js';
+import { CLEANUP_TASK, cleanUpObjects } from './cleanup-job.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../kratix/names.js';
 import { deliverRequest } from './objects.js';
 
 const SOURCE_KINDS = ['GitRepository', 'Bucket', 'OCIRepository'];
+// Five fields of cron characters, or one of the macros Kubernetes' CronJob accepts.
+const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[-*/,0-9A-Za-z?]+( [-*/,0-9A-Za-z?]+){4})$/;
+
+// Flux applies a request's stack Secret and Terraform object within seconds of each other.
+const CLEANUP_GRACE_MS = 60 * 60 * 1000;
 
 /** A Flux source on the destination. */
 export interface SourceRef {
@@ -65,6 +72,14 @@ export interface TofuControllerProps {
    * @default none: each request's own namespace, where its tenant can read the Job's logs
    */
   readonly pipelineNamespace?: string;
+  /**
+   * The clean-up after a deleted request's destroy: a CronJob in `namespace` on each destination,
+   * with this Promise's workflow image, deletes the stack Secret (which Flux leaves, so that
+   * tofu-controller's finalizer can read it) and the empty state Secret of every request whose
+   * Terraform object is gone. `false` leaves them (they hold no secret values).
+   * @default { schedule: "17 * * * *" }: hourly
+   */
+  readonly cleanUp?: { readonly schedule?: string } | false;
 }
 
 /**
@@ -91,6 +106,7 @@ export class TofuController implements Delivery, TofuControllerProps {
   declare readonly serviceAccountName?: string;
   declare readonly destinationLabels?: Readonly<Record<string, string>>;
   declare readonly pipelineNamespace?: string;
+  declare readonly cleanUp?: { readonly schedule?: string } | false;
 
   constructor(props: TofuControllerProps) {
     // Only what was given: `approvePlan: undefined`, given, asks for manual approval.
@@ -108,6 +124,13 @@ export class TofuController implements Delivery, TofuControllerProps {
       });
       return issues;
     }
+    const schedule = this.cleanUp ? (this.cleanUp.schedule as unknown) : undefined;
+    if (schedule !== undefined && (typeof schedule !== 'string' || !CRON.test(schedule.trim())))
+      issues.push({
+        path: 'delivery.cleanUp.schedule',
+        message: `${JSON.stringify(schedule)} is not a cron schedule, which the CronJob needs`,
+        fix: 'five fields, as "17 * * * *" (hourly), or a macro such as "@daily"',
+      });
     const { kind, name, namespace } = (ref ?? {}) as Record<string, unknown>;
     if (!SOURCE_KINDS.includes(kind as string))
       issues.push({
@@ -160,6 +183,26 @@ export class TofuController implements Delivery, TofuControllerProps {
   // Kratix deletes the Work, Flux prunes the Terraform object and tofu-controller destroys the
   // stack (destroyResourcesOnDeletion).
   readonly delete = { message: "tofu-controller destroys the stack when Kratix removes this request's Work" };
+
+  dependencies(def: PromiseDefinition, job: { readonly image: string; readonly imagePullSecrets: readonly string[] }): KubernetesObject[] {
+    if (this.cleanUp === false) return [];
+    const schedule = this.cleanUp?.schedule ?? '17 * * * *';
+    return cleanUpObjects({ promise: def.name, namespace: this.namespace ?? 'flux-system', schedule, ...job });
+  }
+
+  readonly tasks = {
+    [CLEANUP_TASK]: async ({ def, env, now, log }: DeliveryTask): Promise<number> => {
+      const namespace = this.namespace ?? 'flux-system';
+      try {
+        const result = await cleanUp({ env, namespace, promise: def.name, now, graceMs: CLEANUP_GRACE_MS, log: log.info });
+        log.info(`${def.name}: clean-up of ${namespace}: ${result.deleted.length} Secret(s) deleted, ${result.kept.length} request(s) left for a person`);
+        return 0;
+      } catch (e) {
+        log.error(`${def.name}: clean-up of ${namespace} failed: ${(e as Error).message}`);
+        return 1;
+      }
+    },
+  };
 
   warmUp(run: DeliveryRun): void {
     deliverRequest(run, this);
