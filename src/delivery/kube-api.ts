@@ -13,7 +13,7 @@ export interface KubeResponse {
 
 /**
  * Calls the Kubernetes API with the pod's service account. KRATIX_CDKTF_KUBE_API overrides the
- * API address and KRATIX_CDKTF_KUBE_TOKEN_FILE the token (tests, local runs); the cluster's CA
+ * API address, and KRATIX_CDKTF_KUBE_TOKEN or KRATIX_CDKTF_KUBE_TOKEN_FILE the token; the cluster's CA
  * reaches fetch through NODE_EXTRA_CA_CERTS, which the pipelines and jobs set.
  */
 export async function kubeRequest(env: Readonly<Record<string, string | undefined>>, method: string, path: string, body?: unknown): Promise<KubeResponse> {
@@ -21,7 +21,7 @@ export async function kubeRequest(env: Readonly<Record<string, string | undefine
   // An IPv6 service address needs brackets in a URL.
   const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const url = new URL(path, base);
-  const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
+  const token = env.KRATIX_CDKTF_KUBE_TOKEN || readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
   const headers: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   // Global fetch rather than node:http(s), which cannot be part of a V8 startup snapshot.

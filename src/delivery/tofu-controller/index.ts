@@ -2,7 +2,8 @@
 // object, Kratix puts them in the destination's state store, and tofu-controller runs Terraform.
 import type { KubernetesObject, PromiseDefinition } from '../../promise/define-promise.js';
 import type { Issue } from '../../schema/issue.js';
-import type { Delivery, DeliveryResult, DeliveryRun, DeliveryTask, PipelineNeeds } from '../delivery.js';
+import type { Delivery, DeliveryDone, DeliveryResult, DeliveryRun, DeliveryTask, PipelineNeeds } from '../delivery.js';
+import { readTofuOutputs } from './outputs.js';
 import { cleanUp } from './cleanup.js';
 import { CLEANUP_TASK, cleanUpObjects } from './cleanup-job.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../kratix/names.js';
@@ -11,6 +12,9 @@ import { deliverRequest } from './objects.js';
 const SOURCE_KINDS = ['GitRepository', 'Bucket', 'OCIRepository'];
 // Five fields of cron characters, or one of the macros Kubernetes' CronJob accepts.
 const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[-*/,0-9A-Za-z?]+( [-*/,0-9A-Za-z?]+){4})$/;
+
+// The pipeline reads the destination's API over HTTPS with fetch, which trusts extra CAs only through this.
+const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
 
 // Flux applies a request's stack Secret and Terraform object within seconds of each other.
 const CLEANUP_GRACE_MS = 60 * 60 * 1000;
@@ -80,6 +84,17 @@ export interface TofuControllerProps {
    * @default { schedule: "17 * * * *" }: hourly
    */
   readonly cleanUp?: { readonly schedule?: string } | false;
+  /**
+   * Reads the outputs tofu-controller wrote after its last apply into `status.outputs`, with a
+   * condition `OutputsRead` saying whether they are the current stack's, at each run of the
+   * workflow (Kratix's reconciliation interval, 10h by default). The pipeline needs the
+   * destination's Kubernetes API: in-cluster when the destination is the platform cluster (the
+   * pipeline then gets `get` on Secrets and Terraform objects in `namespace`), or
+   * KRATIX_CDKTF_DESTINATION_API and KRATIX_CDKTF_DESTINATION_TOKEN in its environment. Requires
+   * `pipelineNamespace`: that service account can read every Secret of the controller's namespace.
+   * @default false
+   */
+  readonly readOutputs?: boolean;
 }
 
 /**
@@ -107,6 +122,7 @@ export class TofuController implements Delivery, TofuControllerProps {
   declare readonly destinationLabels?: Readonly<Record<string, string>>;
   declare readonly pipelineNamespace?: string;
   declare readonly cleanUp?: { readonly schedule?: string } | false;
+  declare readonly readOutputs?: boolean;
 
   constructor(props: TofuControllerProps) {
     // Only what was given: `approvePlan: undefined`, given, asks for manual approval.
@@ -124,6 +140,12 @@ export class TofuController implements Delivery, TofuControllerProps {
       });
       return issues;
     }
+    if (this.readOutputs && this.pipelineNamespace === undefined)
+      issues.push({
+        path: 'delivery.readOutputs',
+        message: `needs pipelineNamespace: the pipeline's service account may read every Secret in ${JSON.stringify(this.namespace ?? 'flux-system')} (state, outputs, credentials), and in a request's namespace its tenant could start a pod with it`,
+        fix: "set tofuController({ ..., readOutputs: true, pipelineNamespace: 'kratix-cdktf' }), a namespace tenants cannot use",
+      });
     const schedule = this.cleanUp ? (this.cleanUp.schedule as unknown) : undefined;
     if (schedule !== undefined && (typeof schedule !== 'string' || !CRON.test(schedule.trim())))
       issues.push({
@@ -153,13 +175,43 @@ export class TofuController implements Delivery, TofuControllerProps {
     return issues;
   }
 
-  /** The Jobs only write files: no credentials, no RBAC. */
+  /** The Jobs only write files (no credentials, no RBAC), unless they read outputs back. */
   pipeline(): PipelineNeeds {
-    return { ...(this.pipelineNamespace !== undefined ? { namespace: this.pipelineNamespace } : {}), permissions: [], env: [] };
+    const namespace = this.namespace ?? 'flux-system';
+    return {
+      ...(this.pipelineNamespace !== undefined ? { namespace: this.pipelineNamespace } : {}),
+      permissions: this.readOutputs
+        ? [
+            { resourceNamespace: namespace, apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+            { resourceNamespace: namespace, apiGroups: ['infra.contrib.fluxcd.io'], resources: ['terraforms'], verbs: ['get'] },
+          ]
+        : [],
+      env: this.readOutputs ? [CLUSTER_CA] : [],
+    };
   }
 
-  configure(run: DeliveryRun): DeliveryResult {
-    const result = deliverRequest(run, this);
+  async configure(run: DeliveryRun): Promise<DeliveryResult> {
+    const result = this.sized(deliverRequest(run, this));
+    if (result.refused || !this.readOutputs || run.dryRun) return result;
+    const stackOutputs = (run.synthesized.json.output ?? {}) as Record<string, { sensitive?: boolean }>;
+    const declared = Object.entries(run.def.outputs ?? {}).map(([name, o]) => [name, { sensitive: Boolean(o.sensitive || stackOutputs[name]?.sensitive) }]);
+    const read = await readTofuOutputs({
+      env: run.env,
+      namespace: this.namespace ?? 'flux-system',
+      slug: run.slug,
+      digest: (result.status.terraform as { stackSha256: string }).stackSha256,
+      outputs: Object.fromEntries(declared),
+      now: run.now,
+    });
+    const outputs = { ...(result.status.outputs as Record<string, unknown> | undefined), ...read.outputs };
+    return {
+      ...result,
+      status: { ...result.status, ...(Object.keys(outputs).length ? { outputs } : {}) },
+      conditions: [...result.conditions, read.condition],
+    };
+  }
+
+  private sized(result: DeliveryDone): DeliveryResult {
     const largest = Math.max(...[...result.files.values()].map((text) => Buffer.byteLength(text)));
     if (largest > MAX_OBJECT_BYTES) {
       return {
