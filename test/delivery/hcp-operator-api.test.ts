@@ -123,12 +123,12 @@ describe('reading outputs', () => {
 
   test('an API that does not answer times out, and one that is not there says so', async () => {
     hcp.failures.push({ match: /\/workspaces\/ws-a$/, status: 0, hang: true });
-    const slow = hcpApi({ base: hcp.base, token: TOKEN, tokenVariable: ENV, timeoutMs: 200 });
+    const slow = hcpApi({ base: hcp.base, token: TOKEN, tokenVariable: ENV, timeoutMs: 100 });
     const result = keep(await readOutputs({ api: slow, organization: 'acme', workspace: 'ws-a', declared, redact: (t) => t }));
     expect(result).toEqual({
       ok: false,
       reason: 'ReadFailed',
-      message: `HCP Terraform at ${hcp.base} did not answer GET /api/v2/organizations/acme/workspaces/ws-a within 0.2 s`,
+      message: `HCP Terraform at ${hcp.base} did not answer GET /api/v2/organizations/acme/workspaces/ws-a within 0.1 s`,
     });
     // A port nothing listens on: one a server had, closed.
     const closed = createServer();
