@@ -208,6 +208,17 @@ describe('uploading the stack', () => {
     expect(await upload({ sha256: 'b'.repeat(64) })).toMatchObject({ kind: 'uploaded' });
   });
 
+  test('a workspace whose newest run is a destroy (its old Workspace object being deleted) is not uploaded to', async () => {
+    const ws = hcp.addWorkspace('ws-a', { tags: TAGS, vars: ['secret_0123456789ab'] });
+    const destroy = hcp.addRun(ws, { status: 'applying', isDestroy: true, message: 'Triggered by HCP Terraform Operator' });
+    expect(await upload()).toMatchObject({
+      kind: 'waiting',
+      reason: 'WorkspaceBeingDestroyed',
+      message: expect.stringContaining(`${destroy.id} (applying), is a destroy`),
+    });
+    expect(hcp.seen.some((r) => r.method === 'POST')).toBe(false);
+  });
+
   test('an upload HCP Terraform cannot take in, or that stays pending, fails the run with the reason', async () => {
     hcp.addWorkspace('ws-a', { tags: TAGS, vars: ['secret_0123456789ab'] });
     hcp.pendingPolls = 1000;

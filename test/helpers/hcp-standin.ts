@@ -20,6 +20,7 @@ export interface StandinRun {
   id: string;
   status: string;
   message: string;
+  isDestroy?: boolean;
   configurationVersion?: string;
 }
 
@@ -281,7 +282,7 @@ function runDoc(run: StandinRun) {
   return {
     id: run.id,
     type: 'runs',
-    attributes: { status: run.status, message: run.message, 'is-destroy': false, 'created-at': '2026-01-01T12:00:00.000Z' },
+    attributes: { status: run.status, message: run.message, 'is-destroy': run.isDestroy ?? false, 'created-at': '2026-01-01T12:00:00.000Z' },
     relationships: { 'configuration-version': { data: run.configurationVersion ? { id: run.configurationVersion, type: 'configuration-versions' } : null } },
   };
 }

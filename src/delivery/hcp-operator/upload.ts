@@ -30,7 +30,11 @@ export type UploadResult =
   | { readonly kind: 'uploaded'; readonly workspaceId: string; readonly configurationVersion: string; readonly run: RunInfo; readonly message: string }
   | { readonly kind: 'unchanged'; readonly workspaceId: string; readonly run: RunInfo; readonly message: string }
   /** Not yet possible; the next run of the pipeline tries again. */
-  | { readonly kind: 'waiting'; readonly reason: 'WorkspaceNotCreated' | 'WorkspaceNotReady' | 'VariablesNotReady'; readonly message: string };
+  | {
+      readonly kind: 'waiting';
+      readonly reason: 'WorkspaceNotCreated' | 'WorkspaceNotReady' | 'VariablesNotReady' | 'WorkspaceBeingDestroyed';
+      readonly message: string;
+    };
 
 /** The message of the runs the workflow queues; it identifies the stack they run. */
 export function runMessage(owner: string, sha256: string): string {
@@ -69,6 +73,15 @@ export async function uploadStack(p: UploadProps): Promise<UploadResult> {
     };
   const message = runMessage(p.owner, p.sha256);
   const current = ws.currentRunId ? await readRun(p.api, ws.currentRunId) : undefined;
+  // A request deleted and created again under its name finds its old workspace still there while
+  // the operator destroys it; a run queued behind the destroy would build what the operator's
+  // deletion of the workspace then forgets.
+  if (current?.isDestroy)
+    return {
+      kind: 'waiting',
+      reason: 'WorkspaceBeingDestroyed',
+      message: `the newest run of workspace ${where}, ${current.id} (${current.status}), is a destroy: the operator deletes the workspace after it when its Workspace object is being deleted, and creates it again for this request; if nobody is deleting it, start a plan and apply run in HCP Terraform so that the next run of this pipeline uploads the stack`,
+    };
   if (current && current.message === message && !RUN_FAILED.has(current.status))
     return { kind: 'unchanged', workspaceId: ws.id, run: current, message: `The stack is unchanged since run ${current.id} (${current.status})` };
 
