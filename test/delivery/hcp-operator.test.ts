@@ -177,6 +177,13 @@ describe('configure', () => {
     expect(result.status.message).toBe(`Dry run: Synthesized 1 Terraform resource; nothing was uploaded to acme/${slug}`);
   });
 
+  test('render (renderTo set) calls nothing either, even with a token in the shell', async () => {
+    const result = await configure({ renderTo: '/tmp/unused' });
+    expect(hcp.seen).toEqual([]);
+    expect(result.status.message).toMatch(/^Rendered, not uploaded: /);
+    expect(result.files.size).toBe(1);
+  });
+
   test('credentials of the environment never reach status, even when an output carries one', async () => {
     const ws = operatorCreatesWorkspace();
     hcp.addState(ws, [{ name: 'message', sensitive: false, value: `leaked ${CLOUD_SECRET} and ${TOKEN}` }]);

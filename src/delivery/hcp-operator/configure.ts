@@ -52,6 +52,16 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
   const tokenEnv = tokenVariable(p.hostname);
   if (run.dryRun)
     return { files: p.files, status: { message: `Dry run: ${synthesized}; nothing was uploaded to ${p.where}`, terraform: p.summary }, conditions: [] };
+  // `render` promises to touch nothing, and a shell that runs Terraform often has the token set.
+  if (run.renderTo !== undefined)
+    return {
+      files: p.files,
+      status: {
+        message: `Rendered, not uploaded: ${synthesized}; a Kratix run would upload the stack to ${p.where}`,
+        terraform: { ...p.summary, rendered: true },
+      },
+      conditions: [],
+    };
 
   const token = run.env[tokenEnv];
   if (!token?.trim()) {
