@@ -79,6 +79,17 @@ describe('reading outputs', () => {
     expect(result.ok && result.outputs.password).toBe('(sensitive)');
   });
 
+  test('a workspace of that name without the request’s tags is not read from: it is not known to be the request’s', async () => {
+    hcp.addState(hcp.addWorkspace('ws-a', { tags: ['kratix-cdktf'] }), [{ name: 'endpoint', sensitive: false, value: 'someone-elses' }]);
+    const result = await readOutputs({ api, organization: 'acme', workspace: 'ws-a', tags: ['kratix-cdktf', 'kratix-request:db'], declared, redact: (t) => t });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'WorkspaceNotReady',
+      message: "workspace acme/ws-a does not carry the tags kratix-request:db, so it is not known to be this request's",
+    });
+    expect(hcp.seen.some((r) => r.path.startsWith('/api/v2/state-versions'))).toBe(false);
+  });
+
   test('outputs are read across pages', async () => {
     hcp.pageSize = 2;
     hcp.addState(

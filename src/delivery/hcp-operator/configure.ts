@@ -80,13 +80,14 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
     tokenVariable: tokenEnv,
     ...(run.signal ? { signal: run.signal } : {}),
   });
+  const tags = workspaceTags(run.def.name, run.request.metadata);
   let upload: UploadResult | HcpApiError;
   try {
     upload = await uploadStack({
       api,
       organization: props.organization,
       workspace: p.name,
-      tags: workspaceTags(run.def.name, run.request.metadata),
+      tags,
       variables: run.synthesized.secrets.map((s) => s.variable),
       files: new Map([[STACK_FILE, p.stack.text]]),
       sha256: p.stack.sha256,
@@ -98,7 +99,7 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
     upload = e;
   }
   // Read even when the upload failed: status then still says what HCP Terraform last applied.
-  const read = await readOutputs({ api, organization: props.organization, workspace: p.name, declared: run.def.outputs ?? {}, redact });
+  const read = await readOutputs({ api, organization: props.organization, workspace: p.name, tags, declared: run.def.outputs ?? {}, redact });
   const uploaded = redact(uploadMessage(upload, p.where));
   const message = `${synthesized}; ${uploaded}`;
   const runInfo = upload instanceof HcpApiError || upload.kind === 'waiting' ? undefined : upload.run;

@@ -8,6 +8,12 @@ export interface ReadOutputsProps {
   readonly api: HcpApi;
   readonly organization: string;
   readonly workspace: string;
+  /**
+   * Tags the workspace must carry (the ones the request's Workspace object gives it): a workspace
+   * of that name without them is not known to be this request's, and its outputs are not read.
+   * @default none checked
+   */
+  readonly tags?: readonly string[];
   /** The Promise's declared outputs: only these reach status, the others are not read into it. */
   readonly declared: Readonly<Record<string, OutputProps>>;
   /** Removes credentials from values before they reach status. */
@@ -33,7 +39,7 @@ export type OutputsResult =
       readonly missing: readonly string[];
       readonly message: string;
     }
-  | { readonly ok: false; readonly reason: 'WorkspaceNotFound' | 'NoState' | 'ReadFailed'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'WorkspaceNotFound' | 'WorkspaceNotReady' | 'NoState' | 'ReadFailed'; readonly message: string };
 
 // 100 a page (the most HCP Terraform serves), up to 20 pages.
 const PAGE_SIZE = 100;
@@ -51,6 +57,13 @@ export async function readOutputs(p: ReadOutputsProps): Promise<OutputsResult> {
   try {
     const ws = await readWorkspace(p.api, p.organization, p.workspace);
     if (!ws) return { ok: false, reason: 'WorkspaceNotFound', message: `HCP Terraform has no workspace ${where} (or the token may not see it)` };
+    const untagged = (p.tags ?? []).filter((t) => !ws.tags.includes(t));
+    if (untagged.length)
+      return {
+        ok: false,
+        reason: 'WorkspaceNotReady',
+        message: `workspace ${where} does not carry the tags ${untagged.join(', ')}, so it is not known to be this request's`,
+      };
     if (!ws.currentStateVersionId) return { ok: false, reason: 'NoState', message: `workspace ${where} has no state yet: no run has applied the stack` };
     const svDoc = await p.api.get(`/state-versions/${encodeURIComponent(ws.currentStateVersionId)}`);
     if (!svDoc)
