@@ -102,8 +102,8 @@ export interface DeliveryRun {
   /** The container got SIGTERM: stop what runs, start nothing new. */
   readonly signal?: AbortSignal;
   /**
-   * `render` without `--apply`: write what would run into this folder instead of running it.
-   * Only for a delivery that {@link Delivery.runsTerraform}.
+   * `render` without `--apply`: nothing may run or be sent anywhere; a delivery that
+   * {@link Delivery.runsTerraform} writes what would run into this folder instead.
    */
   readonly renderTo?: string;
 }

@@ -1,4 +1,5 @@
 import { toYaml } from '../artifacts/yaml.js';
+import type { Issue } from '../schema/issue.js';
 import { cut } from './status.js';
 
 /**
@@ -74,4 +75,35 @@ export function durationMs(text: string): number | undefined {
   const parts = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
   return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit!]!, 0);
+}
+
+/** What Kratix would misread in a delivery's `retry` (paths `delivery.retry.*`). */
+export function retryIssues(retry: unknown): Issue[] {
+  if (retry === undefined) return [];
+  if (typeof retry !== 'object' || retry === null)
+    return [{ path: 'delivery.retry', message: `${JSON.stringify(retry)} is not { first, max }`, fix: 'write { first: "30s", max: "30m" }, or leave it out' }];
+  const issues: Issue[] = [];
+  const duration = (field: 'first' | 'max') => {
+    const value = (retry as Record<string, unknown>)[field];
+    if (value === undefined) return undefined;
+    const ms = typeof value === 'string' ? durationMs(value) : undefined;
+    if (ms === undefined)
+      issues.push({
+        path: `delivery.retry.${field}`,
+        message: `${JSON.stringify(value)} is not a duration`,
+        fix: 'write a number with a unit: "30s", "5m", "1h30m"',
+      });
+    return ms;
+  };
+  const first = duration('first');
+  const max = duration('max');
+  if (first === 0)
+    issues.push({ path: 'delivery.retry.first', message: 'is 0: Kratix would run a failing pipeline again at once, without end', fix: 'wait at least "10s"' });
+  if (first !== undefined && max !== undefined && max < first)
+    issues.push({
+      path: 'delivery.retry.max',
+      message: `${(retry as Record<string, unknown>).max} is shorter than retry.first (${(retry as Record<string, unknown>).first})`,
+      fix: 'make max at least first',
+    });
+  return issues;
 }

@@ -157,7 +157,7 @@ class Run {
       now: this.now,
       log: (line: string) => this.log.info(`${p.heading}: ${line}`),
       ...(props.signal ? { signal: props.signal } : {}),
-      ...(props.renderTerraformTo !== undefined && delivery.runsTerraform ? { renderTo: props.renderTerraformTo } : {}),
+      ...(props.renderTerraformTo !== undefined ? { renderTo: props.renderTerraformTo } : {}),
     };
     let result: DeliveryResult;
     try {

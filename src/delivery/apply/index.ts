@@ -1,7 +1,7 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
-import { durationMs } from '../../workflow/control.js';
+import { durationMs, retryIssues } from '../../workflow/control.js';
 import { writeAllOrNothing } from '../../workflow/files.js';
 import { condition } from '../../workflow/status.js';
 import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, type PipelineNeeds, type PipelinePermission } from '../delivery.js';
@@ -197,20 +197,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       return ms;
     };
     duration('delivery.lockTimeout', this.lockTimeout);
-    const first = duration('delivery.retry.first', this.retry.first);
-    const max = duration('delivery.retry.max', this.retry.max);
-    if (first === 0)
-      issues.push({
-        path: 'delivery.retry.first',
-        message: 'is 0: Kratix would run a failing pipeline again at once, without end',
-        fix: 'wait at least "10s"',
-      });
-    if (first !== undefined && max !== undefined && max < first)
-      issues.push({
-        path: 'delivery.retry.max',
-        message: `${this.retry.max} is shorter than retry.first (${this.retry.first})`,
-        fix: 'make max at least first',
-      });
+    issues.push(...retryIssues(this.retry));
     return issues;
   }
 }

@@ -192,7 +192,7 @@ export class TofuController implements Delivery, TofuControllerProps {
 
   async configure(run: DeliveryRun): Promise<DeliveryResult> {
     const result = this.sized(deliverRequest(run, this));
-    if (result.refused || !this.readOutputs || run.dryRun) return result;
+    if (result.refused || !this.readOutputs || run.dryRun || run.renderTo !== undefined) return result;
     const stackOutputs = (run.synthesized.json.output ?? {}) as Record<string, { sensitive?: boolean }>;
     const declared = Object.entries(run.def.outputs ?? {}).map(([name, o]) => [name, { sensitive: Boolean(o.sensitive || stackOutputs[name]?.sensitive) }]);
     const read = await readTofuOutputs({

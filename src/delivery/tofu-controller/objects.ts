@@ -1,11 +1,11 @@
-import { IssuesError } from '../../schema/issue.js';
 import { createHash } from 'node:crypto';
 import { toYamlDocuments } from '../../artifacts/yaml.js';
 import type { OutputValue } from '../../promise/define-promise.js';
 import type { DeliveryDone, DeliveryRun } from '../delivery.js';
 import type { TofuControllerProps } from './index.js';
 import type { SecretBinding } from '../../terraform/secrets.js';
-import { ownerGuard, requestOwner } from '../owner.js';
+import { countResources, requestOwner, withOwnerGuard } from '../owner.js';
+import { controllerSecretName } from '../secret-names.js';
 
 /** What the tofu-controller objects of one request are made from. */
 export interface TofuControllerObjectsProps {
@@ -23,27 +23,6 @@ export interface TofuControllerObjectsProps {
 }
 
 export const STACK_FILE = 'main.tf.json';
-
-/**
- * The name under which a tenant's Secret must exist in the controller's namespace:
- * `kratix-cdktf.<request namespace>.<secret name>`. tofu-controller reads `secretKeyRef`s in the
- * Terraform object's own namespace, which also holds every request's state and outputs, the
- * runner's credentials and the controller's own certificates. The fixed first segment keeps
- * tenants away from anything the platform did not sync for them, and the namespace (a DNS label,
- * so it has no dots) keeps them away from each other.
- */
-export function controllerSecretName(namespace: string, name: string): string {
-  const full = `kratix-cdktf.${namespace}.${name}`;
-  if (full.length > 253)
-    throw new IssuesError('invalid request', [
-      {
-        path: 'spec',
-        message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`,
-        fix: 'use a shorter Secret name',
-      },
-    ]);
-  return full;
-}
 
 /** Labels on the stack Secret, so that the clean-up finds it and its Terraform object. */
 export const PART_LABEL = 'kratix-cdktf.io/part';
@@ -156,22 +135,6 @@ export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 
     conditions: [],
     stackMessage: message,
   };
-}
-
-// The stack with the owner guard merged in (resource and output blocks keyed as the guard's).
-function withOwnerGuard(stack: Record<string, unknown>, owner: string): Record<string, unknown> {
-  const guard = ownerGuard(owner);
-  const resource = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
-  return {
-    ...stack,
-    resource: { ...resource, terraform_data: { ...resource.terraform_data, ...guard.resource.terraform_data } },
-    output: { ...((stack.output ?? {}) as Record<string, unknown>), ...guard.output },
-  };
-}
-
-function countResources(stack: Record<string, unknown>): number {
-  const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
-  return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }
 
 /** The tofu-controller output of one synthesized request of a Promise. */
