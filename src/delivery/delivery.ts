@@ -61,9 +61,19 @@ export interface PipelineNeeds {
   /** `spec.workflows.config.pipelineNamespace`. @default none: each request's own namespace */
   readonly namespace?: string;
   readonly permissions: readonly PipelinePermission[];
-  /** Extra environment of the workflow container. */
-  readonly env: readonly { readonly name: string; readonly value: string }[];
+  /** Extra environment of the workflow container: values, or references to a Secret's key. */
+  readonly env: readonly PipelineEnv[];
+  /**
+   * `spec.workflows.config.reconciliationInterval`: how often Kratix runs every request's
+   * configure workflow again (at least 1m). @default Kratix's, 10h
+   */
+  readonly reconciliationInterval?: string;
 }
+
+/** One environment variable of the workflow container. */
+export type PipelineEnv =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } };
 
 /** One entry of a Pipeline's `rbac.permissions`. */
 export interface PipelinePermission {

@@ -110,7 +110,14 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
-        ...(namespace ? { config: { pipelineNamespace: namespace } } : {}),
+        ...(namespace || needs.reconciliationInterval
+          ? {
+              config: {
+                ...(namespace ? { pipelineNamespace: namespace } : {}),
+                ...(needs.reconciliationInterval ? { reconciliationInterval: needs.reconciliationInterval } : {}),
+              },
+            }
+          : {}),
         ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline(job)] } } : {}),
         resource: { configure, delete: remove },
       },

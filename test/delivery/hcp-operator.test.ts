@@ -10,6 +10,7 @@ import { runMessage } from '../../src/delivery/hcp-operator/upload.js';
 import { OWNER_OUTPUT, requestOwner } from '../../src/delivery/owner.js';
 import { definePromise, Type } from '../../src/index.js';
 import { checkDelivery } from '../../src/kratix/delivery.js';
+import { renderPromise } from '../../src/kratix/promise.js';
 import { synthRequest } from '../../src/terraform/stack.js';
 import { requestSlug } from '../../src/workflow/run.js';
 import echo from '../fixtures/echo/index.js';
@@ -212,8 +213,32 @@ describe('the rest of the interface', () => {
   });
 
   test('pipelines run in a platform namespace, need no RBAC, and can be moved', () => {
-    expect(delivery.pipeline(echo, { secretRefs: true })).toEqual({ namespace: 'kratix-cdktf', permissions: [], env: [] });
+    expect(delivery.pipeline(echo, { secretRefs: true })).toEqual({ namespace: 'kratix-cdktf', permissions: [], env: [], reconciliationInterval: '10m' });
     expect(hcpTerraformOperator({ ...props, pipelineNamespace: 'platform-hcp' }).pipeline(echo, { secretRefs: false }).namespace).toBe('platform-hcp');
+  });
+
+  test('the workflow token comes from a Secret as TF_TOKEN_<host>, and Kratix reruns requests often enough for the first upload', () => {
+    const rendered = renderPromise(
+      definePromise({
+        ...echo,
+        delivery: hcpTerraformOperator({
+          ...props,
+          hostname: 'tfe.example-corp.com',
+          workflowTokenSecretRef: { name: 'hcp', key: 'token' },
+          reconciliationInterval: '5m',
+        }),
+      }),
+      { image: 'img:1' },
+    );
+    if (!rendered.ok) throw new Error(JSON.stringify(rendered.issues));
+    const spec = rendered.value.promise.spec as any;
+    expect(spec.workflows.config).toEqual({ pipelineNamespace: 'kratix-cdktf', reconciliationInterval: '5m' });
+    expect(spec.workflows.resource.configure[0].spec.containers[0].env).toContainEqual({
+      name: 'TF_TOKEN_tfe_example__corp_com',
+      valueFrom: { secretKeyRef: { name: 'hcp', key: 'token' } },
+    });
+    const tooOften = checkDelivery({ ...echo, delivery: hcpTerraformOperator({ ...props, reconciliationInterval: '30s' }) });
+    expect(tooOften).toEqual([expect.objectContaining({ path: 'delivery.reconciliationInterval' })]);
   });
 
   test('destination labels and retry waits are handed to the workflow', () => {

@@ -2,7 +2,7 @@
 // or Kratix would reject or misread, said where the author reads it rather than on a request.
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../kratix/names.js';
 import type { Issue } from '../../schema/issue.js';
-import { retryIssues } from '../../workflow/control.js';
+import { durationMs, retryIssues } from '../../workflow/control.js';
 import { MAX_SLUG, MAX_WORKSPACE_NAME, type HcpTerraformOperatorProps } from './props.js';
 
 const OPTIONS = [
@@ -16,6 +16,8 @@ const OPTIONS = [
   'destinationLabels',
   'pipelineNamespace',
   'retry',
+  'workflowTokenSecretRef',
+  'reconciliationInterval',
 ];
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
@@ -61,6 +63,28 @@ export function checkOptions(props: HcpTerraformOperatorProps): Issue[] {
   if (p.hostname !== undefined) {
     const problem = isText(p.hostname) ? dnsSubdomainProblem(p.hostname) : 'is not a host name';
     if (problem) add('hostname', `${show(p.hostname)} ${problem}`, 'write the host alone, without scheme, port or path: "app.terraform.io", "tfe.example.com"');
+  }
+
+  const wref = p.workflowTokenSecretRef as Record<string, unknown> | undefined;
+  if (wref !== undefined) {
+    const bad =
+      typeof wref !== 'object' ||
+      wref === null ||
+      !isText(wref.name) ||
+      dnsSubdomainProblem(wref.name) ||
+      !isText(wref.key) ||
+      !/^[-._a-zA-Z0-9]{1,253}$/.test(wref.key);
+    if (bad)
+      add(
+        'workflowTokenSecretRef',
+        `${show(wref)} is not a Secret key reference`,
+        "write { name: 'hcp-terraform', key: 'token' } for a Secret in the pipeline namespace",
+      );
+  }
+  if (p.reconciliationInterval !== undefined) {
+    const ms = isText(p.reconciliationInterval) ? durationMs(p.reconciliationInterval) : undefined;
+    if (ms === undefined || ms < 60_000)
+      add('reconciliationInterval', `${show(p.reconciliationInterval)} is not a duration of at least 1m, which Kratix requires`, 'write "10m", "1h"...');
   }
 
   const room = MAX_WORKSPACE_NAME - MAX_SLUG;

@@ -3,7 +3,7 @@
 import type { Delivery } from '../delivery.js';
 import { checkOptions } from './check.js';
 import { configure, warmUp } from './configure.js';
-import { DEFAULT_PIPELINE_NAMESPACE, type HcpTerraformOperatorProps } from './props.js';
+import { DEFAULT_HOSTNAME, DEFAULT_PIPELINE_NAMESPACE, DEFAULT_RECONCILIATION_INTERVAL, tokenVariable, type HcpTerraformOperatorProps } from './props.js';
 
 export type { HcpTerraformOperatorProps } from './props.js';
 export { readOutputs, type OutputsResult, type ReadOutputsProps } from './outputs.js';
@@ -17,7 +17,7 @@ export { hcpApi, HcpApiError, type HcpApi, type HcpApiProps } from './api.js';
  * version and queues the run (with the token in `TF_TOKEN_<host>`), and reads the outputs back
  * into status. Runs happen in HCP Terraform only; the first upload waits for the run after the
  * operator has created the workspace.
- * @example definePromise({ ..., delivery: hcpTerraformOperator({ organization: 'acme', project: 'kratix', tokenSecretRef: { name: 'hcp-terraform-token', key: 'token' } }) })
+ * @example definePromise({ ..., delivery: hcpTerraformOperator({ organization: 'acme', project: 'kratix', tokenSecretRef: { name: 'hcp-terraform-token', key: 'token' }, workflowTokenSecretRef: { name: 'hcp-terraform', key: 'token' } }) })
  */
 export function hcpTerraformOperator(props: HcpTerraformOperatorProps): Delivery {
   return {
@@ -29,7 +29,19 @@ export function hcpTerraformOperator(props: HcpTerraformOperatorProps): Delivery
     // The workflow holds a token that may upload to every request's workspace: it runs in a
     // platform namespace, never a tenant's, and reads no Kubernetes Secret (the operator does, on
     // the destination).
-    pipeline: () => ({ namespace: props.pipelineNamespace ?? DEFAULT_PIPELINE_NAMESPACE, permissions: [], env: [] }),
+    pipeline: () => ({
+      namespace: props.pipelineNamespace ?? DEFAULT_PIPELINE_NAMESPACE,
+      permissions: [],
+      env: props.workflowTokenSecretRef
+        ? [
+            {
+              name: tokenVariable(props.hostname ?? DEFAULT_HOSTNAME),
+              valueFrom: { secretKeyRef: { name: props.workflowTokenSecretRef.name, key: props.workflowTokenSecretRef.key } },
+            },
+          ]
+        : [],
+      reconciliationInterval: props.reconciliationInterval ?? DEFAULT_RECONCILIATION_INTERVAL,
+    }),
     configure: (run) => configure(props, run),
     delete: {
       message:

@@ -55,6 +55,21 @@ export interface HcpTerraformOperatorProps {
    * @default "kratix-cdktf"
    */
   readonly pipelineNamespace?: string;
+  /**
+   * The Secret (in the pipeline namespace, on the platform cluster) and key that hold the
+   * workflow's team token, which uploads stacks and reads outputs; it reaches the workflow as
+   * `TF_TOKEN_<host>`. Leave it out to set that variable yourself (`workflow.env`/`envFrom`).
+   * @default none
+   */
+  readonly workflowTokenSecretRef?: { readonly name: string; readonly key: string };
+  /**
+   * How often Kratix runs every request's workflow again (`workflows.config.reconciliationInterval`,
+   * at least "1m"). A request's first upload waits for its second run, since the first one only
+   * writes the `Workspace` object: this bounds that wait, and how old outputs in status get. Each
+   * run of an unchanged request costs about six API reads.
+   * @default "10m"
+   */
+  readonly reconciliationInterval?: string;
   /** When Kratix runs a failed pipeline again (an HCP Terraform API failure). @default { first: "30s", max: "30m" } */
   readonly retry?: RetryPolicy;
 }
@@ -62,6 +77,7 @@ export interface HcpTerraformOperatorProps {
 export const DEFAULT_NAMESPACE = 'hcp-terraform';
 export const DEFAULT_HOSTNAME = 'app.terraform.io';
 export const DEFAULT_PIPELINE_NAMESPACE = 'kratix-cdktf';
+export const DEFAULT_RECONCILIATION_INTERVAL = '10m';
 
 /** HCP Terraform's longest workspace name. */
 export const MAX_WORKSPACE_NAME = 90;
