@@ -30,7 +30,8 @@ export {
   type Backend,
   type HcpTerraformProps,
 } from './delivery/apply/index.js';
-export { tofuController, type TofuController, type TofuControllerProps } from './delivery/tofu-controller/index.js';
+export { tofuController, type SourceRef, type TofuController, type TofuControllerProps } from './delivery/tofu-controller/index.js';
+export { hcpTerraformOperator, type HcpTerraformOperatorProps } from './delivery/hcp-operator/index.js';
 export type { RetryPolicy } from './workflow/control.js';
 
 // Errors

@@ -4,7 +4,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { definePromise, physicalName, Type, type Infer } from 'kratix-cdktf';
+import { definePromise, type Infer, physicalName, tofuController, Type } from 'kratix-cdktf';
 
 const storageClass = Type.Union(
   [
@@ -69,6 +69,8 @@ export default definePromise({
   description: 'A private, encrypted Amazon S3 bucket with optional versioning and lifecycle rules.',
   version: 'v0.1.0',
   api: { group: 'storage.example.com', version: 'v1alpha1', kind: 'Bucket', categories: ['storage'] },
+  // The Flux source the platform created on each destination (README: Delivery: Flux tofu-controller).
+  delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'aws' } }],
   outputs: {

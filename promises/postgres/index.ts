@@ -1,6 +1,6 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { definePromise, physicalName, Type, type Infer } from 'kratix-cdktf';
+import { definePromise, type Infer, physicalName, tofuController, Type } from 'kratix-cdktf';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;
@@ -65,6 +65,8 @@ export default definePromise({
     'A managed PostgreSQL database on Amazon RDS. The admin password is generated and rotated by AWS Secrets Manager; it is never part of the request.',
   version: 'v0.1.0',
   api: { group: 'data.example.com', version: 'v1alpha1', kind: 'Postgres', shortNames: ['pg'], categories: ['databases'] },
+  // The Flux source the platform created on each destination (README: Delivery: Flux tofu-controller).
+  delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'aws' } }],
   outputs: {

@@ -3,7 +3,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { definePromise, Type, type Infer } from 'kratix-cdktf';
+import { definePromise, type Infer, tofuController, Type } from 'kratix-cdktf';
 
 // Kubernetes resource quantities as users write them: 500m, 2, 1.5, 512Mi, 4Gi.
 const cpu = (description: string, def: string) => Type.String({ default: def, pattern: '^[0-9]+(\\.[0-9]+)?m?$', description });
@@ -67,6 +67,8 @@ export default definePromise({
   description: 'A namespace for a team on a shared Kubernetes cluster: quota, container defaults, Pod Security and access for one identity-provider group.',
   version: 'v0.1.0',
   api: { group: 'platform.example.com', version: 'v1alpha1', kind: 'TeamEnvironment', shortNames: ['teamenv'] },
+  // The Flux source the platform created on each destination (README: Delivery: Flux tofu-controller).
+  delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'dev' } }],
   outputs: {

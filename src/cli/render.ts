@@ -103,7 +103,8 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     KRATIX_CDKTF_OUTPUT_DIR: dirs.output,
     KRATIX_CDKTF_METADATA_DIR: dirs.metadata,
   };
-  const renderOnly = applyMode && !options.apply;
+  // Without --apply nothing runs or is sent anywhere, whatever the delivery.
+  const renderOnly = !options.apply;
   const code = await runWorkflow(loaded.definition, env, log, renderOnly ? { renderTerraformTo: terraformDir } : {});
   if (code !== 0) {
     // Kratix runs the workflow as an init container: a non-zero exit fails the pod before its

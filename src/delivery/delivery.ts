@@ -1,7 +1,7 @@
 // What every delivery is to the rest of kratix-cdktf. The workflow, the Promise renderer, the
 // warm-up and render call these and nothing else, so a delivery lives in its own folder and no
 // other code names it.
-import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import type { KubernetesObject, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import type { SynthesizedStack } from '../terraform/stack.js';
 import type { Ending, RetryPolicy } from '../workflow/control.js';
@@ -40,6 +40,16 @@ export interface Delivery {
    */
   readonly delete: ((run: DeliveryRun) => DeliveryResult | Promise<DeliveryResult>) | { readonly message: string };
   /**
+   * Objects every destination of the Promise needs for this delivery, sent with the Promise's
+   * dependencies (say, a CronJob that runs one of {@link Delivery.tasks}). @default none
+   */
+  dependencies?(def: PromiseDefinition, job: { readonly image: string; readonly imagePullSecrets: readonly string[] }): KubernetesObject[];
+  /**
+   * Work the workflow image does outside Kratix's pipelines, by the name in KRATIX_CDKTF_TASK;
+   * each returns the exit code. @default none
+   */
+  readonly tasks?: Readonly<Record<string, (task: DeliveryTask) => Promise<number>>>;
+  /**
    * Runs the delivery's hot path in memory with no I/O, while the image's startup snapshot is built
    * (see warm-up.ts).
    */
@@ -51,9 +61,19 @@ export interface PipelineNeeds {
   /** `spec.workflows.config.pipelineNamespace`. @default none: each request's own namespace */
   readonly namespace?: string;
   readonly permissions: readonly PipelinePermission[];
-  /** Extra environment of the workflow container. */
-  readonly env: readonly { readonly name: string; readonly value: string }[];
+  /** Extra environment of the workflow container: values, or references to a Secret's key. */
+  readonly env: readonly PipelineEnv[];
+  /**
+   * `spec.workflows.config.reconciliationInterval`: how often Kratix runs every request's
+   * configure workflow again (at least 1m). @default Kratix's, 10h
+   */
+  readonly reconciliationInterval?: string;
 }
+
+/** One environment variable of the workflow container. */
+export type PipelineEnv =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } };
 
 /** One entry of a Pipeline's `rbac.permissions`. */
 export interface PipelinePermission {
@@ -61,6 +81,14 @@ export interface PipelinePermission {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
+}
+
+/** What a task of the workflow image gets. */
+export interface DeliveryTask {
+  readonly def: PromiseDefinition;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly now: Date;
+  readonly log: { readonly info: (line: string) => void; readonly error: (line: string) => void };
 }
 
 /** One request's run, as every delivery gets it. */
@@ -84,8 +112,8 @@ export interface DeliveryRun {
   /** The container got SIGTERM: stop what runs, start nothing new. */
   readonly signal?: AbortSignal;
   /**
-   * `render` without `--apply`: write what would run into this folder instead of running it.
-   * Only for a delivery that {@link Delivery.runsTerraform}.
+   * `render` without `--apply`: nothing may run or be sent anywhere; a delivery that
+   * {@link Delivery.runsTerraform} writes what would run into this folder instead.
    */
   readonly renderTo?: string;
 }
@@ -125,5 +153,10 @@ export interface DeliveryRefused {
     readonly type: string;
     readonly reason: string;
     readonly issues: readonly Issue[];
+    /**
+     * Who can fix it: the request (Kratix suspends the workflow until its spec changes) or the
+     * platform (Kratix retries it, so a fixed Promise or image picks it up).
+     */
+    readonly fixedBy: 'request' | 'platform';
   };
 }

@@ -1,11 +1,14 @@
 // The deliveries a Promise can choose, and the default. Everything else sees only `Delivery`.
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { Delivery } from './delivery.js';
-import { tofuController } from './tofu-controller/index.js';
+import { tofuController, type TofuControllerProps } from './tofu-controller/index.js';
 
 export type { Delivery } from './delivery.js';
 
-/** The Promise's delivery, or the default: Flux tofu-controller. */
+/**
+ * The Promise's delivery. Without one, tofu-controller with no source: synth reports the missing
+ * `delivery` (see TofuController.check), so only tests and `render` ever run it.
+ */
 export function deliveryOf(def: Pick<PromiseDefinition, 'delivery'>): Delivery {
-  return def.delivery ?? tofuController();
+  return def.delivery ?? tofuController({} as TofuControllerProps);
 }

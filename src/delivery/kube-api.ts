@@ -5,38 +5,48 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The Secret or its key is not there (as opposed to the API refusing or failing). */
 export class SecretMissingError extends Error {}
 
+/** One answer of the Kubernetes API. */
+export interface KubeResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Calls the Kubernetes API with the pod's service account. KRATIX_CDKTF_KUBE_API overrides the
+ * API address, and KRATIX_CDKTF_KUBE_TOKEN or KRATIX_CDKTF_KUBE_TOKEN_FILE the token; the cluster's CA
+ * reaches fetch through NODE_EXTRA_CA_CERTS, which the pipelines and jobs set.
+ */
+export async function kubeRequest(env: Readonly<Record<string, string | undefined>>, method: string, path: string, body?: unknown): Promise<KubeResponse> {
+  const host = env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc';
+  // An IPv6 service address needs brackets in a URL.
+  const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
+  const url = new URL(path, base);
+  const token = env.KRATIX_CDKTF_KUBE_TOKEN || readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
+  const headers: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // Global fetch rather than node:http(s), which cannot be part of a V8 startup snapshot.
+  try {
+    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, body: await res.text() };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`the Kubernetes API at ${url.origin} did not answer: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
+}
+
 /**
  * Reads one key of a Secret through the Kubernetes API with the pod's service account (the
  * Promise's pipeline gets `get` on secrets when its spec has secret references). The namespace
  * is always the request's own: a tenant cannot point at another namespace's Secrets.
- * KRATIX_CDKTF_KUBE_API overrides the API address (tests, local runs).
  */
 export async function readSecretKey(env: Readonly<Record<string, string | undefined>>, namespace: string, name: string, key: string): Promise<string> {
-  const host = env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc';
-  // An IPv6 service address needs brackets in a URL.
-  const base = env.KRATIX_CDKTF_KUBE_API ?? `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
-  const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, base);
-  const token = readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
-  const { status, body } = await get(url, token);
+  const { status, body } = await kubeRequest(env, 'GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`);
   if (status === 404) throw new SecretMissingError(`Secret ${namespace}/${name} does not exist`);
   if (status === 403) throw new Error(`the workflow may not read Secret ${namespace}/${name} (403); check the pipeline's RBAC`);
   if (status !== 200) throw new Error(`reading Secret ${namespace}/${name} failed with HTTP ${status}`);
   const data = (JSON.parse(body) as { data?: Record<string, string> }).data ?? {};
   if (data[key] === undefined) throw new SecretMissingError(`Secret ${namespace}/${name} has no key "${key}"`);
   return Buffer.from(data[key], 'base64').toString('utf8');
-}
-
-// Global fetch rather than node:http(s), which cannot be part of a V8 startup snapshot. The
-// cluster's CA reaches it through NODE_EXTRA_CA_CERTS, which the Pipeline sets.
-async function get(url: URL, token: string | undefined): Promise<{ status: number; body: string }> {
-  const headers = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
-  try {
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, body: await res.text() };
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`the Kubernetes API at ${url.origin} did not answer: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
-  }
 }
 
 function readOptional(file: string): string | undefined {

@@ -32,3 +32,23 @@ export function ownerGuard(owner: string) {
     },
   };
 }
+
+/**
+ * The stack with the owner guard merged in (resource and output blocks keyed as the guard's),
+ * for the deliveries where a controller or HCP Terraform runs the stack.
+ */
+export function withOwnerGuard(stack: Record<string, unknown>, owner: string): Record<string, unknown> {
+  const guard = ownerGuard(owner);
+  const resource = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return {
+    ...stack,
+    resource: { ...resource, terraform_data: { ...resource.terraform_data, ...guard.resource.terraform_data } },
+    output: { ...((stack.output ?? {}) as Record<string, unknown>), ...guard.output },
+  };
+}
+
+/** Resources the author's stack declares (the owner guard not counted). */
+export function countResources(stack: Record<string, unknown>): number {
+  const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}

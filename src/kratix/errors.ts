@@ -49,7 +49,7 @@ export const badPipelineNamespace = (value: unknown, problem: string): Issue => 
 export const destinationLabelsNotAMap = (value: unknown): Issue => ({
   path: 'delivery.destinationLabels',
   message: `${show(value)} is not a map of label keys to values`,
-  fix: "write the labels that pick the destination running tofu-controller, e.g. { tofu: 'enabled' }",
+  fix: "write the labels that pick the destinations running the delivery's controller, e.g. { tofu: 'enabled' }",
 });
 
 export const destinationLabelsEmpty = (): Issue => ({

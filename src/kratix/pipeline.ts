@@ -62,7 +62,7 @@ export const DEFAULT_BACKOFF_LIMIT = 2;
 const MAX_BACKOFF_LIMIT = 2_147_483_647;
 
 // The workflow writes only to the Kratix volumes and its temp dir, so it needs no privileges.
-const SECURITY_CONTEXT = {
+export const SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
   runAsNonRoot: true,

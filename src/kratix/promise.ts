@@ -58,7 +58,11 @@ export interface RenderedPromise {
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
   const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def)];
-  const dependencies = expandDependencies(def, props.manifests);
+  const delivery = deliveryOf(def);
+  const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
+  // What the delivery needs on every destination goes out with the author's dependencies.
+  const own = delivery.dependencies?.(def, { image: props.image, imagePullSecrets: pullSecrets }) ?? [];
+  const dependencies = expandDependencies(own.length ? { dependencies: [...(def.dependencies ?? []), ...own] } : def, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
   issues.push(...converted.issues);
@@ -71,7 +75,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
     imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
   };
-  const needs = deliveryOf(def).pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
+  const needs = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
   const env = [...(steps.env ?? []), ...needs.env];
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
@@ -106,7 +110,14 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
-        ...(namespace ? { config: { pipelineNamespace: namespace } } : {}),
+        ...(namespace || needs.reconciliationInterval
+          ? {
+              config: {
+                ...(namespace ? { pipelineNamespace: namespace } : {}),
+                ...(needs.reconciliationInterval ? { reconciliationInterval: needs.reconciliationInterval } : {}),
+              },
+            }
+          : {}),
         ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline(job)] } } : {}),
         resource: { configure, delete: remove },
       },

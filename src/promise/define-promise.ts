@@ -166,7 +166,10 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   readonly requiredPromises?: readonly { readonly name: string; readonly version: string }[];
   /** Containers, resources and extra steps of the workflows. @default the Terraform step alone */
   readonly workflow?: WorkflowProps;
-  /** How each request's stack reaches Terraform. @default tofuController() */
+  /**
+   * How each request's stack reaches Terraform: `tofuController({ sourceRef })`,
+   * `applyInWorkflow({ backend })`. Synth refuses a Promise without one.
+   */
   readonly delivery?: Delivery;
 }
 

@@ -1,4 +1,5 @@
 import { toYaml } from '../artifacts/yaml.js';
+import type { Issue } from '../schema/issue.js';
 import { cut } from './status.js';
 
 /**
@@ -62,4 +63,47 @@ function goDuration(ms: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+
+/**
+ * A Go duration as Terraform reads -lock-timeout ("300ms", "1.5h", "2h45m", "0"), in
+ * milliseconds; undefined when it is not one, and then Terraform refuses it itself.
+ */
+export function durationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit!]!, 0);
+}
+
+/** What Kratix would misread in a delivery's `retry` (paths `delivery.retry.*`). */
+export function retryIssues(retry: unknown): Issue[] {
+  if (retry === undefined) return [];
+  if (typeof retry !== 'object' || retry === null)
+    return [{ path: 'delivery.retry', message: `${JSON.stringify(retry)} is not { first, max }`, fix: 'write { first: "30s", max: "30m" }, or leave it out' }];
+  const issues: Issue[] = [];
+  const duration = (field: 'first' | 'max') => {
+    const value = (retry as Record<string, unknown>)[field];
+    if (value === undefined) return undefined;
+    const ms = typeof value === 'string' ? durationMs(value) : undefined;
+    if (ms === undefined)
+      issues.push({
+        path: `delivery.retry.${field}`,
+        message: `${JSON.stringify(value)} is not a duration`,
+        fix: 'write a number with a unit: "30s", "5m", "1h30m"',
+      });
+    return ms;
+  };
+  const first = duration('first');
+  const max = duration('max');
+  if (first === 0)
+    issues.push({ path: 'delivery.retry.first', message: 'is 0: Kratix would run a failing pipeline again at once, without end', fix: 'wait at least "10s"' });
+  if (first !== undefined && max !== undefined && max < first)
+    issues.push({
+      path: 'delivery.retry.max',
+      message: `${(retry as Record<string, unknown>).max} is shorter than retry.first (${(retry as Record<string, unknown>).first})`,
+      fix: 'make max at least first',
+    });
+  return issues;
 }

@@ -1,9 +1,11 @@
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { runWorkflow, type RunWorkflowProps } from './run.js';
+import { runTask } from './task.js';
 
 /**
  * The workflow container's entry point for one Promise: runs the workflow Kratix asked for
- * (from KRATIX_WORKFLOW_TYPE and KRATIX_WORKFLOW_ACTION) and exits with its code. `props`
+ * (from KRATIX_WORKFLOW_TYPE and KRATIX_WORKFLOW_ACTION), or the delivery's task that
+ * KRATIX_CDKTF_TASK names, and exits with its code. `props`
  * carries what the build read for the Promise (its manifest files).
  *
  * SIGTERM (a pod being stopped) and SIGINT stop the run: a running terraform is signalled and
@@ -28,7 +30,10 @@ export function runContainer(def: PromiseDefinition, props: RunWorkflowProps = {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  runWorkflow(def, process.env, { info: (l) => console.log(l), error: (l) => console.error(l) }, { ...props, signal: stop.signal }).then(
+  const log = { info: (l: string) => console.log(l), error: (l: string) => console.error(l) };
+  const task = process.env.KRATIX_CDKTF_TASK;
+  const run = task ? runTask(def, task, process.env, log) : runWorkflow(def, process.env, log, { ...props, signal: stop.signal });
+  run.then(
     (code) => process.exit(code),
     (e: unknown) => {
       // An unexpected failure: say what it was; the stack trace only on request.

@@ -5,7 +5,6 @@ import { embeddedManifests } from '../artifacts/manifests.js';
 import { toYaml } from '../artifacts/yaml.js';
 import { DRY_RUN_FILE, type Delivery, type DeliveryResult } from '../delivery/delivery.js';
 import { deliveryOf } from '../delivery/index.js';
-import { durationMs } from '../delivery/apply/terraform-script.js';
 import { requestOwner } from '../delivery/owner.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
@@ -15,7 +14,7 @@ import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { readContext, type WorkflowContext } from './context.js';
-import { retryAttempts, workflowControlFile, type Ending } from './control.js';
+import { durationMs, retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
@@ -158,7 +157,7 @@ class Run {
       now: this.now,
       log: (line: string) => this.log.info(`${p.heading}: ${line}`),
       ...(props.signal ? { signal: props.signal } : {}),
-      ...(props.renderTerraformTo !== undefined && delivery.runsTerraform ? { renderTo: props.renderTerraformTo } : {}),
+      ...(props.renderTerraformTo !== undefined ? { renderTo: props.renderTerraformTo } : {}),
     };
     let result: DeliveryResult;
     try {
@@ -167,7 +166,10 @@ class Run {
       if (e instanceof IssuesError) return this.refuse(`${p.heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       throw e;
     }
-    if (result.refused) return this.refuse(`${p.heading}: ${result.refused.what}`, result.refused.type, result.refused.reason, result.refused.issues);
+    if (result.refused) {
+      const { what, type, reason, issues, fixedBy } = result.refused;
+      return this.refuse(`${p.heading}: ${what}`, type, reason, issues, 0, fixedBy);
+    }
     const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
     if (size > MAX_OUTPUT_GZIP_BYTES) {
       return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
@@ -195,7 +197,14 @@ class Run {
     ];
   }
 
-  private refuse(heading: string, type: string, reason: string, issues: readonly Issue[], omitted = 0): number {
+  private refuse(
+    heading: string,
+    type: string,
+    reason: string,
+    issues: readonly Issue[],
+    omitted = 0,
+    fixedBy: 'request' | 'platform' = reason === 'InvalidRequest' || reason === 'OutputTooLarge' ? 'request' : 'platform',
+  ): number {
     this.log.error(formatIssues(heading, issues, omitted));
     const summary = describeIssues(issues, omitted);
     const message = `${heading}: ${summary}`;
@@ -210,8 +219,7 @@ class Run {
     // request when its spec changes. A Promise fix does not resume it (Kratix re-runs requests
     // from the start but keeps suspended ones suspended), so what the Promise or kratix-cdktf
     // got wrong is retried instead, and a new spec resumes a retry too.
-    const fixedByTheRequest = reason === 'InvalidRequest' || reason === 'OutputTooLarge';
-    return this.end(status, { kind: fixedByTheRequest ? 'suspend' : 'retry', message });
+    return this.end(status, { kind: fixedBy === 'request' ? 'suspend' : 'retry', message });
   }
 
   /**

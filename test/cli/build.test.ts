@@ -42,10 +42,10 @@ describe('build', () => {
     addPromise(
       other,
       'reads-late',
-      `import { definePromise, Type } from 'kratix-cdktf';
+      `import { definePromise, tofuController, Type } from 'kratix-cdktf';
 const text = process.env.HOME ?? '';
 if (!text) throw new Error('HOME is not set');
-export default definePromise({ name: 'reads-late', api: { group: 'test.example.com', version: 'v1', kind: 'Late' }, spec: Type.Object({}), stack() { void text; } });
+export default definePromise({ name: 'reads-late', delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'x' } }), api: { group: 'test.example.com', version: 'v1', kind: 'Late' }, spec: Type.Object({}), stack() { void text; } });
 `,
       'apiVersion: test.example.com/v1\nkind: Late\nmetadata: {name: x, namespace: team}\n',
     );

@@ -10,10 +10,10 @@ const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(r
 
 const promiseSource = (name: string, body: string, imports = '') => `
 import { DataResource } from 'cdktf';
-import { definePromise, Type } from 'kratix-cdktf';
+import { definePromise, tofuController, Type } from 'kratix-cdktf';
 ${imports}
 export default definePromise({
-  name: '${name}',
+  name: '${name}', delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf' } }),
   api: { group: 'test.example.com', version: 'v1', kind: 'Thing' },
   spec: Type.Object({ size: Type.Integer({ default: 1 }) }),
   stack(scope, { spec }) {

@@ -1,8 +1,15 @@
 // The backend blocks for the backends that cannot run here (S3, Kubernetes, HCP Terraform) are
-// checked by shape only; pg runs for real in apply.test.ts.
+// checked by shape only (the kubernetes suffix rule by the real CLI); pg runs for real in apply.test.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { backendBlock, lockLocation } from '../../src/delivery/apply/backend.js';
-import { hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
+import { applyInWorkflow, endsWithGoInt, hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
+import { definePromise } from '../../src/index.js';
+import { checkDelivery } from '../../src/kratix/delivery.js';
+import { terraform } from '../helpers/terraform.js';
+import { WIDGET } from '../helpers/widget.js';
 
 test('pg: one schema per Promise setting, no connection string in the configuration', () => {
   expect(backendBlock(pgBackend(), 'postgres', 'slug')).toEqual({ backend: { pg: { schema_name: 'kratix_cdktf' } } });
@@ -43,4 +50,43 @@ test('a killed run names the lock it may have left, as each backend names it', (
   expect(lockLocation(hcpTerraform({ organization: 'acme', executionMode: 'local' }), 'postgres', 'slug')).toMatch(
     /workspace slug may still be locked; .*terraform force-unlock acme\/slug$/,
   );
+});
+
+// Terraform (since 1.11, internal/backend/remote-state/kubernetes/backend.go, hasNumericSuffix)
+// refuses a secret_suffix whose last "-" segment is a Go int, at init, before any API call.
+// Asked of the real CLI: an unreachable API address makes init fail either way, but only a
+// refused suffix fails with that message.
+test('kubernetes: synth refuses a secret suffix that Terraform refuses, and only those', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-kube-'));
+  writeFileSync(
+    join(dir, 'kubeconfig'),
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n',
+  );
+  const refusedByTerraform = (suffix: string) => {
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({ terraform: { backend: { kubernetes: { secret_suffix: suffix, namespace: 'x', config_path: join(dir, 'kubeconfig') } } } }),
+    );
+    rmSync(join(dir, '.terraform'), { recursive: true, force: true });
+    const run = terraform(dir, 'init', '-no-color');
+    expect(run.status, suffix).not.toBe(0);
+    return run.stderr.includes("secret_suffix must not end with '-<number>'");
+  };
+  // A Promise name, a 20-digit tail (beyond int64, as an all-digit slug hash would be), a sign.
+  for (const suffix of ['pg-16', 'echo-12345678901234567890', 'state-+5', 'state', 'pg-16a', 'x-9223372036854775807']) {
+    const ours = checkDelivery(
+      definePromise({ ...WIDGET, name: 'widget', delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tf', secretSuffix: suffix }) }) }),
+    );
+    expect(ours.length > 0, suffix).toBe(refusedByTerraform(suffix));
+    expect(endsWithGoInt(suffix), suffix).toBe(ours.length > 0);
+  }
+  const named = checkDelivery(
+    definePromise({ ...WIDGET, name: 'postgres-16', delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tf' }) }) }),
+  );
+  expect(named).toEqual([
+    expect.objectContaining({
+      path: 'name',
+      message: expect.stringContaining('"postgres-16" is the kubernetes backend\'s secret_suffix (the Promise name, by default)'),
+    }),
+  ]);
 });

@@ -1,6 +1,7 @@
 // The apply-mode script as data: how long its steps wait out other runs. Runs nothing.
 import { expect, test } from 'vitest';
-import { durationMs, terraformScript } from '../../src/delivery/apply/terraform-script.js';
+import { terraformScript } from '../../src/delivery/apply/terraform-script.js';
+import { durationMs } from '../../src/workflow/control.js';
 import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
 
 const script = (action: 'configure' | 'delete', lockTimeout?: string) =>

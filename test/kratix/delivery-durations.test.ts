@@ -2,7 +2,7 @@
 // author reads the error, and not first in the container on a tenant's request.
 import { expect, test } from 'vitest';
 import { applyInWorkflow, pgBackend, tofuController } from '../../src/index.js';
-import { renderWidget } from '../helpers/widget.js';
+import { renderWidget, SOURCE_REF } from '../helpers/widget.js';
 
 const issues = (delivery: unknown) => {
   const result = renderWidget({ delivery });
@@ -12,7 +12,7 @@ const issues = (delivery: unknown) => {
 test('durations Terraform and Kratix can read pass, the defaults too', () => {
   expect(issues(applyInWorkflow({ backend: pgBackend() }))).toEqual([]);
   expect(issues(applyInWorkflow({ backend: pgBackend(), lockTimeout: '90s', retry: { first: '1m', max: '2h30m' } }))).toEqual([]);
-  expect(issues(tofuController())).toEqual([]);
+  expect(issues(tofuController({ sourceRef: SOURCE_REF }))).toEqual([]);
 });
 
 test('a duration without a unit, a negative one, or one of another type is named with the fix', () => {

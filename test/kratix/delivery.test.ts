@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { applyInWorkflow, hcpTerraform, kubernetesBackend, pgBackend, secretRef, tofuController, Type } from '../../src/index.js';
 import { crdValidator, pipelineProblems } from '../helpers/upstream.js';
-import { renderWidget } from '../helpers/widget.js';
+import { renderWidget, SOURCE_REF } from '../helpers/widget.js';
 
 const render = renderWidget;
 
@@ -36,7 +36,7 @@ describe('pipeline namespace', () => {
 
   test('GitOps delivery keeps Kratix’s default, each request’s namespace, unless tofuController names one', () => {
     expect(promiseOf({}).spec.workflows).not.toHaveProperty('config');
-    expect(promiseOf({ delivery: tofuController({ pipelineNamespace: 'platform-gitops' }) }).spec.workflows.config).toEqual({
+    expect(promiseOf({ delivery: tofuController({ sourceRef: SOURCE_REF, pipelineNamespace: 'platform-gitops' }) }).spec.workflows.config).toEqual({
       pipelineNamespace: 'platform-gitops',
     });
   });
@@ -48,7 +48,10 @@ describe('pipeline namespace', () => {
     [5, /5 is not a namespace name, which is a string/],
   ])('pipelineNamespace %j is refused, naming the field and a fix', (pipelineNamespace, expected) => {
     const namespace = pipelineNamespace as string; // as an author without types could write it
-    for (const delivery of [applyInWorkflow({ backend: pgBackend(), pipelineNamespace: namespace }), tofuController({ pipelineNamespace: namespace })]) {
+    for (const delivery of [
+      applyInWorkflow({ backend: pgBackend(), pipelineNamespace: namespace }),
+      tofuController({ sourceRef: SOURCE_REF, pipelineNamespace: namespace }),
+    ]) {
       const result = render({ delivery });
       expect(result.ok ? [] : result.issues).toEqual([
         { path: 'delivery.pipelineNamespace', message: expect.stringMatching(expected), fix: expect.stringContaining('existing namespace') },
@@ -59,7 +62,7 @@ describe('pipeline namespace', () => {
 
 describe('destination labels', () => {
   const routed = (destinationLabels: unknown, destinationSelectors: unknown = [{ matchLabels: { environment: 'aws' } }]) =>
-    render({ destinationSelectors, delivery: tofuController({ destinationLabels: destinationLabels as Record<string, string> }) });
+    render({ destinationSelectors, delivery: tofuController({ sourceRef: SOURCE_REF, destinationLabels: destinationLabels as Record<string, string> }) });
   const found = (result: ReturnType<typeof render>) => (result.ok ? [] : result.issues);
 
   test('labels with keys of their own narrow the Promise’s destinations and are accepted', () => {

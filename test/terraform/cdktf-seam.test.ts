@@ -4,10 +4,11 @@ import { join, relative } from 'node:path';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { Construct, type IConstruct } from 'constructs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { definePromise, Type, type PromiseDefinition } from '../../src/index.js';
+import { definePromise, Type, type PromiseDefinition, tofuController } from '../../src/index.js';
 import { App, Aspects, NESTED_ASPECT_WARNING, stackToTerraform, type IAspect } from '../../src/terraform/cdktf.js';
 import { buildRequestStack, sortKeys, synthRequest } from '../../src/terraform/stack.js';
 import { validateRequest } from '../../src/testing/index.js';
+import { SOURCE_REF } from '../helpers/widget.js';
 
 // The seam rebuilds cdktf's internal aspect invocation on its public API. These tests pin what
 // App.synth() does with aspects and check the seam does the same, so a cdktf or cdktn release
@@ -39,6 +40,7 @@ const api = { group: 'fixtures.example.com', version: 'v1', kind: 'Tagged' };
 
 const tagged = definePromise({
   name: 'tagged',
+  delivery: tofuController({ sourceRef: SOURCE_REF }),
   api,
   spec: Type.Object({ team: Type.String({ default: 'blue' }) }),
   stack(scope, { spec }) {
@@ -57,6 +59,7 @@ const tagged = definePromise({
 function traced(log: string[]): PromiseDefinition {
   return definePromise({
     name: 'traced',
+    delivery: tofuController({ sourceRef: SOURCE_REF }),
     api: { ...api, kind: 'Traced' },
     spec: Type.Object({ unused: Type.Optional(Type.String()) }),
     stack(scope) {

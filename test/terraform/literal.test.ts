@@ -5,13 +5,14 @@ import { DataResource, Fn, TerraformIterator, Token } from 'cdktf';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyInWorkflow, definePromise, pgBackend, Type } from '../../src/index.js';
+import { applyInWorkflow, definePromise, pgBackend, Type, tofuController } from '../../src/index.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 import echo from '../fixtures/echo/index.js';
 
 // Request data inside expressions cdktf builds itself, where it writes strings into HCL.
 const expressions = definePromise({
   name: 'expressions',
+  delivery: tofuController({ sourceRef: SOURCE_REF }),
   api: { group: 'fixtures.example.com', version: 'v1', kind: 'Expressions' },
   spec: Type.Object({
     list: Type.Array(Type.String(), { default: [] }),
@@ -67,6 +68,7 @@ function spellings(x: number): string[] {
 // A number field reaching a resource, for the token-number case.
 const kitchenSinkish = definePromise({
   name: 'numbers',
+  delivery: tofuController({ sourceRef: SOURCE_REF }),
   api: { group: 'fixtures.example.com', version: 'v1', kind: 'Numbers' },
   spec: Type.Object({ ratio: Type.Number({ default: 1 }) }),
   stack(scope, { spec }) {
@@ -74,6 +76,7 @@ const kitchenSinkish = definePromise({
   },
 });
 import { applyAndReadOutputs } from '../helpers/terraform.js';
+import { SOURCE_REF } from '../helpers/widget.js';
 
 // Strings a tenant could send to make Terraform evaluate something, or to confuse an escaper.
 const HOSTILE = [

@@ -3,11 +3,13 @@
 // request is refused: nothing is rounded on the way.
 import { DataResource } from 'cdktf';
 import { expect, test } from 'vitest';
-import { definePromise, Type } from '../../src/index.js';
+import { definePromise, Type, tofuController } from '../../src/index.js';
 import { runRequest } from '../helpers/workflow.js';
+import { SOURCE_REF } from '../helpers/widget.js';
 
 const numbers = definePromise({
   name: 'numbers',
+  delivery: tofuController({ sourceRef: SOURCE_REF }),
   api: { group: 'fixtures.example.com', version: 'v1alpha1', kind: 'Numbers' },
   spec: Type.Object({ size: Type.Number(), count: Type.Optional(Type.Integer()) }),
   outputs: { size: { description: 'The size, as given.' } },

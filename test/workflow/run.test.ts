@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SOURCE_REF } from '../helpers/widget.js';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { tofuController } from '../../src/delivery/tofu-controller/index.js';
@@ -36,9 +37,8 @@ describe('configure, for the postgres example', async () => {
     ]);
     expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: terraform.metadata.namespace } });
     expect(terraform.spec).toMatchObject({ approvePlan: 'auto', destroyResourcesOnDeletion: true, path: './' });
-    expect(terraform.spec.writeOutputsToSecret).toEqual(
-      expect.objectContaining({ name: `${terraform.metadata.name}-outputs`, outputs: ['endpoint', 'port', 'masterSecretArn'] }),
-    );
+    // Every output: a listed one that is null fails the reconcile (test/delivery/tofu-controller.test.ts).
+    expect(terraform.spec.writeOutputsToSecret).toEqual({ name: `${terraform.metadata.name}-outputs`, labels: terraform.metadata.labels });
     expect(terraform.spec.backendConfig.secretSuffix).toBe(terraform.metadata.name);
   });
 
@@ -147,7 +147,8 @@ test('a secret reference becomes a variable filled from the Secret; its value ne
   expect(stack.variable[variable!]).toMatchObject({ sensitive: true, type: 'string' });
   // Prefixed and named after the request's namespace: a tenant cannot point at another tenant's
   // Secrets, nor at the controller's own, in the controller namespace.
-  expect(terraform.spec.vars).toEqual([{ name: variable, valueFrom: { secretKeyRef: { name: 'kratix-cdktf.default.creds', key: 'api-token' } } }]);
+  expect(terraform.spec.varsFrom).toEqual([{ kind: 'Secret', name: 'kratix-cdktf.default.creds', varsKeys: [`api-token:${variable}`] }]);
+  expect(terraform.spec.vars).toBeUndefined();
   expect(stack.output.token).toMatchObject({ sensitive: true, value: `\${var.${variable}}` });
   expect(validateTerraform(terraform)).toEqual([]);
 });
@@ -188,7 +189,7 @@ describe('other workflow actions', () => {
 });
 
 test('destination labels of the delivery go to destination-selectors.yaml', async () => {
-  const routed = { ...echo, delivery: tofuController({ destinationLabels: { terraform: 'enabled' } }) };
+  const routed = { ...echo, delivery: tofuController({ sourceRef: SOURCE_REF, destinationLabels: { terraform: 'enabled' } }) };
   const run = await runRequest(routed, requestYaml(echo, {}));
   expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([{ matchLabels: { terraform: 'enabled' } }]);
 });

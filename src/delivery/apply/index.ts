@@ -1,6 +1,7 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
+import { durationMs, retryIssues } from '../../workflow/control.js';
 import { writeAllOrNothing } from '../../workflow/files.js';
 import { condition } from '../../workflow/status.js';
 import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, type PipelineNeeds, type PipelinePermission } from '../delivery.js';
@@ -9,7 +10,7 @@ import { toYaml } from '../../artifacts/yaml.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
 import { runApplyDelivery, type ApplyResult } from './run.js';
 import { credentialsIn } from './terraform-cli.js';
-import { commandsScript, durationMs, terraformScript, type TerraformScriptProps } from './terraform-script.js';
+import { commandsScript, terraformScript, type TerraformScriptProps } from './terraform-script.js';
 
 export * from './options.js';
 
@@ -41,8 +42,17 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     this.retry = props.retry ?? {};
   }
 
-  check(): Issue[] {
+  check(def: PromiseDefinition): Issue[] {
     const issues = this.checkDurations();
+    if (this.backend.kind === 'kubernetes') {
+      const suffix = this.backend.secretSuffix ?? def.name;
+      if (endsWithGoInt(suffix))
+        issues.push({
+          path: this.backend.secretSuffix === undefined ? 'name' : 'delivery.backend.secretSuffix',
+          message: `${JSON.stringify(suffix)} is the kubernetes backend's secret_suffix${this.backend.secretSuffix === undefined ? ' (the Promise name, by default)' : ''}, and Terraform refuses one that ends in "-<number>" (it numbers the Secrets of a large state that way)`,
+          fix: `set kubernetesBackend({ ..., secretSuffix: "${suffix.replace(/-[^-]*$/, '')}-state" }) or another suffix that ends in a letter`,
+        });
+    }
     // Typed as 'local', but a Promise written in JavaScript or with a cast can hold anything.
     if (this.backend.kind === 'hcp-terraform' && (this.backend.executionMode as unknown) !== 'local') {
       const mode = this.backend.executionMode as unknown;
@@ -143,6 +153,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
           what: 'the Terraform configuration holds credentials',
           type: 'StackSynthesized',
           reason: 'CredentialsInConfiguration',
+          fixedBy: 'platform',
           issues: leaked.map(({ name, variable }) => ({
             path: name,
             message: `holds the value of ${variable}; credentials must reach Terraform only through the environment`,
@@ -186,20 +197,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       return ms;
     };
     duration('delivery.lockTimeout', this.lockTimeout);
-    const first = duration('delivery.retry.first', this.retry.first);
-    const max = duration('delivery.retry.max', this.retry.max);
-    if (first === 0)
-      issues.push({
-        path: 'delivery.retry.first',
-        message: 'is 0: Kratix would run a failing pipeline again at once, without end',
-        fix: 'wait at least "10s"',
-      });
-    if (first !== undefined && max !== undefined && max < first)
-      issues.push({
-        path: 'delivery.retry.max',
-        message: `${this.retry.max} is shorter than retry.first (${this.retry.first})`,
-        fix: 'make max at least first',
-      });
+    issues.push(...retryIssues(this.retry));
     return issues;
   }
 }
@@ -236,4 +234,17 @@ function failureReason(phase: string): string {
   if (phase === 'interrupted') return 'Interrupted';
   const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${words.join('')}Failed`;
+}
+
+/**
+ * Terraform's kubernetes backend check (hasNumericSuffix, since 1.11): the text after the last
+ * "-" parses as a Go int, sign allowed, within 64 bits.
+ */
+export function endsWithGoInt(text: string): boolean {
+  const i = text.lastIndexOf('-');
+  if (i < 0) return false;
+  const tail = text.slice(i + 1);
+  if (!/^[+-]?\d+$/.test(tail)) return false;
+  const value = BigInt(tail);
+  return value >= -(2n ** 63n) && value < 2n ** 63n;
 }

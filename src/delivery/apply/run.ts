@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputProps, OutputValue } from '../../promise/define-promise.js';
+import { durationMs } from '../../workflow/control.js';
 import { cut } from '../../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
-  durationMs,
   followedStep,
   OWNER_ADDRESS,
   OWNER_MARKER,

@@ -2,6 +2,7 @@ import type { ApplyProps } from './options.js';
 import type { SecretBinding } from '../../terraform/secrets.js';
 import type { TerraformJson } from '../../terraform/stack.js';
 import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backend.js';
+import { durationMs } from '../../workflow/control.js';
 import { OWNER_OUTPUT } from '../owner.js';
 import { TERRAFORM_ENV } from './terraform-cli.js';
 
@@ -281,18 +282,6 @@ export function ownerRecord(stack: TerraformJson, owner: string): Record<string,
       },
     },
   };
-}
-
-/**
- * A Go duration as Terraform reads -lock-timeout ("300ms", "1.5h", "2h45m", "0"), in
- * milliseconds; undefined when it is not one, and then Terraform refuses it itself.
- */
-export function durationMs(text: string): number | undefined {
-  if (text === '0') return 0;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const parts = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
-  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit!]!, 0);
 }
 
 function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {

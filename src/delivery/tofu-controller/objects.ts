@@ -1,11 +1,11 @@
-import { IssuesError } from '../../schema/issue.js';
 import { createHash } from 'node:crypto';
 import { toYamlDocuments } from '../../artifacts/yaml.js';
 import type { OutputValue } from '../../promise/define-promise.js';
 import type { DeliveryDone, DeliveryRun } from '../delivery.js';
 import type { TofuControllerProps } from './index.js';
 import type { SecretBinding } from '../../terraform/secrets.js';
-import { ownerGuard, requestOwner } from '../owner.js';
+import { countResources, requestOwner, withOwnerGuard } from '../owner.js';
+import { controllerSecretName } from '../secret-names.js';
 
 /** What the tofu-controller objects of one request are made from. */
 export interface TofuControllerObjectsProps {
@@ -24,34 +24,31 @@ export interface TofuControllerObjectsProps {
 
 export const STACK_FILE = 'main.tf.json';
 
-/**
- * The name under which a tenant's Secret must exist in the controller's namespace:
- * `kratix-cdktf.<request namespace>.<secret name>`. tofu-controller reads `secretKeyRef`s in the
- * Terraform object's own namespace, which also holds every request's state and outputs, the
- * runner's credentials and the controller's own certificates. The fixed first segment keeps
- * tenants away from anything the platform did not sync for them, and the namespace (a DNS label,
- * so it has no dots) keeps them away from each other.
- */
-export function controllerSecretName(namespace: string, name: string): string {
-  const full = `kratix-cdktf.${namespace}.${name}`;
-  if (full.length > 253)
-    throw new IssuesError('invalid request', [
-      {
-        path: 'spec',
-        message: `Secret name ${JSON.stringify(full.slice(0, 60))}... is over 253 characters once prefixed with the namespace`,
-        fix: 'use a shorter Secret name',
-      },
-    ]);
-  return full;
-}
+/** Labels on the stack Secret, so that the clean-up finds it and its Terraform object. */
+export const PART_LABEL = 'kratix-cdktf.io/part';
+export const TERRAFORM_LABEL = 'kratix-cdktf.io/terraform';
+/** Annotation on the runner pod template: the stack's digest, so a new stack is a new generation. */
+export const DIGEST_ANNOTATION = 'kratix-cdktf.io/stack-sha256';
 
 /**
  * The objects that make tofu-controller apply one request's stack: a Secret holding
  * `main.tf.json`, mapped into the runner's workspace with `fileMappings`, and the `Terraform`
  * object. Carrying the stack inside a Kubernetes object means no path into the state store has
  * to be known (the destination's path and Kratix's per-folder hash stay Kratix's business), and
- * Flux applies it like any other manifest. State lives in tofu-controller's Kubernetes backend,
- * in a Secret suffixed with the slug: unique per (promise, namespace, name).
+ * a source that never changes can stand in for the CRD's required `sourceRef`. State lives in
+ * tofu-controller's Kubernetes backend, in a Secret suffixed with the slug. What each field is
+ * for, as tofu-controller v0.16.5 and Flux's kustomize-controller v1.9 read it:
+ * - The stack Secret is `prune: disabled`: Flux deletes a removed request's objects in one pass
+ *   without waiting for finalizers, and tofu-controller's finalizer reads the fileMappings
+ *   Secret to destroy (tf_controller_finalizer.go → setupTerraform), failing forever when it is
+ *   gone. Kept, it is deleted after the destroy by the clean-up CronJob (cleanup.ts).
+ * - The stack's digest in the runner pod template: a new stack changes the spec, and a new
+ *   generation is planned at once (shouldReconcile: "terraform generation has changed"); Flux
+ *   applies Secrets before custom resources, so the plan reads the new stack.
+ * - Secrets through `varsFrom` with `varsKeys` ("<key>:<variable>"): the runner ignores
+ *   `vars[].valueFrom` and would set those variables to null (server_generate_tf_vars.go).
+ * - `writeOutputsToSecret` without an `outputs` list: a listed output that is null is absent
+ *   from the state, and the controller then fails the reconcile ("output not found").
  */
 export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
   const { delivery, slug } = props;
@@ -67,7 +64,12 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
   const stackSecret = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: `${slug}-stack`, namespace, labels },
+    metadata: {
+      name: `${slug}-stack`,
+      namespace,
+      labels: { ...labels, [PART_LABEL]: 'stack', [TERRAFORM_LABEL]: slug },
+      annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+    },
     type: 'Opaque',
     // Not secret: the stack holds no secret values (those are variables filled from Secrets at
     // apply time). A Secret is what fileMappings reads.
@@ -79,25 +81,32 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
     metadata: { name: slug, namespace, labels },
     spec: {
       interval: delivery.interval ?? '10m',
-      sourceRef: delivery.sourceRef ?? { kind: 'GitRepository', name: 'kratix', namespace: 'flux-system' },
+      sourceRef: delivery.sourceRef,
       path: './',
       ...(approvePlan ? { approvePlan } : {}),
       destroyResourcesOnDeletion: true,
       fileMappings: [{ location: 'workspace', path: STACK_FILE, secretRef: { name: stackSecret.metadata.name, key: STACK_FILE } }],
+      // inClusterConfig must be said: with backendConfig set, it defaults to false.
       backendConfig: { secretSuffix: slug, inClusterConfig: true, labels },
-      ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, outputs: [...props.outputs], labels } } : {}),
-      ...(props.secrets.length
-        ? {
-            vars: props.secrets.map((s) => ({
-              name: s.variable,
-              valueFrom: { secretKeyRef: { name: controllerSecretName(props.request.namespace, s.secretName), key: s.secretKey } },
-            })),
-          }
-        : {}),
+      ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, labels } } : {}),
+      ...(props.secrets.length ? { varsFrom: varsFrom(props.request.namespace, props.secrets) } : {}),
+      runnerPodTemplate: { metadata: { annotations: { [DIGEST_ANNOTATION]: createHash('sha256').update(props.stackJson).digest('hex') } } },
       ...(delivery.serviceAccountName ? { serviceAccountName: delivery.serviceAccountName } : {}),
     },
   };
   return { stackSecret, terraform };
+}
+
+// One varsFrom entry per Secret, each of its keys renamed to the variable that reads it. Without
+// `optional`, a missing Secret fails the reconcile (VarsGenerationFailed) rather than applying
+// empty values; a missing key becomes "" (the runner does not check keys).
+function varsFrom(namespace: string, secrets: readonly SecretBinding[]) {
+  const bySecret = new Map<string, string[]>();
+  for (const s of secrets) {
+    const name = controllerSecretName(namespace, s.secretName);
+    bySecret.set(name, [...(bySecret.get(name) ?? []), `${s.secretKey}:${s.variable}`]);
+  }
+  return [...bySecret].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, varsKeys]) => ({ kind: 'Secret', name, varsKeys: varsKeys.sort() }));
 }
 
 /** The output of one configure run in tofu-controller mode. */
@@ -126,22 +135,6 @@ export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 
     conditions: [],
     stackMessage: message,
   };
-}
-
-// The stack with the owner guard merged in (resource and output blocks keyed as the guard's).
-function withOwnerGuard(stack: Record<string, unknown>, owner: string): Record<string, unknown> {
-  const guard = ownerGuard(owner);
-  const resource = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
-  return {
-    ...stack,
-    resource: { ...resource, terraform_data: { ...resource.terraform_data, ...guard.resource.terraform_data } },
-    output: { ...((stack.output ?? {}) as Record<string, unknown>), ...guard.output },
-  };
-}
-
-function countResources(stack: Record<string, unknown>): number {
-  const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
-  return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }
 
 /** The tofu-controller output of one synthesized request of a Promise. */
