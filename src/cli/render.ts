@@ -131,8 +131,10 @@ export async function render(config: ProjectConfig, options: RenderOptions, log:
     log.error(`Kratix runs this pipeline again in ${control.retryAfter}: ${control.message ?? ''}`);
     return 1;
   }
-  if (renderOnly && code === 0) {
-    const shown = (name: string) => join(options.outDir, name);
+  const shown = (name: string) => join(options.outDir, name);
+  // A GitOps delivery's run is complete without Terraform: its files are the output.
+  if (!applyMode) log.info(`  status: ${shown('object.yaml')}`);
+  if (renderOnly && applyMode) {
     log.info(`  wrote ${shown('terraform/main.tf.json')}: the configuration terraform would get, with its backend; no credentials`);
     log.info(`  wrote ${shown('terraform/commands.sh')}: the terraform commands, in order, and the environment variables they read`);
     log.info(`  status: ${shown('object.yaml')}`);

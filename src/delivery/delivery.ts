@@ -89,6 +89,8 @@ export interface DeliveryTask {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: Date;
   readonly log: { readonly info: (line: string) => void; readonly error: (line: string) => void };
+  /** Aborted when the pod is asked to stop (SIGTERM): finish the step in hand, start no other. */
+  readonly signal?: AbortSignal;
 }
 
 /** One request's run, as every delivery gets it. */

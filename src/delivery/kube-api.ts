@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** The environment variable that makes fetch trust the cluster's CA, for pods that call the API. */
+export const CLUSTER_CA_ENV = { name: 'NODE_EXTRA_CA_CERTS', value: `${SERVICE_ACCOUNT}/ca.crt` } as const;
+
 /** The Secret or its key is not there (as opposed to the API refusing or failing). */
 export class SecretMissingError extends Error {}
 

@@ -1,3 +1,4 @@
+import { deliveryOf } from '../delivery/index.js';
 import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
 import { isManifestFile, manifestPathProblem } from '../promise/manifest-file.js';
 import type { Issue, Result } from '../schema/issue.js';
@@ -10,6 +11,52 @@ import * as errors from './errors.js';
  * workflow image so its Promise configure workflow can write the objects.
  */
 export type ResolvedManifests = ReadonlyMap<string, Result<readonly KubernetesObject[]>>;
+
+/** The workflow image and its pull Secrets, which objects a delivery adds may run. */
+export interface DependencyJob {
+  readonly image: string;
+  readonly imagePullSecrets: readonly string[];
+}
+
+/**
+ * Everything a Promise sends to its Destinations once: the author's dependencies, then what its
+ * delivery needs there (tofu-controller's clean-up CronJob). One function for `spec.dependencies`
+ * and for the Promise workflow that writes them, so that neither path drops the delivery's part.
+ */
+export interface PromiseDependencies {
+  /** Every object, the author's first: duplicates are checked across both. */
+  readonly all: readonly KubernetesObject[];
+  readonly author: readonly KubernetesObject[];
+  readonly delivery: readonly KubernetesObject[];
+  /**
+   * Where the delivery's objects must go when its `destinationLabels` narrow where requests go:
+   * the Promise workflow writes them to this folder of its output with these labels (the
+   * Promise's selectors and the delivery's, as Kratix does not add the Promise's to a folder's).
+   * Undefined when they go wherever the author's go.
+   */
+  readonly narrowed?: { readonly directory: string; readonly matchLabels: Readonly<Record<string, string>> };
+}
+
+/** The output folder of the Promise workflow for a delivery's own objects, when narrowed. */
+export const DELIVERY_DEPENDENCIES_DIR = 'kratix-cdktf-delivery';
+
+export function promiseDependencies(def: PromiseDefinition, job: DependencyJob, manifests?: ResolvedManifests): Result<PromiseDependencies> {
+  const delivery = deliveryOf(def);
+  const own = delivery.dependencies?.(def, job) ?? [];
+  const expanded = expandDependencies(own.length ? { dependencies: [...(def.dependencies ?? []), ...own] } : def, manifests);
+  if (!expanded.ok) return expanded;
+  const all = expanded.value;
+  const split = all.length - own.length;
+  const labels = delivery.destinationLabels;
+  const narrowed =
+    own.length && labels && Object.keys(labels).length
+      ? {
+          directory: DELIVERY_DEPENDENCIES_DIR,
+          matchLabels: Object.assign({}, ...(def.destinationSelectors ?? []).map((s) => s.matchLabels ?? {}), labels) as Record<string, string>,
+        }
+      : undefined;
+  return { ok: true, value: { all, author: all.slice(0, split), delivery: all.slice(split), ...(narrowed ? { narrowed } : {}) } };
+}
 
 /**
  * Every dependency as Kubernetes objects, in the order written: objects as they are, each

@@ -34,6 +34,30 @@ export const pullSecretsNotAList = (path: string, value: unknown): Issue => ({
   fix: 'list the names of the registry Secrets, e.g. ["regcred"]',
 });
 
+export const envNotAList = (value: unknown): Issue => ({
+  path: 'workflow.env',
+  message: `${show(value)} is not a list of environment variables`,
+  fix: "list them as Kubernetes does, e.g. [{ name: 'AWS_REGION', value: 'eu-west-1' }]",
+});
+
+export const envWithoutName = (i: number, value: unknown): Issue => ({
+  path: `workflow.env[${i}]`,
+  message: `${show(value)} has no name`,
+  fix: "give each variable a name and a value or valueFrom, e.g. { name: 'AWS_REGION', value: 'eu-west-1' }",
+});
+
+export const envTwice = (i: number, name: string, first: number): Issue => ({
+  path: `workflow.env[${i}].name`,
+  message: `${show(name)} is already set by workflow.env[${first}]; the container would get only one of them`,
+  fix: 'keep one of the two',
+});
+
+export const envSetByDelivery = (i: number, name: string, delivery: string): Issue => ({
+  path: `workflow.env[${i}].name`,
+  message: `${show(name)} is set by the ${delivery} delivery for its own calls (the cluster's CA, a token); the container would get only one of the two values`,
+  fix: `remove workflow.env[${i}]`,
+});
+
 export const badPullSecret = (path: string, value: unknown, problem: string): Issue => ({
   path,
   message: `${show(value)} ${problem}`,

@@ -116,16 +116,29 @@ export function renderPipeline(props: PipelineProps) {
   };
 }
 
+/** Environment variables that tell the Promise workflow its own image and pull Secrets. */
+export const DEPENDENCIES_IMAGE_ENV = 'KRATIX_CDKTF_IMAGE';
+export const DEPENDENCIES_PULL_SECRETS_ENV = 'KRATIX_CDKTF_IMAGE_PULL_SECRETS';
+/** Set to "true" when the author's dependencies are in spec.dependencies: the workflow writes only the delivery's. */
+export const AUTHORS_INLINE_ENV = 'KRATIX_CDKTF_AUTHORS_DEPENDENCIES_INLINE';
+
 /**
  * The Promise configure Pipeline that writes the Promise's dependencies to `/kratix/output`:
  * the same workflow image, which carries the manifests. No credentials and no RBAC: it only
  * writes files.
  */
-export function renderDependenciesPipeline(props: PipelineJobProps) {
+export function renderDependenciesPipeline(props: PipelineJobProps & { readonly authorsInline?: boolean }) {
+  const pullSecrets = [...new Set(props.imagePullSecrets ?? [])];
   const container: PipelineContainer = {
     name: 'write-dependencies',
     image: props.image,
     command: ['node', '--snapshot-blob', '/app/workflow.blob'],
+    // Objects the delivery adds (a CronJob) run this same image, which no container knows of itself.
+    env: [
+      { name: DEPENDENCIES_IMAGE_ENV, value: props.image },
+      ...(pullSecrets.length ? [{ name: DEPENDENCIES_PULL_SECRETS_ENV, value: pullSecrets.join(',') }] : []),
+      ...(props.authorsInline ? [{ name: AUTHORS_INLINE_ENV, value: 'true' }] : []),
+    ],
     imagePullPolicy: 'IfNotPresent',
     securityContext: SECURITY_CONTEXT,
     resources: DEPENDENCIES_RESOURCES,
@@ -167,6 +180,28 @@ export function checkJobOptions(backoffLimit: unknown): Issue[] {
   if (backoffLimit === undefined) return [];
   if (typeof backoffLimit === 'number' && Number.isInteger(backoffLimit) && backoffLimit >= 0 && backoffLimit <= MAX_BACKOFF_LIMIT) return [];
   return [errors.badBackoffLimit(backoffLimit, DEFAULT_BACKOFF_LIMIT)];
+}
+
+/**
+ * Checks `workflow.env`: each entry an object with a name, no name twice (the container would
+ * get only one of them, and which one is not the author's choice), and none the delivery sets
+ * for its own needs (the cluster's CA, a token), which the workflow would otherwise lose.
+ */
+export function checkEnv(env: unknown, delivered: readonly { readonly name: string }[], delivery: string): Issue[] {
+  if (env === undefined) return [];
+  if (!Array.isArray(env)) return [errors.envNotAList(env)];
+  const issues: Issue[] = [];
+  const seen = new Map<string, number>();
+  const theirs = new Set(delivered.map((e) => e.name));
+  env.forEach((entry: unknown, i) => {
+    const name = entry !== null && typeof entry === 'object' ? (entry as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string' || name === '') return issues.push(errors.envWithoutName(i, entry));
+    const first = seen.get(name);
+    if (first !== undefined) issues.push(errors.envTwice(i, name, first));
+    else seen.set(name, i);
+    if (theirs.has(name)) issues.push(errors.envSetByDelivery(i, name, delivery));
+  });
+  return issues;
 }
 
 /** Checks what Kratix's webhook checks for one resource workflow: names, lengths and fields. */

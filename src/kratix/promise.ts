@@ -5,12 +5,13 @@ import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
 import { checkDelivery } from './delivery.js';
 import { deliveryOf } from '../delivery/index.js';
-import { expandDependencies, type ResolvedManifests } from './dependencies.js';
+import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
 import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
 import {
   checkContainers,
+  checkEnv,
   checkImagePullSecrets,
   checkJobOptions,
   checkPipelines,
@@ -60,9 +61,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def)];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
-  // What the delivery needs on every destination goes out with the author's dependencies.
-  const own = delivery.dependencies?.(def, { image: props.image, imagePullSecrets: pullSecrets }) ?? [];
-  const dependencies = expandDependencies(own.length ? { dependencies: [...(def.dependencies ?? []), ...own] } : def, props.manifests);
+  const dependencies = promiseDependencies(def, { image: props.image, imagePullSecrets: pullSecrets }, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
   issues.push(...converted.issues);
@@ -76,7 +75,8 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
   };
   const needs = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
-  const env = [...(steps.env ?? []), ...needs.env];
+  issues.push(...checkEnv(steps.env, needs.env, delivery.kind));
+  const env = [...(Array.isArray(steps.env) ? steps.env : []), ...needs.env];
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
       promise: def.name,
@@ -93,10 +93,14 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
   if (issues.length > 0 || !dependencies.ok) return { ok: false, issues };
 
-  const inline = props.dependencies !== 'workflow' && dependencies.value.length > 0;
+  const { all, narrowed } = dependencies.value;
+  // What goes in spec.dependencies: everything, or the author's alone when the delivery's must
+  // go to fewer Destinations (only a workflow's output can be narrowed), or nothing.
+  const inlined = props.dependencies === 'workflow' ? [] : narrowed ? dependencies.value.author : all;
+  const inline = inlined.length > 0;
   // Kratix sends a Promise workflow's output to every Destination the Promise selects, as it does
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
-  const promiseWorkflow = props.dependencies === 'workflow' && dependencies.value.length > 0;
+  const promiseWorkflow = inlined.length < all.length;
   const names = apiNames(def.api);
   const namespace = needs.namespace;
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
@@ -106,7 +110,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     metadata: { name: def.name, ...(labels ? { labels } : {}) },
     spec: {
       api: renderCrd(names, converted.schema, converted.printerColumns, def.description),
-      ...(inline ? { dependencies: dependencies.value } : {}),
+      ...(inline ? { dependencies: inlined } : {}),
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
@@ -118,12 +122,12 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
               },
             }
           : {}),
-        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline(job)] } } : {}),
+        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline({ ...job, authorsInline: inline })] } } : {}),
         resource: { configure, delete: remove },
       },
     },
   };
-  return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs, dependencies: dependencies.value } };
+  return { ok: true, value: { promise, names, spec: converted.schema, secretRefs: converted.secretRefs, dependencies: all } };
 }
 
 function checkNames(def: PromiseDefinition): Issue[] {

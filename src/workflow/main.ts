@@ -32,7 +32,7 @@ export function runContainer(def: PromiseDefinition, props: RunWorkflowProps = {
   process.on('SIGINT', onSignal);
   const log = { info: (l: string) => console.log(l), error: (l: string) => console.error(l) };
   const task = process.env.KRATIX_CDKTF_TASK;
-  const run = task ? runTask(def, task, process.env, log) : runWorkflow(def, process.env, log, { ...props, signal: stop.signal });
+  const run = task ? runTask(def, task, process.env, log, stop.signal) : runWorkflow(def, process.env, log, { ...props, signal: stop.signal });
   run.then(
     (code) => process.exit(code),
     (e: unknown) => {

@@ -73,7 +73,7 @@ export async function runWorkflow(
     log.error(`kratix-cdktf: ${ctx}`);
     return 2;
   }
-  if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}));
+  if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}), env);
   const delivery = deliveryOf(def);
   if (ctx.action === 'delete' && typeof delivery.delete !== 'function') {
     // Nothing is validated, so deletion is never blocked.
@@ -183,7 +183,6 @@ class Run {
     const text = result.log?.text ?? result.status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
-    for (const name of result.files.keys()) this.log.info(`  wrote ${name}`);
     const metadata: Record<string, string> = {};
     if (delivery.destinationLabels && result.files.size) metadata['destination-selectors.yaml'] = toYaml([{ matchLabels: delivery.destinationLabels }]);
     // A dry run is one look: never retried or suspended.
@@ -252,6 +251,8 @@ class Run {
       for (const name of output.keys()) rmSync(join(ctx.outputDir, name), { force: true });
       throw e;
     }
+    // Said once it is true: a failed write above leaves nothing, and says so by throwing.
+    for (const name of output.keys()) this.log.info(`  wrote ${name}`);
     return ending && !ctx.workflowControl ? 1 : 0;
   }
 }

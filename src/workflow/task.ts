@@ -6,7 +6,13 @@ import type { WorkflowLog } from './run.js';
  * Runs a task of the Promise's delivery (KRATIX_CDKTF_TASK), for what the workflow image does
  * outside Kratix's pipelines, such as tofu-controller's clean-up CronJob. Returns the exit code.
  */
-export async function runTask(def: PromiseDefinition, name: string, env: Readonly<Record<string, string | undefined>>, log: WorkflowLog): Promise<number> {
+export async function runTask(
+  def: PromiseDefinition,
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+  log: WorkflowLog,
+  signal?: AbortSignal,
+): Promise<number> {
   const delivery = deliveryOf(def);
   const task = Object.hasOwn(delivery.tasks ?? {}, name) ? delivery.tasks![name] : undefined;
   if (!task) {
@@ -16,5 +22,5 @@ export async function runTask(def: PromiseDefinition, name: string, env: Readonl
     );
     return 2;
   }
-  return task({ def, env, now: new Date(), log });
+  return task({ def, env, now: new Date(), log, ...(signal ? { signal } : {}) });
 }

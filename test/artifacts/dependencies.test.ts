@@ -51,7 +51,8 @@ describe('an operator CRD as a dependency, by default', () => {
     const [container] = deps.spec.containers;
     expect(container.image).toBe(promise.spec.workflows.resource.configure[0].spec.containers[0].image);
     expect(container.command).toEqual(['node', '--snapshot-blob', '/app/workflow.blob']);
-    expect(container.env).toBeUndefined();
+    // Only its own image, for objects a delivery adds (none here: cleanUp is off).
+    expect(container.env).toEqual([{ name: 'KRATIX_CDKTF_IMAGE', value: container.image }]);
     expect(container.envFrom).toBeUndefined();
     expect(deps.spec.rbac).toBeUndefined();
     // Kratix deletes the Works of a Promise's workflows with the Promise.

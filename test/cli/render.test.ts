@@ -41,6 +41,9 @@ describe('a tofu-controller (GitOps) Promise', () => {
     expect(statSync(join(project, 'out', 'input', 'object.yaml')).mode & 0o222).toBe(0); // read-only, as Kratix mounts it
     const object = parse(snapshotTree(join(project, 'out'))['object.yaml']!);
     expect(object.status.terraform.delivery).toBe('tofu-controller');
+    // Nothing about Terraform files or --apply: render wrote none and refuses --apply here.
+    expect(run.stdout).not.toMatch(/main\.tf\.json|commands\.sh|--apply/);
+    expect(run.stdout).toMatch(/status: out\/object\.yaml/);
   });
 
   test('an invalid request exits 1, names the field, and leaves the output empty', async () => {

@@ -87,7 +87,7 @@ describe('configure', () => {
     });
     expect(result.ending).toBeUndefined();
     expect(result.status.message).toMatch(
-      /^Synthesized 1 Terraform resource; not uploaded yet: HCP Terraform has no workspace acme\/echo-team-a-db-\w+ yet: .*kratix.io\/manual-reconciliation=true to run it now\)$/,
+      /^Synthesized 1 Terraform resource; not uploaded yet: HCP Terraform has no workspace acme\/echo-team-a-db-\w+ yet: .*this Promise's workflows run every 10m; label the request kratix.io\/manual-reconciliation=true to run it now\)$/,
     );
     expect(conditionOf(result, 'StackUploaded')).toMatchObject({ status: 'False', reason: 'WorkspaceNotCreated' });
     expect(conditionOf(result, 'OutputsRead')).toMatchObject({ status: 'False', reason: 'WorkspaceNotFound' });
@@ -173,6 +173,13 @@ describe('configure', () => {
     });
   });
 
+  test('Kratix replaces status.outputs whole, so a run that reads none keeps those it read before', async () => {
+    const result = await configure({ env: { KRATIX_CDKTF_HCP_API: hcp.base }, input: { status: { outputs: { id: 'abc-123', message: 'old' } } } });
+    expect(conditionOf(result, 'StackUploaded')).toMatchObject({ reason: 'NoToken' });
+    // Read after apply, kept; known at synthesis, this stack's value.
+    expect(result.status.outputs).toMatchObject({ id: 'abc-123', message: 'hello' });
+  });
+
   test('a dry run renders the objects and calls nothing', async () => {
     const result = await configure({ dryRun: true });
     expect(hcp.seen).toEqual([]);
@@ -188,9 +195,10 @@ describe('configure', () => {
 
   test('credentials of the environment never reach status, even when an output carries one', async () => {
     const ws = operatorCreatesWorkspace();
-    hcp.addState(ws, [{ name: 'message', sensitive: false, value: `leaked ${CLOUD_SECRET} and ${TOKEN}` }]);
+    // `id` is known only after apply, so status shows what was read.
+    hcp.addState(ws, [{ name: 'id', sensitive: false, value: `leaked ${CLOUD_SECRET} and ${TOKEN}` }]);
     const result = await configure();
-    expect(result.status.outputs).toMatchObject({ message: 'leaked (redacted) and (redacted)' });
+    expect(result.status.outputs).toMatchObject({ id: 'leaked (redacted) and (redacted)' });
   });
 
   test('a Promise without outputs or secrets uploads with no variables to wait for', async () => {

@@ -27,7 +27,8 @@ const terraforms = new Map<string, Obj>();
 const calls: string[] = [];
 let forbidden = false;
 let noCrd = false;
-let recreateBeforeDelete: string | undefined;
+let changeBeforeDelete: string | undefined;
+let afterList: (() => void) | undefined;
 
 function matches(labels: Record<string, string> = {}, selector: string | null) {
   return (selector ?? '')
@@ -49,10 +50,16 @@ beforeAll(async () => {
       const send = (status: number, value: unknown = {}) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
       if (forbidden) return send(403);
       const secret = url.pathname.match(/^\/api\/v1\/namespaces\/flux-system\/secrets(?:\/([^/]+))?$/);
-      const terraform = url.pathname.match(/^\/apis\/infra\.contrib\.fluxcd\.io\/v1alpha2\/namespaces\/flux-system\/terraforms$/);
+      const terraform = url.pathname.match(/^\/apis\/infra\.contrib\.fluxcd\.io\/v1alpha2\/namespaces\/flux-system\/terraforms(?:\/([^/]+))?$/);
       if (terraform) {
         if (noCrd) return send(404);
-        return send(200, { items: [...terraforms.values()].filter((t) => matches(t.metadata.labels, url.searchParams.get('labelSelector'))) });
+        if (terraform[1]) {
+          const found = terraforms.get(decodeURIComponent(terraform[1]));
+          return found ? send(200, found) : send(404);
+        }
+        const items = [...terraforms.values()].filter((t) => matches(t.metadata.labels, url.searchParams.get('labelSelector')));
+        afterList?.();
+        return send(200, { items });
       }
       if (!secret) return send(404);
       const name = secret[1] && decodeURIComponent(secret[1]);
@@ -60,7 +67,7 @@ beforeAll(async () => {
       const found = secrets.get(name);
       if (!found) return send(404);
       if (req.method === 'GET') return send(200, found);
-      if (recreateBeforeDelete === name) found.metadata.uid = 're-created';
+      if (changeBeforeDelete === name) found.metadata.resourceVersion = String(Number(found.metadata.resourceVersion) + 1);
       const pre = JSON.parse(body || '{}').preconditions ?? {};
       if ((pre.uid && pre.uid !== found.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== found.metadata.resourceVersion)) return send(409);
       secrets.delete(name);
@@ -107,7 +114,8 @@ beforeEach(() => {
   calls.length = 0;
   forbidden = false;
   noCrd = false;
-  recreateBeforeDelete = undefined;
+  changeBeforeDelete = undefined;
+  afterList = undefined;
 });
 
 describe('after a destroy', () => {
@@ -151,12 +159,26 @@ describe('after a destroy', () => {
     expect(secrets.size).toBe(2);
   });
 
-  test('a Secret re-created meanwhile (the request is back) is not deleted: the listed uid is a precondition', async () => {
+  test('a request back since the list keeps its Secrets: its Terraform object is looked up again before any delete', async () => {
     stack('back');
-    // Between the list and the delete, Flux applies the request's files again: a new object.
-    recreateBeforeDelete = 'back-stack';
+    state('back', 0);
+    // Flux applies the request's files again between the list and the deletes.
+    afterList = () => terraforms.set('back', obj('back', { metadata: { labels: { 'kratix.io/promise-name': 'widget' } } as unknown as Obj['metadata'] }));
     expect(await run()).toEqual({ deleted: [], kept: [] });
-    expect(secrets.get('back-stack')?.metadata.uid).toBe('re-created');
+    expect([...secrets.keys()].sort()).toEqual(['back-stack', 'tfstate-default-back']);
+  });
+
+  test('a Secret changed since it was read is not deleted (resourceVersion precondition), and a changed state keeps its stack', async () => {
+    stack('busy');
+    state('busy', 0);
+    // A runner writes the state between the read and the delete: Kubernetes answers 409.
+    changeBeforeDelete = 'tfstate-default-busy';
+    expect(await run()).toEqual({ deleted: [], kept: [] });
+    expect([...secrets.keys()].sort()).toEqual(['busy-stack', 'tfstate-default-busy']);
+    // The stack Secret alone, updated by Flux since the list.
+    stack('again');
+    changeBeforeDelete = 'again-stack';
+    expect((await run()).deleted).not.toContain('again-stack');
   });
 });
 
@@ -179,6 +201,17 @@ describe('the task in the workflow image', () => {
     const { code, out } = await task();
     expect(code).toBe(0);
     expect(out.at(-1)).toBe('widget: clean-up of flux-system: 1 Secret(s) deleted, 0 request(s) left for a person');
+  });
+
+  test('a pod asked to stop (SIGTERM) deletes nothing more and says so', async () => {
+    stack('gone', 24 * 365);
+    const stop = new AbortController();
+    stop.abort('SIGTERM');
+    const out: string[] = [];
+    const code = await runTask(def, CLEANUP_TASK, env, { info: (l) => out.push(l), error: () => {} }, stop.signal);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^stopping: the pod was asked to stop/);
+    expect(secrets.has('gone-stack')).toBe(true);
   });
 
   test('fails with the reason when it may not list, or tofu-controller is not installed', async () => {
@@ -227,5 +260,5 @@ test('the CronJob and its Role go out with the Promise, limited to the controlle
     env: expect.arrayContaining([{ name: 'KRATIX_CDKTF_TASK', value: CLEANUP_TASK }]),
   });
   expect(pod.imagePullSecrets).toEqual([{ name: 'pull' }]);
-  expect(objects[3]!.spec).toMatchObject({ schedule: '17 * * * *', concurrencyPolicy: 'Forbid' });
+  expect(objects[3]!.spec).toMatchObject({ schedule: '17 * * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { activeDeadlineSeconds: 600 } } });
 });

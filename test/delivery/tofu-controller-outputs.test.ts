@@ -131,6 +131,23 @@ describe('in the workflow', () => {
     expect(failing.status.conditions.at(-1)).toMatchObject({ status: 'Unknown', reason: 'DestinationUnreachable' });
   });
 
+  test('Kratix replaces status.outputs whole: an unread run keeps the last values; values known at synth win over stale ones', async () => {
+    const env = { KRATIX_CDKTF_KUBE_API: api, KRATIX_CDKTF_KUBE_TOKEN_FILE: '/nonexistent' };
+    const withStatus = (outputs: Record<string, unknown>) =>
+      JSON.stringify({ ...JSON.parse(requestYaml(echo, { message: 'hi' }, { name: 'db', namespace: 'team-a' })), status: { outputs } });
+    status = 500;
+    const unread = await runRequest(reading, withStatus({ message: 'old', id: 'abc-123', dropped: 'no longer declared' }), env);
+    expect(unread.status.conditions.at(-1)).toMatchObject({ reason: 'DestinationUnreachable' });
+    expect(unread.status.outputs).toMatchObject({ message: 'hi', id: 'abc-123', shout: 'HI' });
+    expect(unread.status.outputs).not.toHaveProperty('dropped');
+    status = 200;
+    // An earlier stack's Secret (another digest: Stale) still says the old message.
+    secret = { data: { id: b64('abc-456'), message: b64('old') } };
+    const stale = await runRequest(reading, withStatus({ id: 'abc-123' }), env);
+    expect(stale.status.conditions.at(-1)).toMatchObject({ reason: 'Stale' });
+    expect(stale.status.outputs).toMatchObject({ message: 'hi', id: 'abc-456' });
+  });
+
   test('the pipeline may get Secrets and Terraform objects in the controller namespace, and must run in a namespace of its own', () => {
     const rendered = renderPromise(definePromise({ ...WIDGET, delivery: reading.delivery }), { image: 'img:1' });
     if (!rendered.ok) throw new Error(JSON.stringify(rendered.issues));

@@ -135,6 +135,11 @@ describe('image pull Secrets', () => {
     for (const p of [...resource.configure, ...resource.delete, ...promiseWorkflow.configure]) {
       expect(p.spec.imagePullSecrets).toEqual([{ name: 'regcred' }, { name: 'policy-registry' }]);
     }
+    // The deps workflow writes the objects a delivery adds (a CronJob of this image) from these.
+    expect(promiseWorkflow.configure[0].spec.containers[0].env).toEqual([
+      { name: 'KRATIX_CDKTF_IMAGE', value: 'img:1' },
+      { name: 'KRATIX_CDKTF_IMAGE_PULL_SECRETS', value: 'regcred,policy-registry' },
+    ]);
   });
 
   test('without any, the Pipelines have no imagePullSecrets field', () => {
@@ -174,6 +179,27 @@ describe('apply mode', () => {
     expect(applied.containers[0].env).toEqual([{ name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' }]);
     expect(containerOf(render({ spec: withSecret })).rbac).toBeUndefined();
     expect(containerOf(render({ delivery: applyInWorkflow({ backend: pgBackend() }) })).rbac).toBeUndefined();
+  });
+
+  test('workflow.env: the author’s variables come first; one set twice, or one the delivery sets, is refused', () => {
+    const region = { name: 'AWS_REGION', value: 'eu-west-1' };
+    const delivery = applyInWorkflow({ backend: pgBackend() });
+    expect(containerOf(render({ spec: withSecret, delivery, workflow: { env: [region] } })).containers[0].env).toEqual([
+      region,
+      { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
+    ]);
+    const refused = (env: unknown) => {
+      const result = render({ spec: withSecret, delivery, workflow: { env } });
+      return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message} / ${i.fix}`);
+    };
+    expect(refused([region, { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/corp-ca.pem' }, region])).toEqual([
+      'workflow.env[1].name: "NODE_EXTRA_CA_CERTS" is set by the apply delivery for its own calls (the cluster\'s CA, a token); the container would get only one of the two values / remove workflow.env[1]',
+      'workflow.env[2].name: "AWS_REGION" is already set by workflow.env[0]; the container would get only one of them / keep one of the two',
+    ]);
+    expect(refused({ AWS_REGION: 'eu-west-1' })).toEqual([expect.stringMatching(/^workflow\.env: .* is not a list of environment variables/)]);
+    expect(refused([{ value: 'x' }])).toEqual([expect.stringMatching(/^workflow\.env\[0\]: \{"value":"x"\} has no name/)]);
+    // Without secret references the delivery sets nothing, and the author may.
+    expect(render({ delivery, workflow: { env: [{ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/corp-ca.pem' }] } }).ok).toBe(true);
   });
 
   test('the Kubernetes backend gets Secrets and Leases in its namespace', () => {

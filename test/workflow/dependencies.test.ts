@@ -7,7 +7,12 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { parseKubernetesYaml, parseKubernetesYamlDocuments } from '../../src/artifacts/yaml.js';
 import { readManifestFiles } from '../../src/cli/manifests.js';
+import { tofuController } from '../../src/delivery/tofu-controller/index.js';
+import { renderPromise } from '../../src/kratix/promise.js';
+import { definePromise, type PromiseDefinition } from '../../src/promise/define-promise.js';
 import fixture from '../fixtures/big-dependencies/index.js';
+import { pipelineProblems } from '../helpers/upstream.js';
+import { SOURCE_REF, WIDGET } from '../helpers/widget.js';
 import { runRequest, type WorkflowRun } from '../helpers/workflow.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'big-dependencies');
@@ -17,8 +22,10 @@ const fileObjects = (file: string) => parseKubernetesYamlDocuments(readFileSync(
 const expected = [fixture.dependencies![0], ...fileObjects('crds/infra.contrib.fluxcd.io_terraforms.yaml'), ...fileObjects('manifests/runner.yaml')];
 // For a Promise workflow, Kratix puts the Promise itself in /kratix/input/object.yaml.
 const PROMISE_INPUT = 'apiVersion: platform.kratix.io/v1alpha1\nkind: Promise\nmetadata: {name: big-dependencies}\nspec: {}\n';
-const runPromise = (action: 'configure' | 'delete', props = { manifests }) =>
-  runRequest(fixture, PROMISE_INPUT, { KRATIX_WORKFLOW_TYPE: 'promise', KRATIX_WORKFLOW_ACTION: action, KRATIX_PIPELINE_NAME: 'deps' }, props);
+const IMAGE = 'ghcr.io/acme/workflows:big-dependencies-0123456789ab';
+const PROMISE_ENV = { KRATIX_WORKFLOW_TYPE: 'promise', KRATIX_PIPELINE_NAME: 'deps', KRATIX_CDKTF_IMAGE: IMAGE };
+const runPromise = (action: 'configure' | 'delete', props = { manifests }, def: PromiseDefinition = fixture, env: Record<string, string> = {}) =>
+  runRequest(def, PROMISE_INPUT, { ...PROMISE_ENV, KRATIX_WORKFLOW_ACTION: action, ...env }, props);
 
 describe('KRATIX_WORKFLOW_TYPE=promise, configure', async () => {
   const run: WorkflowRun = await runPromise('configure');
@@ -74,6 +81,89 @@ test('an image without the manifests (never built by synth) fails the pipeline a
   expect(run.code).toBe(2);
   expect(run.output).toEqual({});
   expect(run.stderr).toMatch(/dependencies\[1\]: manifestFile\("crds\/infra\.contrib\.fluxcd\.io_terraforms\.yaml"\) was not read/);
+});
+
+describe("the delivery's own dependencies (tofu-controller's clean-up CronJob) go out through the Promise workflow too", async () => {
+  // The fixture turns the clean-up off; with it on, synth would put the CronJob in spec.dependencies
+  // if they fitted, so the workflow must write the same objects when they do not.
+  const withCleanUp = definePromise({ ...fixture, delivery: tofuController({ sourceRef: SOURCE_REF }) });
+  const run = await runPromise('configure', { manifests }, withCleanUp, { KRATIX_CDKTF_IMAGE_PULL_SECRETS: 'registry-a,registry-b' });
+  const inline = renderPromise(withCleanUp, { image: IMAGE, manifests, imagePullSecrets: ['registry-a', 'registry-b'] });
+
+  test('writes the author’s objects, then the same clean-up objects synth renders inline', () => {
+    expect(run.code).toBe(0);
+    if (!inline.ok) throw new Error(JSON.stringify(inline.issues));
+    const written = Object.keys(run.output).map((f) => parseKubernetesYaml(run.output[f]!));
+    expect(written).toEqual(inline.value.dependencies);
+    expect(written.map((o: any) => o.kind).slice(expected.length)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'CronJob']);
+  });
+
+  test('the CronJob runs the image and pull Secrets the Pipeline gives the workflow', () => {
+    const cronJob = Object.values(run.output)
+      .map((t) => parseKubernetesYaml(t) as any)
+      .find((o) => o.kind === 'CronJob');
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    expect(pod.containers[0].image).toBe(IMAGE);
+    expect(pod.imagePullSecrets).toEqual([{ name: 'registry-a' }, { name: 'registry-b' }]);
+  });
+
+  test('a Pipeline without KRATIX_CDKTF_IMAGE (a hand-edited promise.yaml) fails and writes nothing', async () => {
+    const bare = await runRequest(withCleanUp, PROMISE_INPUT, { KRATIX_WORKFLOW_TYPE: 'promise', KRATIX_WORKFLOW_ACTION: 'configure' }, { manifests });
+    expect(bare.code).toBe(2);
+    expect(bare.output).toEqual({});
+    expect(bare.stderr).toMatch(/KRATIX_CDKTF_IMAGE is not set/);
+  });
+});
+
+describe('destinationLabels narrow the delivery’s own objects, which then go through the Promise workflow', async () => {
+  // A Promise for two kinds of destination, of which only those labelled terraform=tofu run
+  // tofu-controller: its clean-up CronJob (a Role on Secrets, a namespace that may not exist
+  // elsewhere) must go to those alone. Only a workflow's output can be narrowed, to a folder
+  // (Kratix's work-creator: destination-selectors.yaml entries with a directory, which do not get
+  // the Promise's selectors added, hence both sets of labels on it).
+  const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } };
+  const narrowed = definePromise({
+    ...WIDGET,
+    dependencies: [NAMESPACE],
+    destinationSelectors: [{ matchLabels: { environment: 'dev' } }],
+    delivery: tofuController({ sourceRef: SOURCE_REF, destinationLabels: { terraform: 'tofu' } }),
+  });
+  const rendered = renderPromise(narrowed, { image: IMAGE });
+  if (!rendered.ok) throw new Error(JSON.stringify(rendered.issues));
+  const promise = rendered.value.promise as any;
+  const deps = promise.spec.workflows.promise.configure[0];
+
+  test('spec.dependencies keeps the author’s objects; a deps Pipeline, told so, writes the rest', () => {
+    expect(pipelineProblems(promise)).toEqual([]);
+    expect(promise.spec.dependencies).toEqual([NAMESPACE]);
+    expect(deps.spec.containers[0].env).toContainEqual({ name: 'KRATIX_CDKTF_AUTHORS_DEPENDENCIES_INLINE', value: 'true' });
+  });
+
+  test('the workflow writes only the delivery’s objects, in their folder, scheduled by both sets of labels', async () => {
+    const env = Object.fromEntries(deps.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const run = await runPromise('configure', { manifests: new Map() }, narrowed, env);
+    expect(run.code).toBe(0);
+    expect(Object.keys(run.output).every((f) => f.startsWith('kratix-cdktf-delivery/'))).toBe(true);
+    expect(Object.values(run.output).map((t) => (parseKubernetesYaml(t) as any).kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'CronJob']);
+    expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([
+      { directory: 'kratix-cdktf-delivery', matchLabels: { environment: 'dev', terraform: 'tofu' } },
+    ]);
+  });
+
+  test('with the author’s dependencies in the workflow too, theirs stay at the root, for every Destination the Promise selects', async () => {
+    const both = renderPromise(narrowed, { image: IMAGE, dependencies: 'workflow' });
+    if (!both.ok) throw new Error(JSON.stringify(both.issues));
+    const pipeline = (both.value.promise as any).spec.workflows.promise.configure[0];
+    expect((both.value.promise as any).spec).not.toHaveProperty('dependencies');
+    const env = Object.fromEntries(pipeline.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const run = await runPromise('configure', { manifests: new Map() }, narrowed, env);
+    expect(Object.keys(run.output)[0]).toBe('000-namespace-ops.yaml');
+    expect(
+      Object.keys(run.output)
+        .slice(1)
+        .every((f) => f.startsWith('kratix-cdktf-delivery/')),
+    ).toBe(true);
+  });
 });
 
 test('the resource workflow is unchanged by dependencies', async () => {

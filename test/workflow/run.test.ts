@@ -177,8 +177,16 @@ describe('other workflow actions', () => {
     expect(run.stdout).toMatch(/tofu-controller destroys the stack/);
   });
 
-  test('a promise workflow has nothing to do', async () => {
-    expect((await runRequest(postgres, '', { KRATIX_WORKFLOW_TYPE: 'promise' })).code).toBe(0);
+  test('a promise workflow writes only what the delivery needs on each destination (the clean-up), and no status', async () => {
+    const run = await runRequest(postgres, '', { KRATIX_WORKFLOW_TYPE: 'promise', KRATIX_CDKTF_IMAGE: 'img:1' });
+    expect(run.code).toBe(0);
+    expect(Object.keys(run.output).map((f) => f.replace(/^\d+-/, ''))).toEqual([
+      'serviceaccount-kratix-cdktf-cleanup-postgres.yaml',
+      'role-kratix-cdktf-cleanup-postgres.yaml',
+      'rolebinding-kratix-cdktf-cleanup-postgres.yaml',
+      'cronjob-kratix-cdktf-cleanup-postgres.yaml',
+    ]);
+    expect(run.metadata).toEqual({});
   });
 
   test('an unknown action is refused', async () => {

@@ -1,4 +1,5 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
+import { CLUSTER_CA_ENV } from '../kube-api.js';
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
 import { durationMs, retryIssues } from '../../workflow/control.js';
@@ -24,7 +25,6 @@ export function applyInWorkflow(props: ApplyProps): ApplyInWorkflow {
 }
 
 // The workflow reads Secrets over HTTPS with fetch, which trusts extra CAs only through this.
-const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
 
 /** The delivery {@link applyInWorkflow} returns; its options are its fields. */
 export class ApplyInWorkflow implements Delivery, ApplyProps {
@@ -81,7 +81,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         { resourceNamespace: this.backend.namespace, apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs },
       );
     }
-    return { namespace: this.pipelineNamespace ?? DEFAULT_APPLY_PIPELINE_NAMESPACE, permissions, env: facts.secretRefs ? [CLUSTER_CA] : [] };
+    return { namespace: this.pipelineNamespace ?? DEFAULT_APPLY_PIPELINE_NAMESPACE, permissions, env: facts.secretRefs ? [CLUSTER_CA_ENV] : [] };
   }
 
   configure(run: DeliveryRun): Promise<DeliveryResult> | DeliveryResult {

@@ -1,5 +1,6 @@
 // One configure run: the request's Workspace object for Kratix to deliver, the stack uploaded to
 // the workspace the operator made from it, and the outputs read back for status.
+import { statusOutputs } from '../read-outputs.js';
 import { toYamlDocuments } from '../../artifacts/yaml.js';
 import { condition, type Condition } from '../../workflow/status.js';
 import type { DeliveryDone, DeliveryRun } from '../delivery.js';
@@ -8,7 +9,7 @@ import { HcpApiError, hcpApi } from './api.js';
 import { countResources } from '../owner.js';
 import { renderWorkspace, stackFile, workspaceName, workspaceTags } from './objects.js';
 import { readOutputs, type OutputsResult } from './outputs.js';
-import { DEFAULT_HOSTNAME, DEFAULT_NAMESPACE, tokenVariable, type HcpTerraformOperatorProps } from './props.js';
+import { DEFAULT_HOSTNAME, DEFAULT_NAMESPACE, DEFAULT_RECONCILIATION_INTERVAL, tokenVariable, type HcpTerraformOperatorProps } from './props.js';
 import { tarGz } from './tar.js';
 import { uploadStack, type UploadResult } from './upload.js';
 import type { RunInfo } from './workspace.js';
@@ -69,7 +70,7 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
     const why = `the stack was not uploaded to ${p.where}: ${tokenEnv} is not set in the workflow's environment`;
     return {
       files: p.files,
-      status: { message: `${synthesized}; ${why}`, ...outputsKey(known), terraform: p.summary },
+      status: { message: `${synthesized}; ${why}`, ...statusOutputs(run.def, run.input, known, undefined), terraform: p.summary },
       conditions: [condition('StackUploaded', false, 'NoToken', why, run.now)],
       log: { error: true, text: `${p.where}: ${why}; give the Promise's workflow a team token in ${tokenEnv} (workflow.env from a Secret)` },
     };
@@ -101,7 +102,7 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
   }
   // Read even when the upload failed: status then still says what HCP Terraform last applied.
   const read = await readOutputs({ api, organization: props.organization, workspace: p.name, tags, declared: run.def.outputs ?? {}, redact });
-  const uploaded = redact(uploadMessage(upload, p.where));
+  const uploaded = redact(uploadMessage(upload, p.where, props.reconciliationInterval ?? DEFAULT_RECONCILIATION_INTERVAL));
   const message = `${synthesized}; ${uploaded}`;
   const runInfo = upload instanceof HcpApiError || upload.kind === 'waiting' ? undefined : upload.run;
   const conditions: Condition[] = [
@@ -116,7 +117,7 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
   ];
   const status = {
     message,
-    ...outputsKey({ ...known, ...(read.ok ? read.outputs : {}) }),
+    ...statusOutputs(run.def, run.input, known, read.ok ? read.outputs : undefined),
     terraform: {
       ...p.summary,
       ...(runInfo ? { run: { id: runInfo.id, status: runInfo.status } } : {}),
@@ -133,10 +134,10 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
 export function warmUp(props: HcpTerraformOperatorProps, run: DeliveryRun): void {
   const p = prepare(props, run);
   tarGz(new Map([[STACK_FILE, p.stack.text]]));
-  uploadMessage({ kind: 'waiting', reason: 'WorkspaceNotCreated', message: '' }, p.where);
+  uploadMessage({ kind: 'waiting', reason: 'WorkspaceNotCreated', message: '' }, p.where, DEFAULT_RECONCILIATION_INTERVAL);
 }
 
-function uploadMessage(upload: UploadResult | HcpApiError, where: string): string {
+function uploadMessage(upload: UploadResult | HcpApiError, where: string, interval: string): string {
   if (upload instanceof HcpApiError) return `uploading the stack to ${where} failed: ${upload.message}`;
   switch (upload.kind) {
     case 'uploaded':
@@ -146,7 +147,7 @@ function uploadMessage(upload: UploadResult | HcpApiError, where: string): strin
     case 'waiting':
       // Kratix writes the Workspace object only after this run, so the upload waits for a later
       // one: the request's next reconciliation, or a manual one.
-      return `not uploaded yet: ${upload.message}. The request's next reconciliation uploads it (Kratix reconciles every 10h unless the Promise sets kratix.io/reconciliation-interval; label the request kratix.io/manual-reconciliation=true to run it now)`;
+      return `not uploaded yet: ${upload.message}. The request's next reconciliation uploads it (this Promise's workflows run every ${interval}; label the request kratix.io/manual-reconciliation=true to run it now)`;
   }
 }
 
@@ -154,9 +155,4 @@ function uploadMessage(upload: UploadResult | HcpApiError, where: string): strin
 function freshness(read: Extract<OutputsResult, { ok: true }>, run: RunInfo | undefined): string {
   const done = run && (run.id === read.stateVersion.run || ['applied', 'planned_and_finished'].includes(run.status));
   return run && !done ? `${read.message}; run ${run.id} (${run.status}) has not applied yet, so they may change` : read.message;
-}
-
-function outputsKey(outputs: Readonly<Record<string, unknown>>) {
-  // Kratix merges one top-level key at a time, so the whole outputs object is written each run.
-  return Object.keys(outputs).length ? { outputs } : {};
 }

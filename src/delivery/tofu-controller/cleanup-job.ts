@@ -1,6 +1,7 @@
 // The objects that run cleanup.ts on each destination: a CronJob with the Promise's workflow
 // image, and a service account that may read and delete Secrets and read Terraform objects in
 // the controller's namespace, nowhere else.
+import { CLUSTER_CA_ENV } from '../kube-api.js';
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '../../promise/define-promise.js';
 import { DEPENDENCIES_RESOURCES, SECURITY_CONTEXT } from '../../kratix/pipeline.js';
@@ -62,6 +63,9 @@ export function cleanUpObjects(props: CleanUpJobProps): KubernetesObject[] {
         jobTemplate: {
           spec: {
             backoffLimit: 1,
+            // A pass makes a few calls per deleted request; one that hangs must not hold the
+            // schedule (concurrencyPolicy Forbid skips runs while it lives).
+            activeDeadlineSeconds: 600,
             template: {
               metadata: { labels: metadata.labels },
               spec: {
@@ -73,10 +77,7 @@ export function cleanUpObjects(props: CleanUpJobProps): KubernetesObject[] {
                     name: 'cleanup',
                     image: props.image,
                     command: ['node', '--snapshot-blob', '/app/workflow.blob'],
-                    env: [
-                      { name: 'KRATIX_CDKTF_TASK', value: CLEANUP_TASK },
-                      { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
-                    ],
+                    env: [{ name: 'KRATIX_CDKTF_TASK', value: CLEANUP_TASK }, CLUSTER_CA_ENV],
                     securityContext: SECURITY_CONTEXT,
                     resources: DEPENDENCIES_RESOURCES,
                   },

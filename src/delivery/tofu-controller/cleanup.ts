@@ -20,6 +20,8 @@ export interface CleanUpProps {
    */
   readonly graceMs: number;
   readonly log: (line: string) => void;
+  /** Stops the pass between two requests, when the pod is asked to stop. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a pass did, by object name. */
@@ -60,10 +62,16 @@ export async function cleanUp(props: CleanUpProps): Promise<CleanUpResult> {
   const alive = new Set(terraforms.map((t) => t.metadata.name));
   const result: CleanUpResult = { deleted: [], kept: [] };
   for (const stack of stacks) {
+    if (props.signal?.aborted) {
+      props.log('stopping: the pod was asked to stop; the next run goes on from here');
+      break;
+    }
     const slug = stack.metadata.labels?.[TERRAFORM_LABEL];
     if (!slug || alive.has(slug)) continue;
     const age = props.now.getTime() - Date.parse(stack.metadata.creationTimestamp ?? '');
     if (!(age >= props.graceMs)) continue;
+    // The request may be back since the list: Flux then applies its Terraform object again.
+    if (await get(env, `/apis/infra.contrib.fluxcd.io/v1alpha2/namespaces/${ns}/terraforms/${encodeURIComponent(slug)}`)) continue;
     const stateName = `tfstate-default-${slug}`;
     const state = await get(env, `/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(stateName)}`);
     if (state) {
@@ -75,9 +83,12 @@ export async function cleanUp(props: CleanUpProps): Promise<CleanUpResult> {
         );
         continue;
       }
-      if (await remove(env, namespace, state)) result.deleted.push(stateName);
+      const removed = await remove(env, namespace, state);
+      // Changed since it was read: a new run is writing it, so its stack is needed.
+      if (removed === 'changed') continue;
+      if (removed === 'deleted') result.deleted.push(stateName);
     }
-    if (await remove(env, namespace, stack)) result.deleted.push(stack.metadata.name);
+    if ((await remove(env, namespace, stack)) === 'deleted') result.deleted.push(stack.metadata.name);
   }
   for (const name of result.deleted) props.log(`deleted Secret ${namespace}/${name}`);
   for (const line of result.kept) props.log(`kept ${line}`);
@@ -116,16 +127,17 @@ async function get(env: CleanUpProps['env'], path: string): Promise<Item | undef
   return JSON.parse(res.body) as Item;
 }
 
-// Deletes exactly the object that was read: if Flux re-created it meanwhile (the request is back),
-// the uid differs and Kubernetes refuses (409).
-async function remove(env: CleanUpProps['env'], namespace: string, item: Item): Promise<boolean> {
+// Deletes exactly the object that was read: if it changed meanwhile (Flux applied the request's
+// stack again, a run wrote the state), the resourceVersion differs and Kubernetes refuses (409).
+async function remove(env: CleanUpProps['env'], namespace: string, item: Item): Promise<'deleted' | 'gone' | 'changed'> {
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(item.metadata.name)}`;
   const res = await kubeRequest(env, 'DELETE', path, {
     apiVersion: 'v1',
     kind: 'DeleteOptions',
     preconditions: { uid: item.metadata.uid, resourceVersion: item.metadata.resourceVersion },
   });
-  if (res.status === 200 || res.status === 202 || res.status === 404) return res.status !== 404;
-  if (res.status === 409) return false;
+  if (res.status === 200 || res.status === 202) return 'deleted';
+  if (res.status === 404) return 'gone';
+  if (res.status === 409) return 'changed';
   throw new Error(`deleting Secret ${namespace}/${item.metadata.name} failed with HTTP ${res.status}`);
 }

@@ -1,8 +1,10 @@
 // Delivery through GitOps: the workflow writes the stack and a Flux tofu-controller `Terraform`
 // object, Kratix puts them in the destination's state store, and tofu-controller runs Terraform.
+import { CLUSTER_CA_ENV } from '../kube-api.js';
 import type { KubernetesObject, PromiseDefinition } from '../../promise/define-promise.js';
 import type { Issue } from '../../schema/issue.js';
 import type { Delivery, DeliveryDone, DeliveryResult, DeliveryRun, DeliveryTask, PipelineNeeds } from '../delivery.js';
+import { statusOutputs } from '../read-outputs.js';
 import { readTofuOutputs } from './outputs.js';
 import { cleanUp } from './cleanup.js';
 import { CLEANUP_TASK, cleanUpObjects } from './cleanup-job.js';
@@ -14,7 +16,6 @@ const SOURCE_KINDS = ['GitRepository', 'Bucket', 'OCIRepository'];
 const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[-*/,0-9A-Za-z?]+( [-*/,0-9A-Za-z?]+){4})$/;
 
 // The pipeline reads the destination's API over HTTPS with fetch, which trusts extra CAs only through this.
-const CLUSTER_CA = { name: 'NODE_EXTRA_CA_CERTS', value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' };
 
 // Flux applies a request's stack Secret and Terraform object within seconds of each other.
 const CLEANUP_GRACE_MS = 60 * 60 * 1000;
@@ -186,7 +187,7 @@ export class TofuController implements Delivery, TofuControllerProps {
             { resourceNamespace: namespace, apiGroups: ['infra.contrib.fluxcd.io'], resources: ['terraforms'], verbs: ['get'] },
           ]
         : [],
-      env: this.readOutputs ? [CLUSTER_CA] : [],
+      env: this.readOutputs ? [CLUSTER_CA_ENV] : [],
     };
   }
 
@@ -203,10 +204,14 @@ export class TofuController implements Delivery, TofuControllerProps {
       outputs: Object.fromEntries(declared),
       now: run.now,
     });
-    const outputs = { ...(result.status.outputs as Record<string, unknown> | undefined), ...read.outputs };
+    const unread = read.condition.reason === 'DestinationUnreachable' || read.condition.reason === 'NotYetApplied';
+    const { outputs: _, ...rest } = result.status;
     return {
       ...result,
-      status: { ...result.status, ...(Object.keys(outputs).length ? { outputs } : {}) },
+      status: {
+        ...rest,
+        ...statusOutputs(run.def, run.input, result.status.outputs as Record<string, unknown> | undefined, unread ? undefined : read.outputs),
+      },
       conditions: [...result.conditions, read.condition],
     };
   }
@@ -243,10 +248,10 @@ export class TofuController implements Delivery, TofuControllerProps {
   }
 
   readonly tasks = {
-    [CLEANUP_TASK]: async ({ def, env, now, log }: DeliveryTask): Promise<number> => {
+    [CLEANUP_TASK]: async ({ def, env, now, log, signal }: DeliveryTask): Promise<number> => {
       const namespace = this.namespace ?? 'flux-system';
       try {
-        const result = await cleanUp({ env, namespace, promise: def.name, now, graceMs: CLEANUP_GRACE_MS, log: log.info });
+        const result = await cleanUp({ env, namespace, promise: def.name, now, graceMs: CLEANUP_GRACE_MS, log: log.info, ...(signal ? { signal } : {}) });
         log.info(`${def.name}: clean-up of ${namespace}: ${result.deleted.length} Secret(s) deleted, ${result.kept.length} request(s) left for a person`);
         return 0;
       } catch (e) {
