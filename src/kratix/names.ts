@@ -43,11 +43,45 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** Why `kind` is not a usable Kubernetes kind, or undefined. */
-export function kindProblem(kind: string): string | undefined {
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) return 'must be UpperCamelCase letters and digits, e.g. "Postgres"';
-  if (kind.length > 63) return 'must be at most 63 characters';
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Why `name` is not a DNS-1035 label, or undefined: what Kubernetes requires of a CRD's plural,
+ * singular, short names and categories (apiextensions-apiserver, validation.go,
+ * ValidateCustomResourceDefinitionNames): a DNS-1123 label that starts with a letter.
+ */
+export function dns1035LabelProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > 63) return `must be at most 63 characters, is ${name.length}`;
+  if (!DNS_1035_LABEL.test(name)) return 'must be lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
   return undefined;
+}
+
+/**
+ * Why `kind` is not a kind Kubernetes accepts, or undefined. Kubernetes checks the lower-cased
+ * kind, and the list kind (`<kind>List`), as DNS-1035 labels: any case, so `redis` is as valid as
+ * `Redis`, but letters, digits and "-" only, starting with a letter.
+ */
+export function kindProblem(kind: string): string | undefined {
+  if (kind.length === 0) return 'must not be empty';
+  const lower = dns1035LabelProblem(kind.toLowerCase());
+  if (lower) return `may have mixed case, but otherwise ${lower}`;
+  // The list kind must pass the same check, which leaves 59 characters for the kind.
+  if (kind.length + 'List'.length > 63) return `must be at most 59 characters, so that its list kind "${kind}List" fits 63; is ${kind.length}`;
+  return undefined;
+}
+
+/**
+ * The TypeScript type name for a kind, in UpperCamelCase as TypeScript types are written (and as
+ * the type generator names the spec type, whatever the case given): `redis` → `Redis`,
+ * `my-db` → `MyDb`, `Postgres` stays. The `kind` field of the type keeps the exact spelling.
+ */
+export function kindIdentifier(kind: string): string {
+  return kind
+    .split('-')
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
 }
 
 /** Why `version` is not a Kubernetes API version name, or undefined. */

@@ -8,7 +8,7 @@ import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
-import { dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
+import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
 import {
   checkContainers,
   checkEnv,
@@ -142,12 +142,13 @@ function checkNames(def: PromiseDefinition): Issue[] {
   problem('api.version', api.version, versionProblem(api.version));
   problem('api.kind', api.kind, kindProblem(api.kind));
   const names = apiNames(api);
-  problem('api.plural', names.plural, dnsLabelProblem(names.plural));
-  problem('api.singular', names.singular, dnsLabelProblem(names.singular));
+  // Kubernetes' own rules for CRD names (apiextensions-apiserver ValidateCustomResourceDefinitionNames).
+  problem('api.plural', names.plural, dns1035LabelProblem(names.plural), 'a lower-case word starting with a letter, e.g. "redis" or "postgreses"');
+  problem('api.singular', names.singular, dns1035LabelProblem(names.singular));
   // The CRD's own name is <plural>.<group> and must fit a DNS subdomain.
   problem('api', `${names.plural}.${names.group}`, dnsSubdomainProblem(`${names.plural}.${names.group}`));
-  names.shortNames?.forEach((s, i) => problem(`api.shortNames[${i}]`, s, dnsLabelProblem(s)));
-  names.categories?.forEach((s, i) => problem(`api.categories[${i}]`, s, dnsLabelProblem(s)));
+  names.shortNames?.forEach((s, i) => problem(`api.shortNames[${i}]`, s, dns1035LabelProblem(s)));
+  names.categories?.forEach((s, i) => problem(`api.categories[${i}]`, s, dns1035LabelProblem(s)));
   if (def.version !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(def.version)) {
     issues.push(errors.badName('version', def.version, 'is not a valid label value'));
   }

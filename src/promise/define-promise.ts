@@ -9,15 +9,18 @@ export interface ApiProps {
   readonly group: string;
   /** API version, e.g. `v1alpha1`. */
   readonly version: string;
-  /** Kind, UpperCamelCase, e.g. `Postgres`. */
+  /**
+   * Kind, usually UpperCamelCase (`Postgres`); any case Kubernetes accepts (`redis`): letters,
+   * digits and "-", starting with a letter, at most 59 characters.
+   */
   readonly kind: string;
-  /** @default the kind, lower-cased and pluralized (`Postgres` → `postgreses`) */
+  /** Lower-case letters, digits and "-", starting with a letter. @default the kind, lower-cased and pluralized (`Postgres` → `postgreses`) */
   readonly plural?: string;
   /** @default the kind, lower-cased */
   readonly singular?: string;
-  /** @default none */
+  /** Short names for kubectl, each like `plural`. @default none */
   readonly shortNames?: readonly string[];
-  /** @default none */
+  /** Groups for `kubectl get <category>`, each like `plural`. @default none */
   readonly categories?: readonly string[];
 }
 

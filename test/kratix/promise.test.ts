@@ -18,7 +18,7 @@ describe('names', () => {
     [{ name: 'w'.repeat(64) }, /^name: .* at most 63 characters/],
     [{ api: { ...WIDGET.api, group: 'example' } }, /^api\.group: "example" must contain a dot/],
     [{ api: { ...WIDGET.api, version: 'v1.0' } }, /^api\.version: "v1\.0" must look like v1/],
-    [{ api: { ...WIDGET.api, kind: 'widget' } }, /^api\.kind: "widget" must be UpperCamelCase/],
+    [{ api: { ...WIDGET.api, kind: 'wid_get' } }, /^api\.kind: "wid_get" may have mixed case, but otherwise must be lower-case letters/],
     [{ api: { ...WIDGET.api, plural: 'Widgets' } }, /^api\.plural: "Widgets" must be lower-case/],
     [{ api: { ...WIDGET.api, shortNames: ['w_1'] } }, /^api\.shortNames\[0\]: "w_1"/],
     [{ version: 'not a label' }, /^version: "not a label" is not a valid label value/],
