@@ -3,6 +3,7 @@ import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, renderCrd, type ApiNames } from './crd.js';
+import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
@@ -75,7 +76,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
   };
   const needs = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
-  issues.push(...checkEnv(steps.env, needs.env, delivery.kind));
+  issues.push(...checkEnv(steps.env, needs.env, delivery.kind), ...checkWorkflowConfig(def, needs, delivery.kind));
   const env = [...(Array.isArray(steps.env) ? steps.env : []), ...needs.env];
   const pipeline = (action: 'configure' | 'delete') =>
     renderPipeline({
@@ -102,26 +103,20 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
   const promiseWorkflow = inlined.length < all.length;
   const names = apiNames(def.api);
-  const namespace = needs.namespace;
+  const config = workflowConfig(def, needs);
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
+  const annotations = def.annotations && Object.keys(def.annotations).length ? def.annotations : undefined;
   const promise = {
     apiVersion: 'platform.kratix.io/v1alpha1',
     kind: 'Promise',
-    metadata: { name: def.name, ...(labels ? { labels } : {}) },
+    metadata: { name: def.name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
     spec: {
       api: renderCrd(names, converted.schema, converted.printerColumns, def.description),
       ...(inline ? { dependencies: inlined } : {}),
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
-        ...(namespace || needs.reconciliationInterval
-          ? {
-              config: {
-                ...(namespace ? { pipelineNamespace: namespace } : {}),
-                ...(needs.reconciliationInterval ? { reconciliationInterval: needs.reconciliationInterval } : {}),
-              },
-            }
-          : {}),
+        ...(config ? { config } : {}),
         ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline({ ...job, authorsInline: inline })] } } : {}),
         resource: { configure, delete: remove },
       },

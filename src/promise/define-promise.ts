@@ -98,6 +98,20 @@ export interface WorkflowProps {
    * @default none: the project's only
    */
   readonly imagePullSecrets?: readonly string[];
+  /**
+   * Namespace of the platform cluster where every workflow Job of this Promise runs
+   * (`spec.workflows.config.pipelineNamespace`); it must exist. A delivery that needs its own
+   * (apply mode) sets it through its options instead.
+   * @default the delivery's, or each request's own namespace
+   */
+  readonly pipelineNamespace?: string;
+  /**
+   * How often Kratix runs every workflow of this Promise again, also with no change
+   * (`spec.workflows.config.reconciliationInterval`, a Go duration of at least 1m). The annotation
+   * `kratix.io/reconciliation-interval` (see `annotations`) overrides it.
+   * @default the delivery's, or Kratix's platform-wide default (10h)
+   */
+  readonly reconciliationInterval?: string;
   /** Extra containers in the resource configure pipeline. @default none */
   readonly configure?: WorkflowStepsProps;
   /** Extra containers in the resource delete pipeline. @default none */
@@ -137,6 +151,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   readonly description?: string;
   /** Version label `kratix.io/promise-version`. @default none */
   readonly version?: string;
+  /**
+   * Annotations of the Promise object, e.g. `{ 'kratix.io/reconciliation-interval': '30m' }`,
+   * which Kratix reads before `workflow.reconciliationInterval`.
+   * @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly api: ApiProps;
   /** The spec schema, one `Type.Object`: gives the TS type, the CRD, validation and defaults. */
   readonly spec: S;
