@@ -159,16 +159,26 @@ describe('an apply-mode Promise', () => {
     expect(Object.keys(files).sort()).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml', 'terraform/commands.sh', 'terraform/main.tf.json']);
     const main = JSON.parse(files['terraform/main.tf.json']!);
     expect(main.terraform.backend).toEqual({ pg: { schema_name: 'kratix_snapshot_test' } });
-    // The stack's resource, and the record of the request's owner, which the apply's plan checks.
-    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo', 'kratix_cdktf_owner']);
+    // The stack's resource, the record of the request's owner, which the apply's plan checks, and
+    // the stack record, which tells drift from requested changes.
+    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo', 'kratix_cdktf_owner', 'kratix_cdktf_stack']);
     expect(main.output.message.value).toBe('rendered');
 
     const commands = commandsOf('out');
     const slug = parse(files['metadata/status.yaml']!).terraform.workspace;
     expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{20}$/);
-    expect(commands).toEqual(['init -input=false -no-color', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m']);
+    // The drift check's `show` is written inside an `if`: it runs only when its plan changes something.
+    expect(commands).toEqual([
+      'init -input=false -no-color',
+      'plan -input=false -no-color -json -lock=false -var=kratix_cdktf_record_owner=true -out=drift.tfplan',
+      'apply -auto-approve -input=false -no-color -json -lock-timeout=5m',
+    ]);
     const script = files['terraform/commands.sh']!;
-    expect(script).toContain(`\nexport TF_WORKSPACE=${slug}\nterraform apply `);
+    expect(script).toContain(`\nexport TF_WORKSPACE=${slug}\nterraform plan `);
+    expect(script).toContain(' -out=drift.tfplan > .drift-check.out || true\n');
+    expect(script).toContain('\nif grep -E \'"type":"(planned_change|resource_drift)"\' .drift-check.out | grep -qv');
+    expect(script).toContain('\n  terraform show -json -no-color drift.tfplan > .drift-detail.json || true\nfi\n');
+    expect(script).toContain('\nterraform apply ');
     // Only for a state that records no owner yet: the owner output is checked, then the owner recorded.
     expect(script).toContain("grep -qF 'kratix-cdktf-owner: null' .apply.out || {");
     expect(script).toContain('  terraform apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true\n}');

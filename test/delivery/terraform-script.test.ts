@@ -33,6 +33,8 @@ test('steps that may create or delete a workspace wait out a lock held by anothe
   // that records the owner of a state that records none.
   expect(waits(script('configure'))).toEqual([
     ['init', 16_000],
+    // Not the drift check's plan: it takes no lock, and on a first run, which has nothing to
+    // drift from, the apply after it waits for the workspace's creation.
     ['apply', 300_000],
     ['apply', 300_000],
   ]);
@@ -49,16 +51,22 @@ test('steps that may create or delete a workspace wait out a lock held by anothe
   ]);
 });
 
-test('a reconcile runs init and one apply in the request’s workspace; the owner check and a second apply only for a state that records no owner', () => {
+test('a reconcile runs init, the drift check’s plan and one apply in the request’s workspace; the owner check and a second apply only for a state that records no owner', () => {
   const { steps } = script('configure');
   const workspace = { TF_WORKSPACE: 'echo-team-a-x' };
   expect(steps.map((s) => [s.phase, s.attempts.map((a) => a.args.join(' ')).join(' || '), s.env, s.onlyAfter?.says])).toEqual([
     ['init', 'init -input=false -no-color', undefined, undefined],
+    ['drift check', 'plan -input=false -no-color -json -lock=false -var=kratix_cdktf_record_owner=true -out=drift.tfplan', workspace, undefined],
+    // Only when the check's plan changes something (README: Drift).
+    ['drift detail', 'show -json -no-color drift.tfplan', workspace, undefined],
     ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m', workspace, undefined],
     ['owner check', 'output -no-color -json kratix_cdktf_owner', workspace, 'kratix-cdktf-owner: null'],
     ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true', workspace, 'kratix-cdktf-owner: null'],
   ]);
   expect(steps.filter((s) => s.checksOwner).map((s) => s.checksOwner)).toEqual(['echo/team-a/x', 'echo/team-a/x']);
+  expect(steps.filter((s) => s.optional).map((s) => s.phase)).toEqual(['drift check', 'drift detail']);
+  expect(steps.find((s) => s.onlyIfPlanned)?.phase).toBe('drift detail');
+  expect(steps.find((s) => s.afterDriftCheck)?.phase).toBe('apply');
   // The configuration records the owner and checks it, whatever the stack declares itself.
   const main = JSON.parse(
     terraformScript({
@@ -74,7 +82,10 @@ test('a reconcile runs init and one apply in the request’s workspace; the owne
     }).files.get('main.tf.json')!,
   );
   expect(Object.keys(main.variable)).toEqual(['a', 'kratix_cdktf_record_owner']);
-  expect(Object.keys(main.resource.terraform_data)).toEqual(['b', 'kratix_cdktf_owner']);
+  expect(Object.keys(main.resource.terraform_data)).toEqual(['b', 'kratix_cdktf_owner', 'kratix_cdktf_stack']);
+  // The stack record: a digest per resource, the providers', and each variable's, computed by Terraform.
+  expect(Object.keys(main.resource.terraform_data.kratix_cdktf_stack.input)).toEqual(['terraform_data.b', '(providers)', 'var.a']);
+  expect(main.resource.terraform_data.kratix_cdktf_stack.input['var.a']).toBe('${sha256(jsonencode(var.a))}');
   expect(main.import.map((i: { to: string }) => i.to)).toEqual(['terraform_data.b', 'terraform_data.kratix_cdktf_owner']);
   expect(main.output.kratix_cdktf_owner.precondition[0].condition).toBe('${terraform_data.kratix_cdktf_owner.output == "echo/team-a/x"}');
   expect(Object.keys(main.output)).toEqual(['c', 'kratix_cdktf_owner']);

@@ -5,6 +5,7 @@ import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backen
 import { durationMs } from '../../workflow/control.js';
 import { OWNER_OUTPUT } from '../owner.js';
 import { TERRAFORM_ENV } from './terraform-cli.js';
+import { DRIFT_PLAN_FILE, STACK_RECORD, stackRecord } from './drift.js';
 
 /** What one apply-mode run is about: the request's stack, where its state lives, and the action. */
 export interface TerraformScriptProps {
@@ -71,6 +72,14 @@ export interface TerraformStep {
    * @default 0: not tried again
    */
   readonly retryWithinMs?: number;
+  /**
+   * The step runs only when the step of this phase succeeded and its plan changes a resource of
+   * the request (not the owner or stack record), or Terraform's refresh saw one drift.
+   * @default the step always runs
+   */
+  readonly onlyIfPlanned?: string;
+  /** The run's drift decision happens before this step: the apply steps, from here on, run, are narrowed to the requested changes, or are skipped (README: Drift). */
+  readonly afterDriftCheck?: boolean;
 }
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
@@ -153,9 +162,39 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // and only then is the output checked, and this request recorded as the owner.
     const apply = ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock];
     const unrecorded = { phase: 'apply', says: `${OWNER_MARKER} null` };
+    // The drift check: a plan that takes no lock and writes nothing (as a dry run's), saved, and
+    // read by `show -json` only when it changes something, so an unchanged request costs one
+    // plan more. Its failure (another owner's state, say) leaves drift unknown; the apply then
+    // fails or succeeds on its own.
+    steps.push(
+      {
+        ...step(
+          'drift check',
+          'plan without locking or changing anything: what would change, and whether the request asked for it',
+          ['plan', '-input=false', '-no-color', '-json', '-lock=false', `-var=${RECORD_OWNER}=true`, `-out=${DRIFT_PLAN_FILE}`],
+          true,
+        ),
+        ...workspace,
+        // Not waited for: only a first run meets another's workspace creation here, and it has
+        // nothing to drift from; its apply waits.
+        optional: true,
+      },
+      {
+        ...step('drift detail', "read the check's saved plan: each change's attributes, with what is sensitive marked", [
+          'show',
+          '-json',
+          '-no-color',
+          DRIFT_PLAN_FILE,
+        ]),
+        ...workspace,
+        optional: true,
+        onlyIfPlanned: 'drift check',
+      },
+    );
     steps.push(
       {
         ...step('apply', 'plan and apply under one state lock; the plan first checks the owner the state records', apply, true),
+        afterDriftCheck: true,
         ...workspace,
         // A first run creates the workspace, under pg's backend-wide lock: waited for as
         // `workspace new` is (a failed apply that started applying nothing is tried again).
@@ -220,7 +259,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };
   return {
     props,
-    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform, ...ownerRecord(props.stack, props.owner) }, null, 2)]]),
+    files: new Map([['main.tf.json', JSON.stringify(withRecords(props.stack, terraform, props.owner), null, 2)]]),
     steps,
     env: TERRAFORM_ENV,
     dataDir: '.terraform',
@@ -284,6 +323,18 @@ export function ownerRecord(stack: TerraformJson, owner: string): Record<string,
   };
 }
 
+// The request's stack with the backend, the owner record and the stack record (drift.ts).
+function withRecords(stack: TerraformJson, terraform: Record<string, unknown>, owner: string): Record<string, unknown> {
+  const owned = ownerRecord(stack, owner);
+  const resource = owned.resource as Record<string, Record<string, unknown>>;
+  return {
+    ...stack,
+    terraform,
+    ...owned,
+    resource: { ...resource, terraform_data: { ...resource.terraform_data, [STACK_RECORD]: stackRecord(stack) } },
+  };
+}
+
 function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {
   return { phase, purpose, attempts: [{ args }], json, optional: false };
 }
@@ -343,9 +394,26 @@ export function commandsScript(script: TerraformScript): string {
     // A step that runs only after another's failure is written inside that step's `|| { ... }`.
     if (s.onlyAfter) return;
     lines.push('', `# ${s.phase}: ${s.purpose}`, ...environment(s.env));
+    if (s.onlyIfPlanned) {
+      // Only when the plan changes a resource other than the records.
+      const saved = `.${s.onlyIfPlanned.replaceAll(' ', '-')}.out`;
+      lines.push(
+        `if grep -E '"type":"(planned_change|resource_drift)"' ${saved} | grep -qv '"addr":"terraform_data.kratix_cdktf_'; then`,
+        `  ${s.attempts[0]!.args.reduce((line, a) => `${line} ${shellWord(a)}`, 'terraform')} > .${s.phase.replaceAll(' ', '-')}.json || true`,
+        'fi',
+      );
+      return;
+    }
+    if (s.afterDriftCheck && (props.delivery.drift ?? 'correct') === 'report')
+      lines.push(
+        "# (drift: 'report': the workflow skips this apply when the drift check found only drift, and adds",
+        '#  -target=<address> for each change the request asked for when it found both)',
+      );
     const after = script.steps.filter((_, j) => followedStep(script.steps, j) === i);
     if (!after.length) {
-      lines.push(...commands(s));
+      // A plan another step reads: its -json output is kept.
+      const read = script.steps.some((d) => d.onlyIfPlanned === s.phase);
+      lines.push(...(read ? [`${commands(s)[0]!.replace(/ \|\| true$/, '')} > .${s.phase.replaceAll(' ', '-')}.out || true`] : commands(s)));
       return;
     }
     const says = after[0]!.onlyAfter!.says;
