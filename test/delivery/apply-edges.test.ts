@@ -371,7 +371,7 @@ describe('a workspace that belongs to another request', () => {
   });
 });
 
-test('the terraform commands of each run: a reconcile that changes nothing runs init, the drift check’s plan and apply only', async () => {
+test('the terraform commands of each run: a reconcile that changes nothing runs init, the drift check’s plan and output only', async () => {
   // A terraform first on the PATH that notes each command, then runs the real one.
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-count-'));
   const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8', env: t.env }).stdout.trim();
@@ -389,14 +389,16 @@ test('the terraform commands of each run: a reconcile that changes nothing runs 
   // The first run: the new workspace records no owner yet.
   expect(await counted()).toEqual({
     message: 'Terraform applied: 1 added, 0 changed, 0 destroyed',
-    // A first apply has nothing to drift from: the check's plan is not read.
+    // The check's plan fails on a state that records no owner yet; then as before the check.
     calls: ['init -input=false', 'plan -input=false', 'apply -auto-approve', 'output -no-color', 'apply -auto-approve'],
   });
-  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'plan -input=false', 'apply -auto-approve'] });
-  // A requested change: the check's plan is read (show) to tell it from drift.
+  // Nothing to change: the check's plan, and the outputs read; nothing applied.
+  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'plan -input=false', 'output -no-color'] });
+  // A requested change: the check's plan is read (show) to tell it from drift, then applied as saved.
   const changed = await runRequest(t.applied(), requestYaml(echo, { message: 'y' }, meta('counted')), { ...t.env, PATH: `${dir}:${t.env.PATH}` });
   expect(changed.status.message).toBe('Terraform applied: 0 added, 1 changed, 0 destroyed');
-  expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').slice(-3)).toEqual(['plan -input=false', 'show -json', 'apply -auto-approve']);
+  expect(changed.status.outputs.message).toBe('y');
+  expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').slice(-3)).toEqual(['plan -input=false', 'show -json', 'apply -input=false']);
   expect(await counted('delete')).toEqual({
     message: 'Terraform destroyed 1 resource and removed the state',
     calls: ['init -input=false', 'output -no-color', 'destroy -auto-approve', 'workspace delete'],

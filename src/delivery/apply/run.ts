@@ -156,20 +156,25 @@ interface Interruption {
 // Runs the steps in order, each step's attempts until one succeeds; stops at the first step that
 // fails unless it is optional or a later step runs after that failure (TerraformStep.onlyAfter).
 // Returns each step's deciding run (undefined for steps not reached or skipped).
+// With `from`, the steps before it have run already (their runs given), and `until` stops before a step.
 async function runSteps(
   cli: TerraformCliProps,
   steps: readonly TerraformStep[],
+  from?: { readonly runs: readonly (TerraformRun | undefined)[]; readonly decidedBy: readonly number[] },
+  until = steps.length,
 ): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure; interruption?: Interruption }> {
-  const runs: (TerraformRun | undefined)[] = [];
+  const runs: (TerraformRun | undefined)[] = [...(from?.runs ?? [])];
   // Which of each step's attempts succeeded (-1: none).
-  const decidedBy: number[] = [];
+  const decidedBy: number[] = [...(from?.decidedBy ?? [])];
   const done = () => steps.filter((_, i) => runs[i] !== undefined).map((s) => s.phase);
   // Whether step `i` runs after a failure of the step it follows, which has that failure.
   const follows = (i: number, run: TerraformRun | undefined) =>
     run !== undefined && run.code !== 0 && run.errors.some((e) => e.includes(steps[i]!.onlyAfter!.says));
   for (const [index, step] of steps.entries()) {
+    if (index < runs.length) continue;
+    if (index >= until) break;
     const followed = followedStep(steps, index);
-    if ((step.onlyAfter && !follows(index, runs[followed])) || (step.onlyIfPlanned && !plannedBy(steps, runs, index))) {
+    if ((step.onlyAfter && !follows(index, runs[followed])) || (step.onlyIfPlan && !planShows(steps, runs, index))) {
       runs.push(undefined);
       decidedBy.push(-1);
       continue;
@@ -187,6 +192,7 @@ async function runSteps(
         // An alternative for one failure only (a missing workspace): any other failure stands.
         if (last && i > 0 && attempt.after && !last.errors.some((e) => attempt.after!.test(e))) break;
         last = await terraform(stepCli, attempt.args, step.json);
+        if (step.detailedExitCode && last.code === 2) last = { ...last, code: 0, errors: [], plansChanges: true };
         // A command that finished anyway (init does not take interrupts) counts as done.
         if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
         decided = last.code === 0 ? i : -1;
@@ -219,15 +225,19 @@ async function runSteps(
   return { runs, decidedBy };
 }
 
-// Whether the step an onlyIfPlanned step follows succeeded and plans a change to the request's resources.
-function plannedBy(steps: readonly TerraformStep[], runs: readonly (TerraformRun | undefined)[], index: number): boolean {
+// Whether the plan an onlyIfPlan step reads succeeded and shows what the step needs.
+function planShows(steps: readonly TerraformStep[], runs: readonly (TerraformRun | undefined)[], index: number): boolean {
+  const { phase, shows } = steps[index]!.onlyIfPlan!;
   for (let i = index - 1; i >= 0; i--) {
-    if (steps[i]!.phase !== steps[index]!.onlyIfPlanned) continue;
+    if (steps[i]!.phase !== phase) continue;
     const run = runs[i];
+    if (run?.code !== 0) return false;
+    if (shows === 'changes') return run.plansChanges === true;
+    if (shows === 'no changes') return run.plansChanges !== true;
     const planned = allPlanned(run, ['planned_change', 'resource_drift']);
     // A first apply (the stack record is created) has nothing to drift from.
     if (planned.some((c) => c.address === STACK_ADDRESS && c.action === 'create')) return false;
-    return run?.code === 0 && planned.some((c) => !INTERNAL.has(c.address));
+    return planned.some((c) => !INTERNAL.has(c.address));
   }
   return false;
 }
@@ -251,7 +261,7 @@ async function runWithDriftCheck(
 ): Promise<Awaited<ReturnType<typeof runSteps>> & { drift?: DriftDecision }> {
   const split = steps.findIndex((s) => s.afterDriftCheck);
   if (split < 0) return runSteps(cli, steps);
-  const first = await runSteps(cli, steps.slice(0, split));
+  const first = await runSteps(cli, steps, undefined, split);
   if (first.failure || first.interruption) return first;
   const policy = props.delivery.drift ?? 'correct';
   const check = steps.findIndex((s) => s.phase === 'drift check');
@@ -276,22 +286,23 @@ async function runWithDriftCheck(
         // change is corrected with it, and reported as corrected (read from the apply's plan).
         const targets = [...findings.requested, OWNER_ADDRESS, STACK_ADDRESS].map((a) => `-target=${a}`);
         cli.log(`  drift: 'report': applying only the ${findings.requested.length} change(s) the request asked for`);
-        const rest = steps
-          .slice(split)
-          .map((s) => (s.phase === 'apply' ? { ...s, attempts: s.attempts.map((a) => ({ ...a, args: [...a.args, ...targets] })) } : s));
-        const second = await runSteps(cli, rest);
-        const applied = new Set(second.runs.flatMap((r) => allPlanned(r).map((c) => c.address)));
+        // The saved plan holds every change: a new plan, narrowed, replaces it.
+        const narrowed = steps.map((s, i) =>
+          i >= split && s.phase === 'apply' && s.onlyIfPlan ? { ...s, attempts: [{ args: [...s.attempts.at(-1)!.args, ...targets] }] } : s,
+        );
+        const second = await runSteps(cli, narrowed, first);
+        const applied = new Set(second.runs.slice(split).flatMap((r) => allPlanned(r).map((c) => c.address)));
         const corrected = findings.drifted.filter((d) => applied.has(d.address)).map((d) => d.address);
         return joinRuns(first, second, { ...decision!, corrected, requestedApplied: findings.requested.length });
       }
     }
   }
   if (decision!.skipApply) return { ...first, drift: decision! };
-  const second = await runSteps(cli, steps.slice(split));
+  const second = await runSteps(cli, steps, first);
   const applied = !second.failure && !second.interruption;
   // A check that could not run on a first apply (it met another request's workspace creation):
   // the apply created the stack record, so there was nothing to drift from.
-  const firstApply = second.runs.some((r) => allPlanned(r).some((c) => c.address === STACK_ADDRESS && c.action === 'create'));
+  const firstApply = second.runs.slice(split).some((r) => allPlanned(r).some((c) => c.address === STACK_ADDRESS && c.action === 'create'));
   if (!decision!.checked && applied && firstApply) {
     const { reason: _unknown, ...known } = decision!;
     decision = { ...known, checked: true, drifted: [] };
@@ -301,18 +312,12 @@ async function runWithDriftCheck(
 }
 
 function joinRuns(
-  first: Awaited<ReturnType<typeof runSteps>>,
+  _first: Awaited<ReturnType<typeof runSteps>>,
   second: Awaited<ReturnType<typeof runSteps>>,
   drift: DriftDecision,
 ): Awaited<ReturnType<typeof runSteps>> & { drift: DriftDecision } {
-  const interruption = second.interruption && { ...second.interruption, done: [...(first.interruption?.done ?? []), ...second.interruption.done] };
-  return {
-    runs: [...first.runs, ...second.runs],
-    decidedBy: [...first.decidedBy, ...second.decidedBy],
-    ...(second.failure ? { failure: second.failure } : {}),
-    ...(interruption ? { interruption } : {}),
-    drift,
-  };
+  // The second part ran on from the first: its runs are all of them.
+  return { ...second, drift };
 }
 
 // `drift: 'report'` found only drift: nothing is applied, and the outputs are the state's.
@@ -409,8 +414,11 @@ function report(
 ): ApplyResult {
   // The last step that ran and reads the result: after a state got its owner recorded, the second apply.
   let changed: TerraformRun | undefined;
+  let outputsOnly = false;
   script.steps.forEach((s, i) => {
-    if (s.reads && runs[i]) changed = runs[i];
+    if (!s.reads || !runs[i]) return;
+    changed = runs[i];
+    outputsOnly = s.reads === 'outputs';
   });
   const changes = requestChanges(changed);
   const reported =
@@ -428,7 +436,7 @@ function report(
     // A targeted apply (drift: report) reports only the outputs it touched; the others are the state's.
     const outputs = {
       ...(drift?.requestedApplied ? outputsFrom(drift.priorOutputs, props.outputs, redact) : {}),
-      ...readOutputs(changed, props.outputs, redact),
+      ...(outputsOnly ? readOutputCommand(changed, props.outputs, redact) : readOutputs(changed, props.outputs, redact)),
     };
     const none = changes.add + changes.change + changes.remove === 0;
     const message = none ? 'Terraform applied: no changes' : `Terraform applied: ${changes.add} added, ${changes.change} changed, ${changes.remove} destroyed`;
@@ -499,6 +507,20 @@ function readOutputs(
 ): Record<string, OutputValue> {
   if (run?.code !== 0) return {};
   return outputsFrom(appliedOutputs(run.stdout), declared, redact);
+}
+
+// The outputs from `terraform output -json`: one object, each output with its value and whether it is sensitive.
+function readOutputCommand(
+  run: TerraformRun | undefined,
+  declared: Readonly<Record<string, OutputProps>>,
+  redact: (text: string) => string,
+): Record<string, OutputValue> {
+  if (run?.code !== 0) return {};
+  try {
+    return outputsFrom(JSON.parse(run.stdout) as Record<string, { value?: unknown; sensitive: boolean }>, declared, redact);
+  } catch {
+    return {};
+  }
 }
 
 // The declared outputs among Terraform's output values, as status shows them.

@@ -35,8 +35,8 @@ export interface TerraformStep {
   readonly json: boolean;
   /** A failure does not stop the run. */
   readonly optional: boolean;
-  /** What the run's result is read from: the change counts, and, from an apply, the outputs (its -json stream ends with their values). */
-  readonly reads?: 'changes' | 'changes and outputs';
+  /** What the run's result is read from: the change counts, and, from an apply, the outputs (its -json stream ends with their values); from `output -json`, the outputs only. */
+  readonly reads?: 'changes' | 'changes and outputs' | 'outputs';
   /**
    * Set for this step's commands besides the run's environment: `TF_WORKSPACE`, which selects
    * the request's workspace without a `terraform workspace select` of its own (and, in the
@@ -73,12 +73,16 @@ export interface TerraformStep {
    */
   readonly retryWithinMs?: number;
   /**
-   * The step runs only when the step of this phase succeeded and its plan changes a resource of
-   * the request (not the owner or stack record), or Terraform's refresh saw one drift.
+   * The step runs only when the plan of step `phase` succeeded and shows: `changes` (anything,
+   * outputs included), `no changes`, or `request changes` (a change to a resource other than the
+   * owner and stack records, or one Terraform's refresh saw drift, in a state that has a stack
+   * record to tell drift by).
    * @default the step always runs
    */
-  readonly onlyIfPlanned?: string;
-  /** The run's drift decision happens before this step: the apply steps, from here on, run, are narrowed to the requested changes, or are skipped (README: Drift). */
+  readonly onlyIfPlan?: { readonly phase: string; readonly shows: 'changes' | 'no changes' | 'request changes' };
+  /** A plan run with -detailed-exitcode: exit code 2 is a success that plans changes. */
+  readonly detailedExitCode?: boolean;
+  /** The run's drift decision happens before this step: the steps from here on run, are narrowed to the requested changes, or are skipped (README: Drift). */
   readonly afterDriftCheck?: boolean;
 }
 
@@ -162,22 +166,24 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // and only then is the output checked, and this request recorded as the owner.
     const apply = ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock];
     const unrecorded = { phase: 'apply', says: `${OWNER_MARKER} null` };
-    // The drift check: a plan that takes no lock and writes nothing (as a dry run's), saved, and
-    // read by `show -json` only when it changes something, so an unchanged request costs one
-    // plan more. Its failure (another owner's state, say) leaves drift unknown; the apply then
-    // fails or succeeds on its own.
+    // First the drift check: a plan, saved, that takes no lock and writes nothing (as a dry
+    // run's). Its own precondition checks the owner the state records. When it changes nothing,
+    // `output` reads the outputs, and nothing is applied; when it changes something, `show -json`
+    // reads the changes (drift.ts) and the saved plan is applied, so Terraform refreshes once.
     steps.push(
       {
         ...step(
           'drift check',
-          'plan without locking or changing anything: what would change, and whether the request asked for it',
-          ['plan', '-input=false', '-no-color', '-json', '-lock=false', `-var=${RECORD_OWNER}=true`, `-out=${DRIFT_PLAN_FILE}`],
+          'plan without locking or changing anything (exit code 2: it changes something); its plan checks the owner the state records',
+          ['plan', '-input=false', '-no-color', '-json', '-lock=false', '-detailed-exitcode', `-out=${DRIFT_PLAN_FILE}`],
           true,
         ),
         ...workspace,
-        // Not waited for: only a first run meets another's workspace creation here, and it has
-        // nothing to drift from; its apply waits.
+        // Not waited for: only a first run meets another's workspace creation here, and its
+        // apply below waits.
         optional: true,
+        detailedExitCode: true,
+        checksOwner: props.owner,
       },
       {
         ...step('drift detail', "read the check's saved plan: each change's attributes, with what is sensitive marked", [
@@ -188,19 +194,41 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
         ]),
         ...workspace,
         optional: true,
-        onlyIfPlanned: 'drift check',
+        onlyIfPlan: { phase: 'drift check', shows: 'request changes' },
       },
-    );
-    steps.push(
+      {
+        ...step('outputs', 'the plan changes nothing: read the outputs, apply nothing', ['output', '-no-color', '-json']),
+        ...workspace,
+        afterDriftCheck: true,
+        onlyIfPlan: { phase: 'drift check', shows: 'no changes' },
+        reads: 'outputs',
+      },
+      {
+        ...step('apply', 'apply the saved plan under the state lock; if another run changed the state since, plan and apply again', []),
+        attempts: [
+          { args: ['apply', '-input=false', '-no-color', '-json', lock, DRIFT_PLAN_FILE], quiet: true },
+          { args: apply, after: /Saved plan is stale/ },
+        ],
+        json: true,
+        ...workspace,
+        ...lockWait,
+        checksOwner: props.owner,
+        onlyIfPlan: { phase: 'drift check', shows: 'changes' },
+        reads: 'changes and outputs',
+      },
+      // The check failed: a state that records no owner yet (a new workspace, or one written by
+      // an older version, which kept the owner in an output only), or another request's, or
+      // another run creating a workspace. The apply's own plan checks the owner again; only
+      // for a state that records none is the output checked, and this request recorded.
       {
         ...step('apply', 'plan and apply under one state lock; the plan first checks the owner the state records', apply, true),
-        afterDriftCheck: true,
         ...workspace,
         // A first run creates the workspace, under pg's backend-wide lock: waited for as
         // `workspace new` is (a failed apply that started applying nothing is tried again).
         ...lockWait,
         checksOwner: props.owner,
         reads: 'changes and outputs',
+        onlyAfter: { phase: 'drift check', says: '' },
       },
       { ...ownerCheck('the state records no owner yet: its owner output, if it has one, must be this request'), ...workspace, onlyAfter: unrecorded },
       {
@@ -390,41 +418,49 @@ export function commandsScript(script: TerraformScript): string {
     const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
     return [s.optional ? `${command} || true` : command];
   };
-  script.steps.forEach((s, i) => {
-    // A step that runs only after another's failure is written inside that step's `|| { ... }`.
-    if (s.onlyAfter) return;
-    lines.push('', `# ${s.phase}: ${s.purpose}`, ...environment(s.env));
-    if (s.onlyIfPlanned) {
+  const { steps } = script;
+  const file = (phase: string, ext: string) => `.${phase.replaceAll(' ', '-')}.${ext}`;
+  // One step's lines, with the steps that depend on its outcome written inside its branches.
+  const emit = (i: number): string[] => {
+    const s = steps[i]!;
+    const out = [`# ${s.phase}: ${s.purpose}`, ...environment(s.env)];
+    if (s.onlyIfPlan && s.attempts.length > 1 && (props.delivery.drift ?? 'correct') === 'report')
+      out.push(
+        "# (drift: 'report': the workflow applies nothing when the check found only drift, and, when it found",
+        '#  drift and requested changes, plans again with -target=<address> for each requested change)',
+      );
+    const dependents = steps.flatMap((_, j) => (followedStep(steps, j) === i ? [j] : []));
+    const readers = (...shows: string[]) => steps.flatMap((d, j) => (d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) ? [j] : []));
+    const nested = (indices: number[]) => indices.flatMap(emit).map((line) => `  ${line}`);
+    if (s.detailedExitCode) {
+      // Exit code 2: the plan changes something; 0: nothing; any other: it failed.
+      out.push('set +e', `${commands({ ...s, optional: false })[0]} > ${file(s.phase, 'out')}`, 'checked=$?', 'set -e');
+      out.push('if [ "$checked" = 2 ]; then', ...nested(readers('request changes', 'changes')));
+      out.push('elif [ "$checked" = 0 ]; then', ...nested(readers('no changes')));
+      out.push('else', ...nested(dependents), 'fi');
+    } else if (s.onlyIfPlan?.shows === 'request changes') {
       // Only when the plan changes a resource other than the records.
-      const saved = `.${s.onlyIfPlanned.replaceAll(' ', '-')}.out`;
-      lines.push(
-        `if grep -E '"type":"(planned_change|resource_drift)"' ${saved} | grep -qv '"addr":"terraform_data.kratix_cdktf_'; then`,
-        `  ${s.attempts[0]!.args.reduce((line, a) => `${line} ${shellWord(a)}`, 'terraform')} > .${s.phase.replaceAll(' ', '-')}.json || true`,
+      out.push(
+        `if grep -E '"type":"(planned_change|resource_drift)"' ${file(s.onlyIfPlan.phase, 'out')} | grep -qv '"addr":"terraform_data.kratix_cdktf_'; then`,
+        `  ${commands({ ...s, optional: false })[0]} > ${file(s.phase, 'json')} || true`,
         'fi',
       );
-      return;
-    }
-    if (s.afterDriftCheck && (props.delivery.drift ?? 'correct') === 'report')
-      lines.push(
-        "# (drift: 'report': the workflow skips this apply when the drift check found only drift, and adds",
-        '#  -target=<address> for each change the request asked for when it found both)',
+    } else if (dependents.length) {
+      const says = steps[dependents[0]!]!.onlyAfter!.says;
+      const saved = file(s.phase, 'out');
+      out.push(
+        `${commands(s)[0]} > ${saved} || {`,
+        `  # Only a failure that says ${JSON.stringify(says)} goes on:`,
+        `  grep -qF ${shellWord(says)} ${saved} || { cat ${saved} >&2; exit 1; }`,
+        ...nested(dependents),
+        '}',
       );
-    const after = script.steps.filter((_, j) => followedStep(script.steps, j) === i);
-    if (!after.length) {
-      // A plan another step reads: its -json output is kept.
-      const read = script.steps.some((d) => d.onlyIfPlanned === s.phase);
-      lines.push(...(read ? [`${commands(s)[0]!.replace(/ \|\| true$/, '')} > .${s.phase.replaceAll(' ', '-')}.out || true`] : commands(s)));
-      return;
-    }
-    const says = after[0]!.onlyAfter!.says;
-    const saved = `.${s.phase.replaceAll(' ', '-')}.out`;
-    lines.push(
-      `${commands(s)[0]} > ${saved} || {`,
-      `  # Only a failure that says ${JSON.stringify(says)} goes on:`,
-      `  grep -qF ${shellWord(says)} ${saved} || { cat ${saved} >&2; exit 1; }`,
-    );
-    for (const d of after) lines.push(`  # ${d.phase}: ${d.purpose}`, ...[...environment(d.env), ...commands(d)].map((line) => `  ${line}`));
-    lines.push('}');
+    } else out.push(...commands(s));
+    return out;
+  };
+  steps.forEach((s, i) => {
+    // A step that runs only after another's outcome is written inside that step's branches.
+    if (!s.onlyAfter && !s.onlyIfPlan) lines.push('', ...emit(i));
   });
   return `${lines.join('\n')}\n`;
 }
