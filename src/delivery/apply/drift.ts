@@ -199,7 +199,8 @@ function describe(c: ResourceChange, seenBy: 'plan' | 'refresh', redact: (text: 
   // drift has the state's value before and the real object's after.
   const attributes = seenBy === 'refresh' ? diffs.map((d) => ({ path: d.path, actual: d.expected, expected: d.actual })) : diffs;
   return {
-    address: c.address!,
+    // Addresses hold the author's names and, with for_each, the request's keys.
+    address: cut(redact(c.address!), 300),
     action,
     seenBy,
     attributes: attributes.slice(0, MAX_DRIFT_ATTRIBUTES),

@@ -268,15 +268,19 @@ async function runWithDriftCheck(
   const detail = steps.findIndex((s) => s.phase === 'drift detail');
   let decision: DriftDecision;
   const unknown = (reason: string): DriftDecision => ({ policy, checked: false, reason, drifted: [], corrected: [], skipApply: false, priorOutputs: {} });
+  if (first.runs[check]?.code !== 0) cli.log("  the drift check's plan failed: the apply below checks the owner and applies without it");
   if (first.runs[check]?.code !== 0) decision = unknown(`the drift check's plan failed: ${first.runs[check]?.errors[0] ?? 'no message'}`);
   else if (!first.runs[detail]) decision = { policy, checked: true, drifted: [], corrected: [], skipApply: false, priorOutputs: {} };
-  else if (first.runs[detail]!.code !== 0) decision = unknown(`the drift check's plan could not be read: ${first.runs[detail]!.errors[0] ?? 'no message'}`);
+  // Never show's own words: its output is the plan, sensitive values and all.
+  else if (first.runs[detail]!.code !== 0)
+    decision = unknown(`the drift check's plan could not be read: terraform show exited with ${first.runs[detail]!.code}`);
   else {
     let findings: DriftFindings | undefined;
     try {
       findings = readDrift(first.runs[detail]!.stdout, cli.redact);
-    } catch (e) {
-      decision = unknown(`the drift check's plan could not be read: ${(e as Error).message}`);
+    } catch {
+      // Not the parser's message: it quotes the text, which holds sensitive values.
+      decision = unknown("the drift check's plan could not be read: terraform show -json printed no plan document");
     }
     if (findings) {
       const onlyDrift = policy === 'report' && findings.drifted.length > 0 && findings.requested.length === 0;
@@ -329,7 +333,7 @@ function driftOnly(props: ApplyRunProps, drift: DriftDecision, summary: Record<s
 }
 
 function listed(drifted: readonly DriftedResource[]): string {
-  const shown = drifted.slice(0, 5).map((d) => d.address);
+  const shown = drifted.slice(0, 5).map((d) => cut(d.address, 200));
   return drifted.length > shown.length ? `${shown.join(', ')} and ${drifted.length - shown.length} more` : shown.join(', ');
 }
 
