@@ -159,19 +159,29 @@ describe('an apply-mode Promise', () => {
     expect(Object.keys(files).sort()).toEqual(['input/object.yaml', 'metadata/status.yaml', 'object.yaml', 'terraform/commands.sh', 'terraform/main.tf.json']);
     const main = JSON.parse(files['terraform/main.tf.json']!);
     expect(main.terraform.backend).toEqual({ pg: { schema_name: 'kratix_snapshot_test' } });
-    // The stack's resource, and the record of the request's owner, which the apply's plan checks.
-    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo', 'kratix_cdktf_owner']);
+    // The stack's resource, the record of the request's owner, which the apply's plan checks, and
+    // the stack record, which tells drift from requested changes.
+    expect(Object.keys(main.resource.terraform_data)).toEqual(['echo', 'kratix_cdktf_owner', 'kratix_cdktf_stack']);
     expect(main.output.message.value).toBe('rendered');
 
     const commands = commandsOf('out');
     const slug = parse(files['metadata/status.yaml']!).terraform.workspace;
     expect(slug).toMatch(/^echo-applied-team-a-rendered-[0-9a-f]{20}$/);
-    expect(commands).toEqual(['init -input=false -no-color', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m']);
+    // The rest is written inside the drift check's branches (exit code 2, 0, or a failure).
+    expect(commands).toEqual(['init -input=false -no-color', 'plan -input=false -no-color -json -lock=false -detailed-exitcode -out=drift.tfplan']);
     const script = files['terraform/commands.sh']!;
-    expect(script).toContain(`\nexport TF_WORKSPACE=${slug}\nterraform apply `);
+    expect(script).toContain(`\nexport TF_WORKSPACE=${slug}\nset +e\nterraform plan `);
+    expect(script).toContain(' -out=drift.tfplan > .drift-check.out\nchecked=$?\nset -e\nif [ "$checked" = 2 ]; then\n');
+    expect(script).toContain(`\n  if grep -E '"type":"(planned_change|resource_drift)"' .drift-check.out | grep -qv`);
+    expect(script).toContain('\n    terraform show -json -no-color drift.tfplan > .drift-detail.json || true\n  fi\n');
+    expect(script).toContain('\n  terraform apply -input=false -no-color -json -lock-timeout=5m drift.tfplan || terraform apply -auto-approve ');
+    expect(script).toContain(
+      '\nelif [ "$checked" = 0 ]; then\n  # outputs: the plan changes nothing: read the outputs, apply nothing\n  terraform output -no-color -json\nelse\n',
+    );
+    expect(script).toContain('\n  terraform apply -auto-approve -input=false -no-color -json -lock-timeout=5m > .apply.out || {\n');
     // Only for a state that records no owner yet: the owner output is checked, then the owner recorded.
     expect(script).toContain("grep -qF 'kratix-cdktf-owner: null' .apply.out || {");
-    expect(script).toContain('  terraform apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true\n}');
+    expect(script).toContain('    terraform apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true\n  }\nfi\n');
     expect(script).toMatch(/the pg backend reads: PG_CONN_STR\n/);
     expect(script).toContain(`[ "$(cat .owner)" = '"echo-applied/team-a/rendered"' ] || {`);
     expect(main.output.kratix_cdktf_owner.value).toBe('${terraform_data.kratix_cdktf_owner.output}');
@@ -233,7 +243,13 @@ describe('an apply-mode Promise', () => {
       expect(recorded()).toEqual([]);
       const applied = await renderIn(config, { promise: 'echo-applied', requestFile: 'plain.yaml', outDir: 'applied', action, apply: true, env: runEnv });
       expect(applied.code, applied.stderr).toBe(0);
-      expect(recorded(), `${action}${dryRun ? ', dry run' : ''}`).toEqual(commandsOf('plain'));
+      // A configure's commands after the drift check are in its branches: with a terraform that
+      // exits 0, the check's plan changes nothing, and the outputs are read.
+      const plain = commandsOf('plain');
+      const expected = action === 'configure' && !dryRun ? [...plain, 'output -no-color -json'] : plain;
+      expect(recorded(), `${action}${dryRun ? ', dry run' : ''}`).toEqual(expected);
+      if (action === 'configure' && !dryRun)
+        expect(readFileSync(join(root, 'plain', 'terraform', 'commands.sh'), 'utf8')).toContain('\n  terraform output -no-color -json\n');
       expect(readFileSync(`${calls}.main.tf.json`, 'utf8')).toBe(readFileSync(join(root, 'plain', 'terraform', 'main.tf.json'), 'utf8'));
       expect(existsSync(join(root, 'applied', 'terraform'))).toBe(false);
     }

@@ -330,6 +330,7 @@ describe('a workspace that belongs to another request', () => {
     if (Object.keys(main.variable).length === 0) delete main.variable;
     delete main.import;
     delete main.resource.terraform_data.kratix_cdktf_owner;
+    delete main.resource.terraform_data.kratix_cdktf_stack;
     main.output.kratix_cdktf_owner = { value: owner };
     const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-older-'));
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(main));
@@ -361,14 +362,16 @@ describe('a workspace that belongs to another request', () => {
     expect(run.status.message).toBe('Terraform applied: no changes');
     expect(run.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
     expect(run.status.outputs.message).toBe('A');
-    expect(t.stateOf('older-mine').resources.map((r: { name: string }) => r.name)).toEqual(['echo', 'kratix_cdktf_owner']);
+    expect(t.stateOf('older-mine').resources.map((r: { name: string }) => r.name)).toEqual(['echo', 'kratix_cdktf_owner', 'kratix_cdktf_stack']);
+    // Written before the stack record: nothing to tell drift from, so nothing is taken for it.
+    expect(run.status.drift).toMatchObject({ checked: true, found: 0 });
     expect(t.stateOf('older-mine').resources[0].instances[0].attributes.id).toBe(id);
     // From then on, its plans check the recorded owner.
     refused((await asIntruder('configure', 'older-mine')).result, 'older-mine');
   });
 });
 
-test('the terraform commands of each run: a reconcile that changes nothing runs init and apply only', async () => {
+test('the terraform commands of each run: a reconcile that changes nothing runs init, the drift check’s plan and output only', async () => {
   // A terraform first on the PATH that notes each command, then runs the real one.
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-count-'));
   const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8', env: t.env }).stdout.trim();
@@ -386,9 +389,16 @@ test('the terraform commands of each run: a reconcile that changes nothing runs 
   // The first run: the new workspace records no owner yet.
   expect(await counted()).toEqual({
     message: 'Terraform applied: 1 added, 0 changed, 0 destroyed',
-    calls: ['init -input=false', 'apply -auto-approve', 'output -no-color', 'apply -auto-approve'],
+    // The check's plan fails on a state that records no owner yet; then as before the check.
+    calls: ['init -input=false', 'plan -input=false', 'apply -auto-approve', 'output -no-color', 'apply -auto-approve'],
   });
-  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'apply -auto-approve'] });
+  // Nothing to change: the check's plan, and the outputs read; nothing applied.
+  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'plan -input=false', 'output -no-color'] });
+  // A requested change: the check's plan is read (show) to tell it from drift, then applied as saved.
+  const changed = await runRequest(t.applied(), requestYaml(echo, { message: 'y' }, meta('counted')), { ...t.env, PATH: `${dir}:${t.env.PATH}` });
+  expect(changed.status.message).toBe('Terraform applied: 0 added, 1 changed, 0 destroyed');
+  expect(changed.status.outputs.message).toBe('y');
+  expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').slice(-3)).toEqual(['plan -input=false', 'show -json', 'apply -input=false']);
   expect(await counted('delete')).toEqual({
     message: 'Terraform destroyed 1 resource and removed the state',
     calls: ['init -input=false', 'output -no-color', 'destroy -auto-approve', 'workspace delete'],

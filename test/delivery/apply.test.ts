@@ -22,12 +22,14 @@ describe('the lifecycle of one request', () => {
       'RequestValid=True',
       'StackSynthesized=True',
       'TerraformApplied=True',
+      'Drifted=False',
     ]);
     expect(run.output).toEqual({});
     // The request's resource, and the record of its owner, which its next plans check.
     expect(t.stateOf('life').resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`)).toEqual([
       'terraform_data.echo',
       'terraform_data.kratix_cdktf_owner',
+      'terraform_data.kratix_cdktf_stack',
     ]);
     expect(t.stateOf('life').resources[1].instances[0].attributes.output.value).toBe('echo/team-a/life');
     expect(t.stateOf('life').outputs.kratix_cdktf_owner.value).toBe('echo/team-a/life');
@@ -56,7 +58,7 @@ describe('the lifecycle of one request', () => {
     // Exit 0, so that Kratix's status-writer runs; workflow-control.yaml asks for the retry.
     expect(run.ending).toBe('retry');
     expect(run.control).toEqual({ retryAfter: '30s', message: run.status.message });
-    expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'ApplyFailed' });
+    expect(run.status.conditions.find((c: { type: string }) => c.type === 'TerraformApplied')).toMatchObject({ status: 'False', reason: 'ApplyFailed' });
     expect(run.status.message).toMatch(/^Terraform apply failed: .*local-exec/);
     expect(run.status.message).toMatch(/the request asked this apply to fail/);
     expect(run.stderr).toMatch(/terraform apply failed/);

@@ -33,6 +33,9 @@ test('steps that may create or delete a workspace wait out a lock held by anothe
   // that records the owner of a state that records none.
   expect(waits(script('configure'))).toEqual([
     ['init', 16_000],
+    // Not the drift check's plan: it takes no lock, and on a first run, which has nothing to
+    // drift from, the apply after it waits for the workspace's creation.
+    ['apply', 300_000],
     ['apply', 300_000],
     ['apply', 300_000],
   ]);
@@ -49,16 +52,32 @@ test('steps that may create or delete a workspace wait out a lock held by anothe
   ]);
 });
 
-test('a reconcile runs init and one apply in the request’s workspace; the owner check and a second apply only for a state that records no owner', () => {
+test('a reconcile runs init, the drift check’s plan, then output or the saved plan’s apply; the owner check and a second apply only for a state that records no owner', () => {
   const { steps } = script('configure');
   const workspace = { TF_WORKSPACE: 'echo-team-a-x' };
-  expect(steps.map((s) => [s.phase, s.attempts.map((a) => a.args.join(' ')).join(' || '), s.env, s.onlyAfter?.says])).toEqual([
+  const when = (s: (typeof steps)[number]) => s.onlyAfter?.says ?? (s.onlyIfPlan ? `plan shows ${s.onlyIfPlan.shows}` : undefined);
+  expect(steps.map((s) => [s.phase, s.attempts.map((a) => a.args.join(' ')).join(' || '), s.env, when(s)])).toEqual([
     ['init', 'init -input=false -no-color', undefined, undefined],
-    ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m', workspace, undefined],
+    ['drift check', 'plan -input=false -no-color -json -lock=false -detailed-exitcode -out=drift.tfplan', workspace, undefined],
+    ['drift detail', 'show -json -no-color drift.tfplan', workspace, 'plan shows request changes'],
+    // Nothing to change: the outputs are read, nothing is applied.
+    ['outputs', 'output -no-color -json', workspace, 'plan shows no changes'],
+    // The check's saved plan is applied; a fresh plan only when another run changed the state since.
+    [
+      'apply',
+      'apply -input=false -no-color -json -lock-timeout=5m drift.tfplan || apply -auto-approve -input=false -no-color -json -lock-timeout=5m',
+      workspace,
+      'plan shows changes',
+    ],
+    // The check failed: as before the check, one apply whose plan checks the owner...
+    ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m', workspace, ''],
     ['owner check', 'output -no-color -json kratix_cdktf_owner', workspace, 'kratix-cdktf-owner: null'],
     ['apply', 'apply -auto-approve -input=false -no-color -json -lock-timeout=5m -var=kratix_cdktf_record_owner=true', workspace, 'kratix-cdktf-owner: null'],
   ]);
-  expect(steps.filter((s) => s.checksOwner).map((s) => s.checksOwner)).toEqual(['echo/team-a/x', 'echo/team-a/x']);
+  expect(steps.filter((s) => s.checksOwner).map((s) => s.phase)).toEqual(['drift check', 'apply', 'apply', 'apply']);
+  expect(steps.filter((s) => s.checksOwner).every((s) => s.checksOwner === 'echo/team-a/x')).toBe(true);
+  expect(steps.filter((s) => s.optional).map((s) => s.phase)).toEqual(['drift check', 'drift detail']);
+  expect(steps.find((s) => s.afterDriftCheck)?.phase).toBe('outputs');
   // The configuration records the owner and checks it, whatever the stack declares itself.
   const main = JSON.parse(
     terraformScript({
@@ -74,7 +93,10 @@ test('a reconcile runs init and one apply in the request’s workspace; the owne
     }).files.get('main.tf.json')!,
   );
   expect(Object.keys(main.variable)).toEqual(['a', 'kratix_cdktf_record_owner']);
-  expect(Object.keys(main.resource.terraform_data)).toEqual(['b', 'kratix_cdktf_owner']);
+  expect(Object.keys(main.resource.terraform_data)).toEqual(['b', 'kratix_cdktf_owner', 'kratix_cdktf_stack']);
+  // The stack record: a digest per resource, the providers', and each variable's, computed by Terraform.
+  expect(Object.keys(main.resource.terraform_data.kratix_cdktf_stack.input)).toEqual(['terraform_data.b', '(providers)', 'var.a']);
+  expect(main.resource.terraform_data.kratix_cdktf_stack.input['var.a']).toBe('${sha256(jsonencode(var.a))}');
   expect(main.import.map((i: { to: string }) => i.to)).toEqual(['terraform_data.b', 'terraform_data.kratix_cdktf_owner']);
   expect(main.output.kratix_cdktf_owner.precondition[0].condition).toBe('${terraform_data.kratix_cdktf_owner.output == "echo/team-a/x"}');
   expect(Object.keys(main.output)).toEqual(['c', 'kratix_cdktf_owner']);

@@ -26,7 +26,7 @@ export interface ApplyEnvironment {
   slug(name: string): string;
   /** The request's state in the pg backend, or undefined when there is none. */
   stateOf(name: string): any;
-  /** The request's resources in its state: all but the owner record (terraform_data.kratix_cdktf_owner). */
+  /** The request's resources in its state: all but the owner and stack records (terraform_data.kratix_cdktf_owner, kratix_cdktf_stack). */
   resourcesOf(name: string): any[];
   /** Checks that no credential or secret value appears in anything the runs wrote. */
   expectNoSecretsWritten(): void;
@@ -51,7 +51,9 @@ export function applyEnvironment(schema: string): ApplyEnvironment {
       return row ? JSON.parse(row) : undefined;
     },
     resourcesOf(name: string) {
-      return (self.stateOf(name)?.resources ?? []).filter((r: { type: string; name: string }) => `${r.type}.${r.name}` !== 'terraform_data.kratix_cdktf_owner');
+      return (self.stateOf(name)?.resources ?? []).filter(
+        (r: { type: string; name: string }) => !['terraform_data.kratix_cdktf_owner', 'terraform_data.kratix_cdktf_stack'].includes(`${r.type}.${r.name}`),
+      );
     },
     expectNoSecretsWritten() {
       for (const run of self.runs) {

@@ -9,6 +9,7 @@ import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, typ
 import { requestOwner } from '../owner.js';
 import { toYaml } from '../../artifacts/yaml.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
+import { driftCondition, driftStatus } from './drift.js';
 import { runApplyDelivery, type ApplyResult } from './run.js';
 import { credentialsIn } from './terraform-cli.js';
 import { commandsScript, terraformScript, type TerraformScriptProps } from './terraform-script.js';
@@ -34,9 +35,11 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
   declare readonly pipelineNamespace?: string;
   declare readonly lockTimeout?: string;
   readonly retry: NonNullable<ApplyProps['retry']>;
+  declare readonly drift?: ApplyProps['drift'];
 
   constructor(props: ApplyProps) {
     this.backend = props.backend;
+    if (props.drift !== undefined) this.drift = props.drift;
     if (props.pipelineNamespace !== undefined) this.pipelineNamespace = props.pipelineNamespace;
     if (props.lockTimeout !== undefined) this.lockTimeout = props.lockTimeout;
     this.retry = props.retry ?? {};
@@ -44,6 +47,13 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
 
   check(def: PromiseDefinition): Issue[] {
     const issues = this.checkDurations();
+    // Typed, but a Promise written in JavaScript or with a cast can hold anything.
+    if (this.drift !== undefined && !(DRIFT_POLICIES as readonly unknown[]).includes(this.drift))
+      issues.push({
+        path: 'delivery.drift',
+        message: `${JSON.stringify(this.drift)} is not a drift policy: drift is "correct" (apply as usual, which puts drifted resources back) or "report" (say what drifted, apply only what the request changed)`,
+        fix: "write applyInWorkflow({ ..., drift: 'report' }), or leave drift out for 'correct'",
+      });
     if (this.backend.kind === 'kubernetes') {
       const suffix = this.backend.secretSuffix ?? def.name;
       if (endsWithGoInt(suffix))
@@ -114,12 +124,18 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     if (run.dryRun) return dryRunResult(run, result);
     const type = run.action === 'delete' ? 'TerraformDestroyed' : 'TerraformApplied';
     const reason = result.ok ? (run.action === 'delete' ? 'Destroyed' : 'Applied') : failureReason(result.phase);
-    const status = {
+    const status: Record<string, unknown> & { message: string } = {
       message: result.message,
       ...(result.ok && Object.keys(result.outputs).length ? { outputs: result.outputs } : {}),
       terraform: result.summary,
     };
-    const conditions = [condition(type, result.ok, reason, result.message, run.now)];
+    const drift = result.drift && driftStatus(result.drift);
+    const notApplied = result.ok && result.drift && result.drift.policy === 'report' && result.drift.drifted.length > 0 && !result.drift.requestedApplied;
+    const conditions = [
+      condition(type, result.ok, notApplied ? 'DriftNotCorrected' : reason, result.message, run.now),
+      ...(result.drift ? [driftCondition(result.drift, run.now)] : []),
+    ];
+    if (drift) status.drift = drift;
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
     return {
@@ -201,6 +217,8 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     return issues;
   }
 }
+
+const DRIFT_POLICIES = ['correct', 'report'] as const;
 
 function verb(run: DeliveryRun): string {
   return run.action === 'delete' ? (run.dryRun ? 'plan -destroy' : 'destroy') : run.dryRun ? 'plan' : 'apply';

@@ -83,7 +83,20 @@ export interface ApplyProps {
    * @default { first: "30s", max: "30m" }
    */
   readonly retry?: RetryPolicy;
+  /**
+   * What a configure run does with drift: resources Terraform would change although nothing
+   * that configures them changed since the last apply (someone changed the real object, or the
+   * state, outside Terraform). Either way the run reports it in `status.drift` and the `Drifted`
+   * condition. `correct` applies as usual, which puts the drifted resources back; `report`
+   * applies only what the request (or its Secrets, data sources) changed, never a drifted
+   * resource's correction, and says so. See the README's "Drift".
+   * @default "correct"
+   */
+  readonly drift?: DriftPolicy;
 }
+
+/** {@link ApplyProps.drift}. */
+export type DriftPolicy = 'correct' | 'report';
 
 /** Where apply-mode pipelines run when {@link ApplyProps.pipelineNamespace} is not set. */
 export const DEFAULT_APPLY_PIPELINE_NAMESPACE = 'kratix-cdktf';

@@ -5,6 +5,7 @@ import type { OutputProps, OutputValue } from '../../promise/define-promise.js';
 import { durationMs } from '../../workflow/control.js';
 import { cut } from '../../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
+import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
@@ -41,8 +42,17 @@ export type ApplyResult =
       readonly summary: Record<string, unknown>;
       /** A dry run's plan: each resource Terraform would change, and how. */
       readonly planned?: readonly PlannedChange[];
+      /** A configure run's drift check. */
+      readonly drift?: DriftReport;
     }
-  | { readonly ok: false; readonly phase: string; readonly message: string; readonly errors: readonly string[]; readonly summary: Record<string, unknown> };
+  | {
+      readonly ok: false;
+      readonly phase: string;
+      readonly message: string;
+      readonly errors: readonly string[];
+      readonly summary: Record<string, unknown>;
+      readonly drift?: DriftReport;
+    };
 
 /** One resource a plan would change: its address and Terraform's action (create, update, delete, replace...). */
 export interface PlannedChange {
@@ -101,12 +111,22 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
       redact,
       ...(props.signal ? { signal: props.signal, killAfterMs: stopTimeout } : {}),
     };
-    const { runs, decidedBy, failure, interruption } = await runSteps(cli, script.steps);
+    const { runs, decidedBy, failure, interruption, drift } = await runWithDriftCheck(props, cli, script.steps);
     if (interruption) return interrupted(props, interruption, summary, stopTimeout);
+    if (drift?.skipApply) return driftOnly(props, drift, summary, redact);
     // A dry run of a request with no workspace yet plans in the empty default one (terraformScript).
     const select = script.steps.findIndex((s) => s.phase === 'workspace select');
     const fresh = props.dryRun && select >= 0 && decidedBy[select] === 1;
-    return report(props, script, runs, failure, fresh ? { ...summary, workspace: `${props.slug} (not created: a dry run)` } : summary, cli.redact);
+    const result = report(
+      props,
+      script,
+      runs,
+      failure,
+      fresh ? { ...summary, workspace: `${props.slug} (not created: a dry run)` } : summary,
+      cli.redact,
+      drift,
+    );
+    return drift ? withDrift(result, drift) : result;
   } finally {
     // The folder can hold plan files with sensitive values.
     rmSync(dir, { recursive: true, force: true });
@@ -136,20 +156,25 @@ interface Interruption {
 // Runs the steps in order, each step's attempts until one succeeds; stops at the first step that
 // fails unless it is optional or a later step runs after that failure (TerraformStep.onlyAfter).
 // Returns each step's deciding run (undefined for steps not reached or skipped).
+// With `from`, the steps before it have run already (their runs given), and `until` stops before a step.
 async function runSteps(
   cli: TerraformCliProps,
   steps: readonly TerraformStep[],
+  from?: { readonly runs: readonly (TerraformRun | undefined)[]; readonly decidedBy: readonly number[] },
+  until = steps.length,
 ): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure; interruption?: Interruption }> {
-  const runs: (TerraformRun | undefined)[] = [];
+  const runs: (TerraformRun | undefined)[] = [...(from?.runs ?? [])];
   // Which of each step's attempts succeeded (-1: none).
-  const decidedBy: number[] = [];
+  const decidedBy: number[] = [...(from?.decidedBy ?? [])];
   const done = () => steps.filter((_, i) => runs[i] !== undefined).map((s) => s.phase);
   // Whether step `i` runs after a failure of the step it follows, which has that failure.
   const follows = (i: number, run: TerraformRun | undefined) =>
     run !== undefined && run.code !== 0 && run.errors.some((e) => e.includes(steps[i]!.onlyAfter!.says));
   for (const [index, step] of steps.entries()) {
+    if (index < runs.length) continue;
+    if (index >= until) break;
     const followed = followedStep(steps, index);
-    if (step.onlyAfter && !follows(index, runs[followed])) {
+    if ((step.onlyAfter && !follows(index, runs[followed])) || (step.onlyIfPlan && !planShows(steps, runs, index))) {
       runs.push(undefined);
       decidedBy.push(-1);
       continue;
@@ -167,6 +192,7 @@ async function runSteps(
         // An alternative for one failure only (a missing workspace): any other failure stands.
         if (last && i > 0 && attempt.after && !last.errors.some((e) => attempt.after!.test(e))) break;
         last = await terraform(stepCli, attempt.args, step.json);
+        if (step.detailedExitCode && last.code === 2) last = { ...last, code: 0, errors: [], plansChanges: true };
         // A command that finished anyway (init does not take interrupts) counts as done.
         if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
         decided = last.code === 0 ? i : -1;
@@ -197,6 +223,131 @@ async function runSteps(
     cli.log(`  terraform ${step.phase} found a state that records no owner yet; next, terraform ${steps[next]!.phase}: ${steps[next]!.purpose}`);
   }
   return { runs, decidedBy };
+}
+
+// Whether the plan an onlyIfPlan step reads succeeded and shows what the step needs.
+function planShows(steps: readonly TerraformStep[], runs: readonly (TerraformRun | undefined)[], index: number): boolean {
+  const { phase, shows } = steps[index]!.onlyIfPlan!;
+  for (let i = index - 1; i >= 0; i--) {
+    if (steps[i]!.phase !== phase) continue;
+    const run = runs[i];
+    if (run?.code !== 0) return false;
+    if (shows === 'changes') return run.plansChanges === true;
+    if (shows === 'no changes') return run.plansChanges !== true;
+    const planned = allPlanned(run, ['planned_change', 'resource_drift']);
+    // A first apply (the stack record is created) has nothing to drift from.
+    if (planned.some((c) => c.address === STACK_ADDRESS && c.action === 'create')) return false;
+    return planned.some((c) => !INTERNAL.has(c.address));
+  }
+  return false;
+}
+
+/** The drift check's findings and what the run does about them. */
+interface DriftDecision extends DriftReport {
+  /** `drift: 'report'` and nothing but drift: the apply steps are not run. */
+  readonly skipApply: boolean;
+  readonly priorOutputs: DriftFindings['priorOutputs'];
+}
+
+/**
+ * Runs the steps up to the apply (init, drift check, drift detail), decides, then runs the apply
+ * steps: as they are, narrowed with -target to the request's own changes (`report` with both
+ * drift and requested changes), or not at all (`report` with drift only).
+ */
+async function runWithDriftCheck(
+  props: ApplyRunProps,
+  cli: TerraformCliProps,
+  steps: readonly TerraformStep[],
+): Promise<Awaited<ReturnType<typeof runSteps>> & { drift?: DriftDecision }> {
+  const split = steps.findIndex((s) => s.afterDriftCheck);
+  if (split < 0) return runSteps(cli, steps);
+  const first = await runSteps(cli, steps, undefined, split);
+  if (first.failure || first.interruption) return first;
+  const policy = props.delivery.drift ?? 'correct';
+  const check = steps.findIndex((s) => s.phase === 'drift check');
+  const detail = steps.findIndex((s) => s.phase === 'drift detail');
+  let decision: DriftDecision;
+  const unknown = (reason: string): DriftDecision => ({ policy, checked: false, reason, drifted: [], corrected: [], skipApply: false, priorOutputs: {} });
+  if (first.runs[check]?.code !== 0) cli.log("  the drift check's plan failed: the apply below checks the owner and applies without it");
+  if (first.runs[check]?.code !== 0) decision = unknown(`the drift check's plan failed: ${first.runs[check]?.errors[0] ?? 'no message'}`);
+  else if (!first.runs[detail]) decision = { policy, checked: true, drifted: [], corrected: [], skipApply: false, priorOutputs: {} };
+  // Never show's own words: its output is the plan, sensitive values and all.
+  else if (first.runs[detail]!.code !== 0)
+    decision = unknown(`the drift check's plan could not be read: terraform show exited with ${first.runs[detail]!.code}`);
+  else {
+    let findings: DriftFindings | undefined;
+    try {
+      findings = readDrift(first.runs[detail]!.stdout, cli.redact);
+    } catch {
+      // Not the parser's message: it quotes the text, which holds sensitive values.
+      decision = unknown("the drift check's plan could not be read: terraform show -json printed no plan document");
+    }
+    if (findings) {
+      const onlyDrift = policy === 'report' && findings.drifted.length > 0 && findings.requested.length === 0;
+      decision = { policy, checked: true, drifted: findings.drifted, corrected: [], skipApply: onlyDrift, priorOutputs: findings.priorOutputs };
+      if (policy === 'report' && findings.drifted.length && findings.requested.length) {
+        // Terraform applies what the targets depend on too: a drifted dependency of a requested
+        // change is corrected with it, and reported as corrected (read from the apply's plan).
+        const targets = [...findings.requested, OWNER_ADDRESS, STACK_ADDRESS].map((a) => `-target=${a}`);
+        cli.log(`  drift: 'report': applying only the ${findings.requested.length} change(s) the request asked for`);
+        // The saved plan holds every change: a new plan, narrowed, replaces it.
+        const narrowed = steps.map((s, i) =>
+          i >= split && s.phase === 'apply' && s.onlyIfPlan ? { ...s, attempts: [{ args: [...s.attempts.at(-1)!.args, ...targets] }] } : s,
+        );
+        const second = await runSteps(cli, narrowed, first);
+        const applied = new Set(second.runs.slice(split).flatMap((r) => allPlanned(r).map((c) => c.address)));
+        const corrected = findings.drifted.filter((d) => applied.has(d.address)).map((d) => d.address);
+        return joinRuns(first, second, { ...decision!, corrected, requestedApplied: findings.requested.length });
+      }
+    }
+  }
+  if (decision!.skipApply) return { ...first, drift: decision! };
+  const second = await runSteps(cli, steps, first);
+  const applied = !second.failure && !second.interruption;
+  // A check that could not run on a first apply (it met another request's workspace creation):
+  // the apply created the stack record, so there was nothing to drift from.
+  const firstApply = second.runs.slice(split).some((r) => allPlanned(r).some((c) => c.address === STACK_ADDRESS && c.action === 'create'));
+  if (!decision!.checked && applied && firstApply) {
+    const { reason: _unknown, ...known } = decision!;
+    decision = { ...known, checked: true, drifted: [] };
+  }
+  // `correct`: the apply's own plan puts every drifted resource back.
+  return joinRuns(first, second, { ...decision!, corrected: applied ? decision!.drifted.map((d) => d.address) : [] });
+}
+
+function joinRuns(
+  _first: Awaited<ReturnType<typeof runSteps>>,
+  second: Awaited<ReturnType<typeof runSteps>>,
+  drift: DriftDecision,
+): Awaited<ReturnType<typeof runSteps>> & { drift: DriftDecision } {
+  // The second part ran on from the first: its runs are all of them.
+  return { ...second, drift };
+}
+
+// `drift: 'report'` found only drift: nothing is applied, and the outputs are the state's.
+function driftOnly(props: ApplyRunProps, drift: DriftDecision, summary: Record<string, unknown>, redact: (text: string) => string): ApplyResult {
+  const outputs = outputsFrom(drift.priorOutputs, props.outputs, redact);
+  const n = drift.drifted.length;
+  const message = `Terraform found drift in ${n} resource${n === 1 ? '' : 's'} and did not correct it (drift: report): ${listed(drift.drifted)}; nothing was applied`;
+  return { ok: true, message, outputs, summary: { ...summary, changes: { add: 0, change: 0, destroy: 0 } }, drift };
+}
+
+function listed(drifted: readonly DriftedResource[]): string {
+  const shown = drifted.slice(0, 5).map((d) => cut(d.address, 200));
+  return drifted.length > shown.length ? `${shown.join(', ')} and ${drifted.length - shown.length} more` : shown.join(', ');
+}
+
+// The run's result with its drift check, in the message too.
+function withDrift(result: ApplyResult, drift: DriftDecision): ApplyResult {
+  const { skipApply: _skip, priorOutputs: _outputs, ...report } = drift;
+  if (!result.ok || drift.drifted.length === 0) return { ...result, drift: report };
+  const n = drift.drifted.length;
+  const what = `drift in ${n} resource${n === 1 ? '' : 's'}`;
+  const kept = drift.drifted.filter((d) => !drift.corrected.includes(d.address));
+  const message = kept.length
+    ? `${result.message}; ${what} reported, not corrected (drift: report): ${listed(kept)}${drift.corrected.length ? `; corrected with the requested change it depends on: ${listed(drift.drifted.filter((d) => drift.corrected.includes(d.address)))}` : ''}`
+    : `${result.message}; ${what} corrected: ${listed(drift.drifted)}`;
+  return { ...result, message, drift: report };
 }
 
 // Whether a -json command had begun applying changes.
@@ -263,11 +414,15 @@ function report(
   failure: StepFailure | undefined,
   summary: Record<string, unknown>,
   redact: (text: string) => string,
+  drift?: DriftDecision,
 ): ApplyResult {
   // The last step that ran and reads the result: after a state got its owner recorded, the second apply.
   let changed: TerraformRun | undefined;
+  let outputsOnly = false;
   script.steps.forEach((s, i) => {
-    if (s.reads && runs[i]) changed = runs[i];
+    if (!s.reads || !runs[i]) return;
+    changed = runs[i];
+    outputsOnly = s.reads === 'outputs';
   });
   const changes = requestChanges(changed);
   const reported =
@@ -282,7 +437,11 @@ function report(
         summary: reported,
         planned: plannedChanges(changed, redact),
       };
-    const outputs = readOutputs(changed, props.outputs, redact);
+    // A targeted apply (drift: report) reports only the outputs it touched; the others are the state's.
+    const outputs = {
+      ...(drift?.requestedApplied ? outputsFrom(drift.priorOutputs, props.outputs, redact) : {}),
+      ...(outputsOnly ? readOutputCommand(changed, props.outputs, redact) : readOutputs(changed, props.outputs, redact)),
+    };
     const none = changes.add + changes.change + changes.remove === 0;
     const message = none ? 'Terraform applied: no changes' : `Terraform applied: ${changes.add} added, ${changes.change} changed, ${changes.remove} destroyed`;
     return { ok: true, message, outputs, summary: reported };
@@ -306,18 +465,21 @@ function report(
 // owner record (ownerRecord) is kratix-cdktf's, not the request's: left out.
 function plannedChanges(run: TerraformRun | undefined, redact: (text: string) => string): PlannedChange[] {
   return allPlanned(run)
-    .filter((c) => c.address !== OWNER_ADDRESS)
+    .filter((c) => !INTERNAL.has(c.address))
     .slice(0, 200)
     .map((c) => ({ address: cut(redact(c.address), 300), action: c.action }));
 }
 
-function allPlanned(run: TerraformRun | undefined): PlannedChange[] {
+// The internal resources (owner and stack records): never counted, listed or taken for drift.
+const INTERNAL = new Set([OWNER_ADDRESS, STACK_ADDRESS]);
+
+function allPlanned(run: TerraformRun | undefined, types: readonly string[] = ['planned_change']): PlannedChange[] {
   const planned: PlannedChange[] = [];
   for (const line of run?.stdout.split('\n') ?? []) {
-    if (!line.includes('"planned_change"')) continue;
+    if (!types.some((type) => line.includes(`"${type}"`))) continue;
     try {
       const event = JSON.parse(line) as { type?: string; change?: { resource?: { addr?: unknown }; action?: unknown } };
-      if (event.type !== 'planned_change' || typeof event.change?.resource?.addr !== 'string') continue;
+      if (!types.includes(event.type ?? '') || typeof event.change?.resource?.addr !== 'string') continue;
       planned.push({ address: event.change.resource.addr, action: String(event.change.action) });
     } catch {
       // Not an event line.
@@ -330,10 +492,15 @@ function allPlanned(run: TerraformRun | undefined): PlannedChange[] {
 // owner recorded, destroyed with the request): what status reports is the request's resources.
 function requestChanges(run: TerraformRun | undefined): { add: number; change: number; remove: number } {
   const { add, change, remove } = run?.changes ?? { add: 0, change: 0, remove: 0 };
-  const own = allPlanned(run).find((c) => c.address === OWNER_ADDRESS)?.action;
-  const adds = own === 'create' || own === 'replace' ? 1 : 0;
-  const removes = own === 'delete' || own === 'replace' ? 1 : 0;
-  const changes = own === 'update' ? 1 : 0;
+  let adds = 0;
+  let removes = 0;
+  let changes = 0;
+  for (const { address, action: own } of allPlanned(run)) {
+    if (!INTERNAL.has(address)) continue;
+    adds += own === 'create' || own === 'replace' ? 1 : 0;
+    removes += own === 'delete' || own === 'replace' ? 1 : 0;
+    changes += own === 'update' ? 1 : 0;
+  }
   return { add: Math.max(0, add - adds), change: Math.max(0, change - changes), remove: Math.max(0, remove - removes) };
 }
 
@@ -343,7 +510,29 @@ function readOutputs(
   redact: (text: string) => string,
 ): Record<string, OutputValue> {
   if (run?.code !== 0) return {};
-  const values = appliedOutputs(run.stdout);
+  return outputsFrom(appliedOutputs(run.stdout), declared, redact);
+}
+
+// The outputs from `terraform output -json`: one object, each output with its value and whether it is sensitive.
+function readOutputCommand(
+  run: TerraformRun | undefined,
+  declared: Readonly<Record<string, OutputProps>>,
+  redact: (text: string) => string,
+): Record<string, OutputValue> {
+  if (run?.code !== 0) return {};
+  try {
+    return outputsFrom(JSON.parse(run.stdout) as Record<string, { value?: unknown; sensitive: boolean }>, declared, redact);
+  } catch {
+    return {};
+  }
+}
+
+// The declared outputs among Terraform's output values, as status shows them.
+function outputsFrom(
+  values: Record<string, { value?: unknown; sensitive: boolean }>,
+  declared: Readonly<Record<string, OutputProps>>,
+  redact: (text: string) => string,
+): Record<string, OutputValue> {
   const outputs: Record<string, OutputValue> = {};
   for (const name of Object.keys(declared)) {
     const output = values[name];

@@ -8,6 +8,8 @@ export interface TerraformRun {
   /** The change summary Terraform reported, if any. */
   readonly changes?: { readonly add: number; readonly change: number; readonly remove: number };
   readonly stdout: string;
+  /** A plan run with -detailed-exitcode that exited 2 (taken as success): it plans changes. */
+  readonly plansChanges?: boolean;
   /**
    * Set when the caller's signal stopped the command: `exited` when terraform stopped by itself
    * after its SIGTERM, `killed` when it was still running at the deadline and got SIGKILL.

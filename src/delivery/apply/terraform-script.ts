@@ -5,6 +5,7 @@ import { backendBlock, backendCredentials, namesItsOwnWorkspace } from './backen
 import { durationMs } from '../../workflow/control.js';
 import { OWNER_OUTPUT } from '../owner.js';
 import { TERRAFORM_ENV } from './terraform-cli.js';
+import { DRIFT_PLAN_FILE, STACK_RECORD, stackRecord } from './drift.js';
 
 /** What one apply-mode run is about: the request's stack, where its state lives, and the action. */
 export interface TerraformScriptProps {
@@ -34,8 +35,8 @@ export interface TerraformStep {
   readonly json: boolean;
   /** A failure does not stop the run. */
   readonly optional: boolean;
-  /** What the run's result is read from: the change counts, and, from an apply, the outputs (its -json stream ends with their values). */
-  readonly reads?: 'changes' | 'changes and outputs';
+  /** What the run's result is read from: the change counts, and, from an apply, the outputs (its -json stream ends with their values); from `output -json`, the outputs only. */
+  readonly reads?: 'changes' | 'changes and outputs' | 'outputs';
   /**
    * Set for this step's commands besides the run's environment: `TF_WORKSPACE`, which selects
    * the request's workspace without a `terraform workspace select` of its own (and, in the
@@ -71,6 +72,18 @@ export interface TerraformStep {
    * @default 0: not tried again
    */
   readonly retryWithinMs?: number;
+  /**
+   * The step runs only when the plan of step `phase` succeeded and shows: `changes` (anything,
+   * outputs included), `no changes`, or `request changes` (a change to a resource other than the
+   * owner and stack records, or one Terraform's refresh saw drift, in a state that has a stack
+   * record to tell drift by).
+   * @default the step always runs
+   */
+  readonly onlyIfPlan?: { readonly phase: string; readonly shows: 'changes' | 'no changes' | 'request changes' };
+  /** A plan run with -detailed-exitcode: exit code 2 is a success that plans changes. */
+  readonly detailedExitCode?: boolean;
+  /** The run's drift decision happens before this step: the steps from here on run, are narrowed to the requested changes, or are skipped (README: Drift). */
+  readonly afterDriftCheck?: boolean;
 }
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
@@ -153,7 +166,60 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // and only then is the output checked, and this request recorded as the owner.
     const apply = ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock];
     const unrecorded = { phase: 'apply', says: `${OWNER_MARKER} null` };
+    // First the drift check: a plan, saved, that takes no lock and writes nothing (as a dry
+    // run's). Its own precondition checks the owner the state records. When it changes nothing,
+    // `output` reads the outputs, and nothing is applied; when it changes something, `show -json`
+    // reads the changes (drift.ts) and the saved plan is applied, so Terraform refreshes once.
     steps.push(
+      {
+        ...step(
+          'drift check',
+          'plan without locking or changing anything (exit code 2: it changes something); its plan checks the owner the state records',
+          ['plan', '-input=false', '-no-color', '-json', '-lock=false', '-detailed-exitcode', `-out=${DRIFT_PLAN_FILE}`],
+          true,
+        ),
+        ...workspace,
+        // Not waited for: only a first run meets another's workspace creation here, and its
+        // apply below waits.
+        optional: true,
+        detailedExitCode: true,
+        checksOwner: props.owner,
+      },
+      {
+        ...step('drift detail', "read the check's saved plan: each change's attributes, with what is sensitive marked", [
+          'show',
+          '-json',
+          '-no-color',
+          DRIFT_PLAN_FILE,
+        ]),
+        ...workspace,
+        optional: true,
+        onlyIfPlan: { phase: 'drift check', shows: 'request changes' },
+      },
+      {
+        ...step('outputs', 'the plan changes nothing: read the outputs, apply nothing', ['output', '-no-color', '-json']),
+        ...workspace,
+        afterDriftCheck: true,
+        onlyIfPlan: { phase: 'drift check', shows: 'no changes' },
+        reads: 'outputs',
+      },
+      {
+        ...step('apply', 'apply the saved plan under the state lock; if another run changed the state since, plan and apply again', []),
+        attempts: [
+          { args: ['apply', '-input=false', '-no-color', '-json', lock, DRIFT_PLAN_FILE], quiet: true },
+          { args: apply, after: /Saved plan is stale/ },
+        ],
+        json: true,
+        ...workspace,
+        ...lockWait,
+        checksOwner: props.owner,
+        onlyIfPlan: { phase: 'drift check', shows: 'changes' },
+        reads: 'changes and outputs',
+      },
+      // The check failed: a state that records no owner yet (a new workspace, or one written by
+      // an older version, which kept the owner in an output only), or another request's, or
+      // another run creating a workspace. The apply's own plan checks the owner again; only
+      // for a state that records none is the output checked, and this request recorded.
       {
         ...step('apply', 'plan and apply under one state lock; the plan first checks the owner the state records', apply, true),
         ...workspace,
@@ -162,6 +228,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
         ...lockWait,
         checksOwner: props.owner,
         reads: 'changes and outputs',
+        onlyAfter: { phase: 'drift check', says: '' },
       },
       { ...ownerCheck('the state records no owner yet: its owner output, if it has one, must be this request'), ...workspace, onlyAfter: unrecorded },
       {
@@ -220,7 +287,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
   const terraform = { ...((props.stack.terraform as Record<string, unknown> | undefined) ?? {}), ...backendBlock(delivery.backend, props.promise, slug) };
   return {
     props,
-    files: new Map([['main.tf.json', JSON.stringify({ ...props.stack, terraform, ...ownerRecord(props.stack, props.owner) }, null, 2)]]),
+    files: new Map([['main.tf.json', JSON.stringify(withRecords(props.stack, terraform, props.owner), null, 2)]]),
     steps,
     env: TERRAFORM_ENV,
     dataDir: '.terraform',
@@ -284,6 +351,18 @@ export function ownerRecord(stack: TerraformJson, owner: string): Record<string,
   };
 }
 
+// The request's stack with the backend, the owner record and the stack record (drift.ts).
+function withRecords(stack: TerraformJson, terraform: Record<string, unknown>, owner: string): Record<string, unknown> {
+  const owned = ownerRecord(stack, owner);
+  const resource = owned.resource as Record<string, Record<string, unknown>>;
+  return {
+    ...stack,
+    terraform,
+    ...owned,
+    resource: { ...resource, terraform_data: { ...resource.terraform_data, [STACK_RECORD]: stackRecord(stack) } },
+  };
+}
+
 function step(phase: string, purpose: string, args: readonly string[], json = false): TerraformStep {
   return { phase, purpose, attempts: [{ args }], json, optional: false };
 }
@@ -339,24 +418,49 @@ export function commandsScript(script: TerraformScript): string {
     const command = s.attempts.map((a) => ['terraform', ...a.args].map(shellWord).join(' ')).join(' || ');
     return [s.optional ? `${command} || true` : command];
   };
-  script.steps.forEach((s, i) => {
-    // A step that runs only after another's failure is written inside that step's `|| { ... }`.
-    if (s.onlyAfter) return;
-    lines.push('', `# ${s.phase}: ${s.purpose}`, ...environment(s.env));
-    const after = script.steps.filter((_, j) => followedStep(script.steps, j) === i);
-    if (!after.length) {
-      lines.push(...commands(s));
-      return;
-    }
-    const says = after[0]!.onlyAfter!.says;
-    const saved = `.${s.phase.replaceAll(' ', '-')}.out`;
-    lines.push(
-      `${commands(s)[0]} > ${saved} || {`,
-      `  # Only a failure that says ${JSON.stringify(says)} goes on:`,
-      `  grep -qF ${shellWord(says)} ${saved} || { cat ${saved} >&2; exit 1; }`,
-    );
-    for (const d of after) lines.push(`  # ${d.phase}: ${d.purpose}`, ...[...environment(d.env), ...commands(d)].map((line) => `  ${line}`));
-    lines.push('}');
+  const { steps } = script;
+  const file = (phase: string, ext: string) => `.${phase.replaceAll(' ', '-')}.${ext}`;
+  // One step's lines, with the steps that depend on its outcome written inside its branches.
+  const emit = (i: number): string[] => {
+    const s = steps[i]!;
+    const out = [`# ${s.phase}: ${s.purpose}`, ...environment(s.env)];
+    if (s.onlyIfPlan && s.attempts.length > 1 && (props.delivery.drift ?? 'correct') === 'report')
+      out.push(
+        "# (drift: 'report': the workflow applies nothing when the check found only drift, and, when it found",
+        '#  drift and requested changes, plans again with -target=<address> for each requested change)',
+      );
+    const dependents = steps.flatMap((_, j) => (followedStep(steps, j) === i ? [j] : []));
+    const readers = (...shows: string[]) => steps.flatMap((d, j) => (d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) ? [j] : []));
+    const nested = (indices: number[]) => indices.flatMap(emit).map((line) => `  ${line}`);
+    if (s.detailedExitCode) {
+      // Exit code 2: the plan changes something; 0: nothing; any other: it failed.
+      out.push('set +e', `${commands({ ...s, optional: false })[0]} > ${file(s.phase, 'out')}`, 'checked=$?', 'set -e');
+      out.push('if [ "$checked" = 2 ]; then', ...nested(readers('request changes', 'changes')));
+      out.push('elif [ "$checked" = 0 ]; then', ...nested(readers('no changes')));
+      out.push('else', ...nested(dependents), 'fi');
+    } else if (s.onlyIfPlan?.shows === 'request changes') {
+      // Only when the plan changes a resource other than the records.
+      out.push(
+        `if grep -E '"type":"(planned_change|resource_drift)"' ${file(s.onlyIfPlan.phase, 'out')} | grep -qv '"addr":"terraform_data.kratix_cdktf_'; then`,
+        `  ${commands({ ...s, optional: false })[0]} > ${file(s.phase, 'json')} || true`,
+        'fi',
+      );
+    } else if (dependents.length) {
+      const says = steps[dependents[0]!]!.onlyAfter!.says;
+      const saved = file(s.phase, 'out');
+      out.push(
+        `${commands(s)[0]} > ${saved} || {`,
+        `  # Only a failure that says ${JSON.stringify(says)} goes on:`,
+        `  grep -qF ${shellWord(says)} ${saved} || { cat ${saved} >&2; exit 1; }`,
+        ...nested(dependents),
+        '}',
+      );
+    } else out.push(...commands(s));
+    return out;
+  };
+  steps.forEach((s, i) => {
+    // A step that runs only after another's outcome is written inside that step's branches.
+    if (!s.onlyAfter && !s.onlyIfPlan) lines.push('', ...emit(i));
   });
   return `${lines.join('\n')}\n`;
 }
