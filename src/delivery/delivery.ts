@@ -54,6 +54,27 @@ export interface Delivery {
    * (see warm-up.ts).
    */
   warmUp(run: DeliveryRun): void;
+  /**
+   * Starts what does not depend on the request while the workflow reads, validates and
+   * synthesizes it; the result comes back in {@link DeliveryRun.headStart}. @default nothing
+   */
+  begin?(run: DeliveryBegin): HeadStart | undefined;
+}
+
+/** What {@link Delivery.begin} knows: the run, not yet its request. */
+export interface DeliveryBegin {
+  readonly def: PromiseDefinition;
+  readonly action: 'configure' | 'delete';
+  readonly dryRun: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Work a delivery started early. The workflow disposes of it once the run ends, used or not. */
+export interface HeadStart {
+  /** Waits for what was started and removes what it left. */
+  dispose(): Promise<void>;
 }
 
 /** What a delivery adds to the Promise's resource pipelines. */
@@ -113,6 +134,8 @@ export interface DeliveryRun {
   readonly log: (line: string) => void;
   /** The container got SIGTERM: stop what runs, start nothing new. */
   readonly signal?: AbortSignal;
+  /** What the delivery's {@link Delivery.begin} started for this run. */
+  readonly headStart?: HeadStart;
   /**
    * `render` without `--apply`: nothing may run or be sent anywhere; a delivery that
    * {@link Delivery.runsTerraform} writes what would run into this folder instead.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { embeddedManifests } from '../artifacts/manifests.js';
 import { toYaml } from '../artifacts/yaml.js';
-import { DRY_RUN_FILE, type Delivery, type DeliveryResult } from '../delivery/delivery.js';
+import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type HeadStart } from '../delivery/delivery.js';
 import { deliveryOf } from '../delivery/index.js';
 import { requestOwner } from '../delivery/owner.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
@@ -81,10 +81,25 @@ export async function runWorkflow(
     return 0;
   }
   const run = new Run(def, ctx, log);
-  // A request that has become invalid (say, after a schema change) must still be destroyable.
-  const prepared = run.prepare({ lenient: ctx.action === 'delete' });
-  if (typeof prepared === 'number') return prepared;
-  return run.deliver(prepared, delivery, props);
+  const headStart =
+    props.renderTerraformTo === undefined
+      ? delivery.begin?.({
+          def,
+          action: ctx.action,
+          dryRun: ctx.dryRun,
+          env: ctx.env,
+          log: (line) => log.info(`${def.name}: ${line}`),
+          ...(props.signal ? { signal: props.signal } : {}),
+        })
+      : undefined;
+  try {
+    // A request that has become invalid (say, after a schema change) must still be destroyable.
+    const prepared = run.prepare({ lenient: ctx.action === 'delete' });
+    if (typeof prepared === 'number') return prepared;
+    return await run.deliver(prepared, delivery, props, headStart);
+  } finally {
+    await headStart?.dispose();
+  }
 }
 
 interface Prepared {
@@ -142,7 +157,7 @@ class Run {
   }
 
   /** Hands the prepared request to the delivery and writes what it gives back, all or nothing. */
-  async deliver(p: Prepared, delivery: Delivery, props: RunWorkflowProps): Promise<number> {
+  async deliver(p: Prepared, delivery: Delivery, props: RunWorkflowProps, headStart?: HeadStart): Promise<number> {
     const { def, ctx } = this;
     const run = {
       def,
@@ -158,6 +173,7 @@ class Run {
       log: (line: string) => this.log.info(`${p.heading}: ${line}`),
       ...(props.signal ? { signal: props.signal } : {}),
       ...(props.renderTerraformTo !== undefined ? { renderTo: props.renderTerraformTo } : {}),
+      ...(headStart ? { headStart } : {}),
     };
     let result: DeliveryResult;
     try {

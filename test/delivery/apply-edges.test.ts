@@ -376,30 +376,48 @@ test('the terraform commands of each run: a reconcile that changes nothing runs 
   const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-count-'));
   const real = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8', env: t.env }).stdout.trim();
   writeFileSync(join(dir, 'terraform'), `#!/bin/sh\necho "$1 $2" >> "${dir}/calls"\nexec ${real} "$@"\n`, { mode: 0o755 });
-  const counted = async (action = 'configure') => {
+  // With `status`, the request as Kratix passes it after an earlier run: the status that run wrote.
+  const counted = async (action = 'configure', status?: unknown) => {
     writeFileSync(join(dir, 'calls'), '');
-    const run = await runRequest(t.applied(), requestYaml(echo, { message: 'x' }, meta('counted')), {
+    const request = { ...JSON.parse(requestYaml(echo, { message: 'x' }, meta('counted'))), ...(status ? { status } : {}) };
+    const run = await runRequest(t.applied(), JSON.stringify(request), {
       ...t.env,
       PATH: `${dir}:${t.env.PATH}`,
       KRATIX_WORKFLOW_ACTION: action,
     });
     expect(run.code, run.status.message).toBe(0);
-    return { message: run.status.message, calls: readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') };
+    return { message: run.status.message, calls: readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'), status: run.status };
   };
   // The first run: the new workspace records no owner yet.
-  expect(await counted()).toEqual({
+  const { status: first, ...firstRun } = await counted();
+  expect(firstRun).toEqual({
     message: 'Terraform applied: 1 added, 0 changed, 0 destroyed',
     // The check's plan fails on a state that records no owner yet; then as before the check.
     calls: ['init -input=false', 'plan -input=false', 'apply -auto-approve', 'output -no-color', 'apply -auto-approve'],
   });
   // Nothing to change: the check's plan, and the outputs read; nothing applied.
-  expect(await counted()).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'plan -input=false', 'output -no-color'] });
+  const { status: _s, ...noop } = await counted();
+  expect(noop).toEqual({ message: 'Terraform applied: no changes', calls: ['init -input=false', 'plan -input=false', 'output -no-color'] });
+  // The same, with the status the first run wrote (TerraformApplied=True), as Kratix passes it:
+  // the outputs are read while the plan runs, so the two start together, in either order.
+  expect(first.conditions).toContainEqual(expect.objectContaining({ type: 'TerraformApplied', status: 'True' }));
+  const overlapped = await counted('configure', first);
+  expect(overlapped.message).toBe('Terraform applied: no changes');
+  expect(overlapped.status.outputs.message).toBe('x');
+  expect(overlapped.calls[0]).toBe('init -input=false');
+  expect(overlapped.calls.slice(1).sort()).toEqual(['output -no-color', 'plan -input=false']);
   // A requested change: the check's plan is read (show) to tell it from drift, then applied as saved.
-  const changed = await runRequest(t.applied(), requestYaml(echo, { message: 'y' }, meta('counted')), { ...t.env, PATH: `${dir}:${t.env.PATH}` });
+  // With the earlier status, the outputs read beside the plan are the old ones: not used.
+  writeFileSync(join(dir, 'calls'), '');
+  const changedRequest = { ...JSON.parse(requestYaml(echo, { message: 'y' }, meta('counted'))), status: first };
+  const changed = await runRequest(t.applied(), JSON.stringify(changedRequest), { ...t.env, PATH: `${dir}:${t.env.PATH}` });
   expect(changed.status.message).toBe('Terraform applied: 0 added, 1 changed, 0 destroyed');
   expect(changed.status.outputs.message).toBe('y');
-  expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').slice(-3)).toEqual(['plan -input=false', 'show -json', 'apply -input=false']);
-  expect(await counted('delete')).toEqual({
+  const changedCalls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+  expect(changedCalls.slice(1, 3).sort()).toEqual(['output -no-color', 'plan -input=false']);
+  expect(changedCalls.slice(3)).toEqual(['show -json', 'apply -input=false']);
+  const { status: _d, ...deleted } = await counted('delete');
+  expect(deleted).toEqual({
     message: 'Terraform destroyed 1 resource and removed the state',
     calls: ['init -input=false', 'output -no-color', 'destroy -auto-approve', 'workspace delete'],
   });

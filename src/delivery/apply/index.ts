@@ -5,14 +5,24 @@ import { formatIssues, type Issue } from '../../schema/issue.js';
 import { durationMs, retryIssues } from '../../workflow/control.js';
 import { writeAllOrNothing } from '../../workflow/files.js';
 import { condition } from '../../workflow/status.js';
-import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type DeliveryRun, type PipelineNeeds, type PipelinePermission } from '../delivery.js';
+import {
+  DRY_RUN_FILE,
+  type Delivery,
+  type DeliveryBegin,
+  type DeliveryResult,
+  type DeliveryRun,
+  type PipelineNeeds,
+  type PipelinePermission,
+} from '../delivery.js';
 import { requestOwner } from '../owner.js';
 import { toYaml } from '../../artifacts/yaml.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
 import { driftCondition, driftStatus } from './drift.js';
+import { namesItsOwnWorkspace } from './backend.js';
+import { type InitHeadStart, recordExample, startInit } from './head-start.js';
 import { runApplyDelivery, type ApplyResult } from './run.js';
 import { credentialsIn } from './terraform-cli.js';
-import { commandsScript, terraformScript, type TerraformScriptProps } from './terraform-script.js';
+import { commandsScript, DATA_DIR, terraformScript, type TerraformScriptProps } from './terraform-script.js';
 
 export * from './options.js';
 
@@ -101,7 +111,14 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
   readonly delete = (run: DeliveryRun): Promise<DeliveryResult> | DeliveryResult => this.configure(run);
 
   warmUp(run: DeliveryRun): void {
-    commandsScript(terraformScript(this.scriptProps(run)));
+    const script = terraformScript(this.scriptProps(run));
+    commandsScript(script);
+    recordExample(run.def, script.files.get('main.tf.json')!);
+  }
+
+  // HCP Terraform's cloud block names the request's workspace: init depends on the request.
+  begin(run: DeliveryBegin): InitHeadStart | undefined {
+    return namesItsOwnWorkspace(this.backend) ? undefined : startInit(run, DATA_DIR);
   }
 
   private async run(run: DeliveryRun): Promise<DeliveryResult> {
@@ -114,6 +131,8 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         env: run.env,
         log: run.log,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.headStart ? { headStart: run.headStart as InitHeadStart } : {}),
+        appliedBefore: appliedBefore(run.input),
       });
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
@@ -265,4 +284,11 @@ export function endsWithGoInt(text: string): boolean {
   if (!/^[+-]?\d+$/.test(tail)) return false;
   const value = BigInt(tail);
   return value >= -(2n ** 63n) && value < 2n ** 63n;
+}
+
+// Whether the request's status holds a TerraformApplied=True condition from an earlier run.
+// Status is the workflow's own; were it wrong, a run would only read the outputs once for nothing.
+function appliedBefore(input: unknown): boolean {
+  const conditions = (input as { status?: { conditions?: unknown } } | null)?.status?.conditions;
+  return Array.isArray(conditions) && conditions.some((c) => c?.type === 'TerraformApplied' && c?.status === 'True');
 }

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputProps, OutputValue } from '../../promise/define-promise.js';
 import { durationMs } from '../../workflow/control.js';
 import { cut } from '../../workflow/status.js';
 import { lockLocation, namesItsOwnWorkspace } from './backend.js';
+import { type InitHeadStart, initInputs, workFolder } from './head-start.js';
 import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
@@ -31,6 +31,15 @@ export interface ApplyRunProps extends TerraformScriptProps {
    * @default undefined: the run goes to its end
    */
   readonly signal?: AbortSignal;
+  /**
+   * The request's status says an earlier run applied, so its workspace exists: the outputs are
+   * read while the drift check plans. Not on a first run, whose read would find nothing and
+   * would race the plan to create the workspace.
+   * @default false
+   */
+  readonly appliedBefore?: boolean;
+  /** Init started before the request was read (head-start.ts): used when this stack inits alike. */
+  readonly headStart?: InitHeadStart;
 }
 
 /** What an apply-mode run reports into status. */
@@ -62,9 +71,9 @@ export interface PlannedChange {
 
 /**
  * Runs a request's {@link terraformScript} in a fresh folder, in the request's own workspace.
- * On configure, `apply -auto-approve` plans and applies under one state lock, so a second run of
- * the same request waits for the first and then finds nothing to change; a dry run stops after
- * the plan. On delete, the resources are destroyed, then the workspace, which removes the state.
+ * On configure, the drift check plans first; its saved plan is applied under the state lock (a
+ * stale one is planned and applied again), so a second run of the same request waits for the
+ * first and then finds nothing to change; a dry run stops after the plan. On delete, the resources are destroyed, then the workspace, which removes the state.
  */
 export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResult> {
   const script = terraformScript(props);
@@ -96,11 +105,12 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
     return { ok: false, phase: 'secrets', message: `Reading a referenced Secret failed: ${(e as Error).message}`, errors: [(e as Error).message], summary };
   }
   const redact = redactor(props.env, secretValues);
-  // A fresh folder per run: the container starts empty anyway, and a local run must not reuse
-  // another run's plugins, plans or workspace selection.
-  const base = props.env.KRATIX_CDKTF_WORK_DIR ?? tmpdir();
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, `kratix-cdktf-${props.slug}-`));
+  // The early init's folder when it inited a stack that inits alike; a fresh folder otherwise.
+  const early = props.headStart;
+  const fits = early !== undefined && early.inputs === initInputs(JSON.parse(script.files.get('main.tf.json')!) as Record<string, unknown>);
+  if (early && !fits) props.log("  the stack needs other providers, modules or backend settings than the Promise's example: init runs again for it");
+  const dir = fits ? early.dir : workFolder(props.env, props.slug);
+  const started = new Map(fits ? [[0, early.init]] : []);
   try {
     for (const [name, content] of script.files) writeFileSync(join(dir, name), content);
     const cli: TerraformCliProps = {
@@ -111,7 +121,7 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
       redact,
       ...(props.signal ? { signal: props.signal, killAfterMs: stopTimeout } : {}),
     };
-    const { runs, decidedBy, failure, interruption, drift } = await runWithDriftCheck(props, cli, script.steps);
+    const { runs, decidedBy, failure, interruption, drift } = await runWithDriftCheck(props, cli, script.steps, started);
     if (interruption) return interrupted(props, interruption, summary, stopTimeout);
     if (drift?.skipApply) return driftOnly(props, drift, summary, redact);
     // A dry run of a request with no workspace yet plans in the empty default one (terraformScript).
@@ -162,6 +172,7 @@ async function runSteps(
   steps: readonly TerraformStep[],
   from?: { readonly runs: readonly (TerraformRun | undefined)[]; readonly decidedBy: readonly number[] },
   until = steps.length,
+  started?: ReadonlyMap<number, Promise<TerraformRun>>,
 ): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure; interruption?: Interruption }> {
   const runs: (TerraformRun | undefined)[] = [...(from?.runs ?? [])];
   // Which of each step's attempts succeeded (-1: none).
@@ -179,7 +190,7 @@ async function runSteps(
       decidedBy.push(-1);
       continue;
     }
-    const stepCli = step.env ? { ...cli, env: { ...cli.env, ...step.env } } : cli;
+    const stepCli = cliFor(cli, step);
     let reported: TerraformRun | undefined;
     let last: TerraformRun | undefined;
     let decided = -1;
@@ -191,7 +202,9 @@ async function runSteps(
         if (cli.signal?.aborted) return { runs, decidedBy, interruption: { phase: step.phase, done: done() } };
         // An alternative for one failure only (a missing workspace): any other failure stands.
         if (last && i > 0 && attempt.after && !last.errors.some((e) => attempt.after!.test(e))) break;
-        last = await terraform(stepCli, attempt.args, step.json);
+        // A first try started earlier (overlapping the plan before it) is used once; a failed one is tried again here.
+        const early = round === 0 && i === 0 ? started?.get(index) : undefined;
+        last = early ? await early : await terraform(stepCli, attempt.args, step.json);
         if (step.detailedExitCode && last.code === 2) last = { ...last, code: 0, errors: [], plansChanges: true };
         // A command that finished anyway (init does not take interrupts) counts as done.
         if (last.stopped && last.code !== 0) return { runs, decidedBy, interruption: { phase: step.phase, run: last, done: done() } };
@@ -223,6 +236,10 @@ async function runSteps(
     cli.log(`  terraform ${step.phase} found a state that records no owner yet; next, terraform ${steps[next]!.phase}: ${steps[next]!.purpose}`);
   }
   return { runs, decidedBy };
+}
+
+function cliFor(cli: TerraformCliProps, step: TerraformStep): TerraformCliProps {
+  return step.env ? { ...cli, env: { ...cli.env, ...step.env } } : cli;
 }
 
 // Whether the plan an onlyIfPlan step reads succeeded and shows what the step needs.
@@ -258,13 +275,37 @@ async function runWithDriftCheck(
   props: ApplyRunProps,
   cli: TerraformCliProps,
   steps: readonly TerraformStep[],
+  started: Map<number, Promise<TerraformRun>>,
 ): Promise<Awaited<ReturnType<typeof runSteps>> & { drift?: DriftDecision }> {
   const split = steps.findIndex((s) => s.afterDriftCheck);
-  if (split < 0) return runSteps(cli, steps);
-  const first = await runSteps(cli, steps, undefined, split);
+  if (split < 0) return runSteps(cli, steps, undefined, steps.length, started);
+  const check = steps.findIndex((s) => s.phase === 'drift check');
+  const setup = await runSteps(cli, steps, undefined, check, started);
+  if (setup.failure || setup.interruption) return setup;
+  // The outputs a no-change plan needs are read while the check plans: both only read the state
+  // (neither locks), and beside the plan the read costs next to no wall time (docs/BENCHMARKS.md).
+  // When the plan changes something, the read is not used.
+  const reader = steps.findIndex((s) => s.onlyIfPlan?.phase === 'drift check' && s.onlyIfPlan.shows === 'no changes');
+  if (reader >= 0 && props.appliedBefore) started.set(reader, terraform(cliFor(cli, steps[reader]!), steps[reader]!.attempts[0]!.args, steps[reader]!.json));
+  try {
+    return await decideDrift(props, cli, steps, await runSteps(cli, steps, setup, split), split, check, started);
+  } finally {
+    // Never a terraform command left running when the run's folder goes.
+    await Promise.all(started.values());
+  }
+}
+
+async function decideDrift(
+  props: ApplyRunProps,
+  cli: TerraformCliProps,
+  steps: readonly TerraformStep[],
+  first: Awaited<ReturnType<typeof runSteps>>,
+  split: number,
+  check: number,
+  started: ReadonlyMap<number, Promise<TerraformRun>>,
+): Promise<Awaited<ReturnType<typeof runSteps>> & { drift?: DriftDecision }> {
   if (first.failure || first.interruption) return first;
   const policy = props.delivery.drift ?? 'correct';
-  const check = steps.findIndex((s) => s.phase === 'drift check');
   const detail = steps.findIndex((s) => s.phase === 'drift detail');
   let decision: DriftDecision;
   const unknown = (reason: string): DriftDecision => ({ policy, checked: false, reason, drifted: [], corrected: [], skipApply: false, priorOutputs: {} });
@@ -302,7 +343,7 @@ async function runWithDriftCheck(
     }
   }
   if (decision!.skipApply) return { ...first, drift: decision! };
-  const second = await runSteps(cli, steps, first);
+  const second = await runSteps(cli, steps, first, steps.length, started);
   const applied = !second.failure && !second.interruption;
   // A check that could not run on a first apply (it met another request's workspace creation):
   // the apply created the stack record, so there was nothing to drift from.

@@ -290,11 +290,14 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     files: new Map([['main.tf.json', JSON.stringify(withRecords(props.stack, terraform, props.owner), null, 2)]]),
     steps,
     env: TERRAFORM_ENV,
-    dataDir: '.terraform',
+    dataDir: DATA_DIR,
     backendCredentials: backendCredentials(delivery.backend),
     secretVariables: props.secrets.map((binding) => ({ name: `TF_VAR_${binding.variable}`, binding })),
   };
 }
+
+/** Terraform's data folder in the run's working folder (TF_DATA_DIR). */
+export const DATA_DIR = '.terraform';
 
 /** Starts the owner precondition's message, followed by the recorded owner as JSON (`null` when the state records none). */
 export const OWNER_MARKER = 'kratix-cdktf-owner:';
