@@ -74,7 +74,7 @@ export default definePromise({
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'aws' } }],
   outputs: {
-    bucketName: { description: 'Name of the bucket.' },
+    bucketName: { description: 'Name of the bucket.', printerColumn: 'Bucket' },
     arn: { description: 'ARN of the bucket.' },
     regionalDomainName: { description: 'Regional domain name for clients.' },
   },

@@ -70,7 +70,7 @@ export default definePromise({
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'aws' } }],
   outputs: {
-    endpoint: { description: 'Hostname of the instance.' },
+    endpoint: { description: 'Hostname of the instance.', printerColumn: 'Endpoint' },
     port: { description: 'Port the instance listens on.' },
     masterSecretArn: { description: 'ARN of the Secrets Manager secret holding the admin credentials.' },
   },

@@ -1,5 +1,7 @@
-import type { ApiProps } from '../promise/define-promise.js';
+import type { ApiProps, PromiseDefinition } from '../promise/define-promise.js';
+import type { Issue } from '../schema/issue.js';
 import type { PrinterColumn, StructuralSchema } from '../schema/structural.js';
+import * as errors from './errors.js';
 import { pluralize } from './names.js';
 
 /** Names Kubernetes derives for a Promise's API, defaults filled in. */
@@ -70,13 +72,85 @@ export function renderCrd(names: ApiNames, spec: StructuralSchema, columns: read
           schema: { openAPIV3Schema: root },
           subresources: { status: {} },
           // Setting any column hides kubectl's default Age column, so it is added back last.
-          additionalPrinterColumns: [
-            ...columns,
-            { name: 'Status', type: 'string', jsonPath: '.status.message' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
+          additionalPrinterColumns: [...columns, ...FIXED_COLUMNS],
         },
       ],
     },
   };
+}
+
+/** The columns kratix-cdktf adds after the author's, in this order. */
+export const FIXED_COLUMNS: readonly PrinterColumn[] = [
+  { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  { name: 'Status', type: 'string', jsonPath: '.status.message' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+const COLUMN_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'date']);
+
+/**
+ * The printer columns of the outputs that ask for one, on `.status.outputs.<name>`, and the
+ * problems with them and with every column's name (spec fields' included: one name, one column).
+ */
+export function outputColumns(def: PromiseDefinition, specColumns: readonly PrinterColumn[]): { columns: PrinterColumn[]; issues: Issue[] } {
+  const columns: PrinterColumn[] = [];
+  const issues: Issue[] = [];
+  const seen = new Map<string, string>(FIXED_COLUMNS.map((c) => [c.name.toLowerCase(), 'kratix-cdktf']));
+  const claim = (path: string, name: string, what: string) => {
+    const first = seen.get(name.toLowerCase());
+    if (first) issues.push(errors.duplicateColumn(path, name, first));
+    else seen.set(name.toLowerCase(), what);
+  };
+  for (const c of specColumns) claim(`spec${c.jsonPath.slice('.spec'.length)}`, c.name, `the field ${c.jsonPath.slice(1)}`);
+  for (const [name, output] of Object.entries(def.outputs ?? {})) {
+    const spec = output.printerColumn as unknown;
+    if (spec === undefined) continue;
+    const options = typeof spec === 'string' ? { name: spec } : (spec as { name?: unknown; type?: unknown; priority?: unknown } | null);
+    if (typeof options !== 'object' || options === null || typeof options.name !== 'string' || !options.name.trim()) {
+      issues.push(
+        errors.badOutputColumn(
+          name,
+          'expected a column name, or { name, type?, priority? }',
+          `write printerColumn: '${name[0]!.toUpperCase()}${name.slice(1)}'`,
+        ),
+      );
+      continue;
+    }
+    if (output.sensitive) {
+      issues.push(
+        errors.badOutputColumn(
+          name,
+          'the output is sensitive: status shows it as "(sensitive)", so the column would too',
+          'drop the column, or the sensitivity if the value may be shown',
+        ),
+      );
+      continue;
+    }
+    if (options.type !== undefined && !COLUMN_TYPES.has(options.type as string)) {
+      issues.push(
+        errors.badOutputColumn(name, `type ${JSON.stringify(options.type)} is not a printer column type`, 'use string, integer, number, boolean or date'),
+      );
+      continue;
+    }
+    if (options.priority !== undefined && !(Number.isInteger(options.priority) && (options.priority as number) >= 0)) {
+      issues.push(
+        errors.badOutputColumn(
+          name,
+          `priority ${JSON.stringify(options.priority)} is not a whole number of 0 or more`,
+          'use 0 (always shown) or 1 (shown with -o wide)',
+        ),
+      );
+      continue;
+    }
+    claim(`outputs.${name}.printerColumn`, options.name, `outputs.${name}`);
+    const column: PrinterColumn = {
+      name: options.name,
+      type: (options.type as PrinterColumn['type'] | undefined) ?? 'string',
+      jsonPath: `.status.outputs.${name}`,
+    };
+    if (output.description) column.description = output.description;
+    if (options.priority !== undefined) column.priority = options.priority as number;
+    columns.push(column);
+  }
+  return { columns, issues };
 }

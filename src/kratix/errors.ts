@@ -127,6 +127,14 @@ export const reservedOutputName = (name: string): Issue => ({
   fix: 'choose another name',
 });
 
+export const badOutputColumn = (name: string, reason: string, fix: string): Issue => ({ path: `outputs.${name}.printerColumn`, message: reason, fix });
+
+export const duplicateColumn = (path: string, column: string, first: string): Issue => ({
+  path,
+  message: `names the column ${JSON.stringify(column)}, which ${first} names already`,
+  fix: 'give each printer column its own name',
+});
+
 export const badDependency = (path: string, reason: string): Issue => ({
   path,
   message: `dependency ${reason}`,

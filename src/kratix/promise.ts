@@ -2,14 +2,14 @@ import type { KubernetesObject, PromiseDefinition } from '../promise/define-prom
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
-import { apiNames, renderCrd, type ApiNames } from './crd.js';
+import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
 import * as errors from './errors.js';
-import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, versionProblem } from './names.js';
+import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, labelValueProblem, versionProblem } from './names.js';
 import {
   checkContainers,
   checkEnv,
@@ -59,13 +59,15 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def)];
+  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def), ...checkRequiredPromises(def)];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
   const dependencies = promiseDependencies(def, { image: props.image, imagePullSecrets: pullSecrets }, props.manifests);
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
   issues.push(...converted.issues);
+  const outputs = outputColumns(def, converted.printerColumns);
+  issues.push(...outputs.issues);
   const steps = def.workflow ?? {};
   issues.push(...checkContainers('workflow.configure.before', steps.configure?.before), ...checkContainers('workflow.configure.after', steps.configure?.after));
   issues.push(...checkContainers('workflow.delete.before', steps.delete?.before), ...checkContainers('workflow.delete.after', steps.delete?.after));
@@ -111,7 +113,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     kind: 'Promise',
     metadata: { name: def.name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
     spec: {
-      api: renderCrd(names, converted.schema, converted.printerColumns, def.description),
+      api: renderCrd(names, converted.schema, [...converted.printerColumns, ...outputs.columns], def.description),
       ...(inline ? { dependencies: inlined } : {}),
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
@@ -147,6 +149,40 @@ function checkNames(def: PromiseDefinition): Issue[] {
   if (def.version !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(def.version)) {
     issues.push(errors.badName('version', def.version, 'is not a valid label value'));
   }
+  return issues;
+}
+
+// Kratix looks each one up by name (a Promise is a cluster-scoped object) and compares `version`
+// with its kratix.io/promise-version label; an empty version accepts any (promise_types.go).
+function checkRequiredPromises(def: PromiseDefinition): Issue[] {
+  const required = def.requiredPromises as unknown;
+  if (required === undefined) return [];
+  if (!Array.isArray(required)) return [{ path: 'requiredPromises', message: 'is not a list', fix: "write [{ name: 'postgres', version: 'v1.2.0' }]" }];
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  required.forEach((entry: { name?: unknown; version?: unknown } | null, i) => {
+    const path = `requiredPromises[${i}]`;
+    const name = entry?.name;
+    const problem = typeof name === 'string' ? dnsSubdomainProblem(name) : 'must be a string';
+    if (problem)
+      issues.push({
+        path: `${path}.name`,
+        message: `${JSON.stringify(name)} is not a Promise name: ${problem}`,
+        fix: "write the required Promise's metadata.name",
+      });
+    else if (name === def.name)
+      issues.push({ path: `${path}.name`, message: 'names this Promise itself, which could never be installed first', fix: 'remove the entry' });
+    else if (seen.has(name as string))
+      issues.push({ path: `${path}.name`, message: `names ${JSON.stringify(name)} a second time`, fix: 'keep one entry per Promise' });
+    else seen.add(name as string);
+    const version = entry?.version;
+    if (version !== undefined && (typeof version !== 'string' || labelValueProblem(version) || version === ''))
+      issues.push({
+        path: `${path}.version`,
+        message: `${JSON.stringify(version)} cannot be a kratix.io/promise-version label${typeof version === 'string' && version ? `: ${labelValueProblem(version)}` : ''}`,
+        fix: 'write the version as the required Promise labels it ("v1.2.0"), or leave version out to accept any',
+      });
+  });
   return issues;
 }
 

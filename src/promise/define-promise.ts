@@ -33,6 +33,12 @@ export interface OutputProps {
    * @default false
    */
   readonly sensitive?: boolean;
+  /**
+   * A `kubectl get` column showing the value in `status.outputs`: its name, or `{ name, type?,
+   * priority? }` (priority 1 and up: only with `-o wide`). Not for sensitive outputs.
+   * @default none
+   */
+  readonly printerColumn?: string | { readonly name: string; readonly type?: 'string' | 'integer' | 'number' | 'boolean' | 'date'; readonly priority?: number };
 }
 
 /** The Resource request a stack is built for, validated and with defaults applied. */
@@ -185,8 +191,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * @default 'auto': inline while promise.yaml stays within 256 KiB (262144 bytes), otherwise the workflow
    */
   readonly dependencyDelivery?: DependencyDelivery;
-  /** Promises that must be installed first. @default none */
-  readonly requiredPromises?: readonly { readonly name: string; readonly version: string }[];
+  /**
+   * Promises that must be installed first: until they are (at `version`, their
+   * `kratix.io/promise-version` label, when given), Kratix keeps this Promise's requests waiting.
+   * @default none
+   */
+  readonly requiredPromises?: readonly { readonly name: string; readonly version?: string }[];
   /** Containers, resources and extra steps of the workflows. @default the Terraform step alone */
   readonly workflow?: WorkflowProps;
   /**

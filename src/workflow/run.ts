@@ -18,7 +18,7 @@ import { durationMs, retryAttempts, workflowControlFile, type Ending } from './c
 import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
-import { condition, describeIssues, type Condition } from './status.js';
+import { condition, describeIssues, type Condition, READY } from './status.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
 export interface WorkflowLog {
@@ -195,7 +195,13 @@ class Run {
         },
       ]);
     }
-    const status = { ...result.status, conditions: [...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'), ...result.conditions] };
+    const conditions = [...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'), ...result.conditions];
+    // A render ran nothing: it has nothing to say about Terraform.
+    if (this.setsReady() && props.renderTerraformTo === undefined && !conditions.some((c) => c.type === READY))
+      conditions.push(
+        condition(READY, 'Unknown', 'NotObserved', `The ${delivery.kind} delivery cannot see when Terraform has applied this request's stack`, this.now),
+      );
+    const status = { ...result.status, conditions };
     const text = result.log?.text ?? result.status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
@@ -203,6 +209,11 @@ class Run {
     if (delivery.destinationLabels && result.files.size) metadata['destination-selectors.yaml'] = toYaml([{ matchLabels: delivery.destinationLabels }]);
     // A dry run is one look: never retried or suspended.
     return this.end(status, ctx.dryRun ? undefined : result.ending, { files: result.files, metadata });
+  }
+
+  // Ready speaks of a configure run's result: a DryRun is one look, and a delete ends the request.
+  private setsReady(): boolean {
+    return this.ctx.type === 'resource' && this.ctx.action === 'configure' && !this.ctx.dryRun;
   }
 
   private synthesizedConditions(message: string): Condition[] {
@@ -223,7 +234,10 @@ class Run {
     this.log.error(formatIssues(heading, issues, omitted));
     const summary = describeIssues(issues, omitted);
     const message = `${heading}: ${summary}`;
-    const status = { message, conditions: [condition(type, false, reason, summary, this.now)] };
+    const status = {
+      message,
+      conditions: [condition(type, false, reason, summary, this.now), ...(this.setsReady() ? [condition(READY, false, reason, summary, this.now)] : [])],
+    };
     // A DryRun waits for the pipeline to complete or fail, and a suspension is neither: it would
     // wait forever. The refusal is its result, where its summary is read.
     if (this.ctx.dryRun) {

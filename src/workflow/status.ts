@@ -14,6 +14,12 @@ export function condition(type: string, ok: boolean | 'Unknown', reason: string,
   return { type, status, reason, message, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
+/**
+ * The condition `kubectl wait --for=condition=Ready` waits for: True only once Terraform has
+ * applied this request's current stack, as far as the delivery can tell.
+ */
+export const READY = 'Ready';
+
 const MAX_LISTED = 20;
 const MAX_LINE = 300;
 

@@ -52,8 +52,8 @@ describe('why the CRD looks as it does', () => {
     });
   });
 
-  test('printer columns come first, then Status and Age', () => {
-    expect(crd.spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Size', 'Replicas', 'Status', 'Age']);
+  test('printer columns come first, then Ready, Status and Age', () => {
+    expect(crd.spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Size', 'Replicas', 'Ready', 'Status', 'Age']);
   });
 
   test('a secret reference is a name/key object, documented as a Secret reference', () => {

@@ -109,7 +109,10 @@ export default definePromise({ name: 'reads-late', delivery: tofuController({ so
       expect(bad.status).toBe(0);
       expect(bad.stderr).toMatch(/✖ spec\.size: "xl" is not one of "small", "medium", "large"/);
       const metadata = snapshotTree(join(empty, 'metadata'));
-      expect(parse(metadata['status.yaml']!).conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False' })]);
+      expect(parse(metadata['status.yaml']!).conditions).toEqual([
+        expect.objectContaining({ type: 'RequestValid', status: 'False' }),
+        expect.objectContaining({ type: 'Ready', status: 'False', reason: 'InvalidRequest' }),
+      ]);
       expect(parse(metadata['workflow-control.yaml']!)).toEqual({ suspend: true, message: expect.stringMatching(/spec\.size: "xl" is not one of/) });
       expect(snapshotTree(join(empty, 'output'))).toEqual({});
       // A crash still exits non-zero, so that Kubernetes and Kratix see the Job fail.

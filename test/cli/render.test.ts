@@ -60,7 +60,10 @@ describe('a tofu-controller (GitOps) Promise', () => {
     expect(parse(files['metadata/status.yaml']!).message).toMatch(/spec\.storageGiB/);
     expect(parse(files['metadata/workflow-control.yaml']!)).toEqual({ suspend: true, message: expect.stringMatching(/spec\.storageGiB/) });
     // The workflow exited 0, so Kratix's status-writer merges the status: the requester reads why.
-    expect(parse(files['object.yaml']!).status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False' })]);
+    expect(parse(files['object.yaml']!).status.conditions).toEqual([
+      expect.objectContaining({ type: 'RequestValid', status: 'False' }),
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'InvalidRequest' }),
+    ]);
   });
 
   test('a workflow that crashes (exits non-zero) leaves the request as it was, as in Kratix', async () => {
@@ -197,6 +200,8 @@ describe('an apply-mode Promise', () => {
     const status = parse(files['object.yaml']!).status;
     expect(status.message).toMatch(/^Rendered, not applied: terraform apply in workspace .* was not run; .*--apply/);
     expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'Unknown', reason: 'NotRun' });
+    // Nothing ran: a render says nothing about whether Terraform converged.
+    expect(status.conditions.map((c: { type: string }) => c.type)).not.toContain('Ready');
     expect(run.stdout).toContain('wrote out/terraform/main.tf.json');
     expect(run.stdout).toContain('wrote out/terraform/commands.sh');
     expect(run.stdout).toMatch(/Nothing was applied\. To run terraform for real.*\n\s+kratix-cdktf render echo-applied request\.yaml --out out --apply$/);

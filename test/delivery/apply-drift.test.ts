@@ -100,7 +100,7 @@ describe("drift: 'correct' (the default)", () => {
         },
       ],
     });
-    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True Applied', Drifted: 'False DriftCorrected' });
+    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True Applied', Drifted: 'False DriftCorrected', Ready: 'True Applied' });
     expect(attributes('fix', 'steady').input.value).toEqual({ label: 'steady', size: 3, pin: SECRET_VALUE });
   });
 
@@ -131,7 +131,8 @@ describe("drift: 'report'", () => {
       },
     ]);
     expect(run.status.drift).toMatchObject({ policy: 'report', found: 1, corrected: 0 });
-    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True DriftNotCorrected', Drifted: 'True DriftReported' });
+    // The infrastructure differs from the request: not Ready, whatever was applied.
+    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True DriftNotCorrected', Drifted: 'True DriftReported', Ready: 'False DriftReported' });
     expect(run.status.terraform.changes).toEqual({ add: 0, change: 0, destroy: 0 });
     // The outputs are the state's, as the last apply left them.
     expect(run.status.outputs).toEqual({ message: 'hello', label: 'steady' });
@@ -146,7 +147,7 @@ describe("drift: 'report'", () => {
     );
     expect(run.status.terraform.changes).toEqual({ add: 0, change: 1, destroy: 0 });
     expect(run.status.outputs.message).toBe('changed by the request');
-    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True Applied', Drifted: 'True DriftReported' });
+    expect(conditions(run)).toMatchObject({ TerraformApplied: 'True Applied', Drifted: 'True DriftReported', Ready: 'False DriftReported' });
     expect(attributes('rep', 'wanted').input.value.message).toBe('changed by the request');
     expect(attributes('rep', 'steady').input.value.label).toBe('changed-by-hand');
     // The requested change went in alone: the next run finds only the drift again.

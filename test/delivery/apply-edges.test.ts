@@ -121,7 +121,8 @@ describe('the container script stopped with SIGTERM', () => {
       expect(status.message).toMatch(
         /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
       );
-      expect(status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'Interrupted' });
+      expect(status.conditions.find((c: { type: string }) => c.type === 'TerraformApplied')).toMatchObject({ status: 'False', reason: 'Interrupted' });
+      expect(status.conditions.at(-1)).toMatchObject({ type: 'Ready', status: 'False', reason: 'Interrupted' });
     } finally {
       container.cleanUp();
     }
@@ -179,7 +180,8 @@ describe('a run that is stopped (SIGTERM)', () => {
       expect(run.status.message).toMatch(
         /^Terraform was interrupted by SIGTERM during apply and stopped by itself within [\d.]+ s: it saved its state and released the state lock; the next run starts from the saved state$/,
       );
-      expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'Interrupted' });
+      expect(run.status.conditions.find((c: { type: string }) => c.type === 'TerraformApplied')).toMatchObject({ status: 'False', reason: 'Interrupted' });
+      expect(run.status.conditions.at(-1)).toMatchObject({ type: 'Ready', status: 'False', reason: 'Interrupted' });
       expect(run.stderr).toMatch(/execution halted/);
       // Nothing terraform started is left, the provisioner's sleep included, and the lock is
       // free: a run that does not wait for locks at all succeeds.
@@ -427,7 +429,8 @@ test('the terraform commands of each run: a reconcile that changes nothing runs 
 test('when terraform cannot even start, status says so instead of keeping the last success', async () => {
   const run = await runRequest(t.applied(), requestYaml(echo, {}, meta('nobinary')), { ...t.env, PATH: '/nonexistent' });
   expect(run.ending).toBe('retry');
-  expect(run.status.conditions.at(-1)).toMatchObject({ type: 'TerraformApplied', status: 'False', reason: 'RunFailed' });
+  expect(run.status.conditions.find((c: { type: string }) => c.type === 'TerraformApplied')).toMatchObject({ status: 'False', reason: 'RunFailed' });
+  expect(run.status.conditions.at(-1)).toMatchObject({ type: 'Ready', status: 'False', reason: 'RunFailed' });
   expect(run.status.message).toMatch(/Terraform could not be run: cannot run terraform/);
 });
 

@@ -23,6 +23,7 @@ describe('the lifecycle of one request', () => {
       'StackSynthesized=True',
       'TerraformApplied=True',
       'Drifted=False',
+      'Ready=True',
     ]);
     expect(run.output).toEqual({});
     // The request's resource, and the record of its owner, which its next plans check.

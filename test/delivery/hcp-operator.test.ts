@@ -91,6 +91,7 @@ describe('configure', () => {
     );
     expect(conditionOf(result, 'StackUploaded')).toMatchObject({ status: 'False', reason: 'WorkspaceNotCreated' });
     expect(conditionOf(result, 'OutputsRead')).toMatchObject({ status: 'False', reason: 'WorkspaceNotFound' });
+    expect(conditionOf(result, 'Ready')).toMatchObject({ status: 'False', reason: 'WorkspaceNotCreated' });
     // Outputs known at synthesis, as with tofu-controller.
     expect(result.status.outputs).toMatchObject({ message: 'hello', greeting: 'Hello, hello!' });
     expect(result.status.terraform).toMatchObject({
@@ -129,6 +130,8 @@ describe('configure', () => {
         ),
       ),
     });
+    // The outputs are an earlier run's: not Ready until this stack's run has applied.
+    expect(conditionOf(result, 'Ready')).toMatchObject({ status: 'False', reason: 'Applying' });
     expect(result.status.outputs).toMatchObject({ id: 'abc-123', token: '(sensitive)', message: 'hello', greeting: 'Hello, hello!' });
     expect(result.status.terraform).toMatchObject({
       run: { id: run.id, status: 'pending' },
@@ -145,6 +148,20 @@ describe('configure', () => {
     expect(hcp.seen.filter((r) => r.method === 'POST')).toHaveLength(posts);
     expect(conditionOf(again, 'StackUploaded')).toMatchObject({ status: 'True', reason: 'Unchanged' });
     expect(again.status.message).toMatch(/is unchanged since run run-\w+ \(pending\)$/);
+    // No state yet: nothing applied.
+    expect(conditionOf(again, 'Ready')).toMatchObject({ status: 'False', reason: 'NoState' });
+  });
+
+  test('Ready once the run of this stack has applied: False while it is queued, True after', async () => {
+    const ws = operatorCreatesWorkspace();
+    hcp.addState(ws, [{ name: 'id', sensitive: false, value: 'abc-123' }]);
+    const queued = await configure();
+    expect(conditionOf(queued, 'StackUploaded')).toMatchObject({ status: 'True', reason: 'Uploaded' });
+    expect(conditionOf(queued, 'Ready')).toMatchObject({ status: 'False', reason: 'Applying' });
+    [...hcp.runs.values()].at(-1)!.status = 'applied';
+    const applied = await configure();
+    expect(conditionOf(applied, 'StackUploaded')).toMatchObject({ status: 'True', reason: 'Unchanged' });
+    expect(conditionOf(applied, 'Ready')).toMatchObject({ status: 'True', reason: 'Applied' });
   });
 
   test('an HCP Terraform failure asks Kratix to retry, with the reason in status; outputs that cannot be read fail nothing', async () => {
@@ -159,6 +176,7 @@ describe('configure', () => {
     expect(result.log?.error).toBe(true);
     // The state is readable: a failed upload still reports what was applied before.
     expect(conditionOf(result, 'OutputsRead')).toMatchObject({ status: 'False', reason: 'NoState' });
+    expect(conditionOf(result, 'Ready')).toMatchObject({ status: 'False', reason: 'UploadFailed' });
     expect(result.files.size).toBe(1);
   });
 
@@ -171,6 +189,7 @@ describe('configure', () => {
       reason: 'NoToken',
       message: expect.stringContaining('TF_TOKEN_app_terraform_io is not set'),
     });
+    expect(conditionOf(result, 'Ready')).toMatchObject({ status: 'False', reason: 'NoToken' });
   });
 
   test('Kratix replaces status.outputs whole, so a run that reads none keeps those it read before', async () => {

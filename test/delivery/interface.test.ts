@@ -102,6 +102,8 @@ describe('a delivery that kratix-cdktf does not know', () => {
       'RequestValid=True',
       'StackSynthesized=True',
       'Written=True',
+      // The delivery set none: nothing says Terraform converged.
+      'Ready=Unknown',
     ]);
     expect(parse(run.metadata['destination-selectors.yaml']!)).toEqual([{ matchLabels: { notebook: 'yes' } }]);
   });
@@ -113,7 +115,10 @@ describe('a delivery that kratix-cdktf does not know', () => {
     const refused = await runRequest(noted, requestYaml(echo, { message: 'refuse me' }));
     expect(refused.ending).toBe('suspended');
     expect(refused.output).toEqual({});
-    expect(refused.status.conditions).toEqual([expect.objectContaining({ type: 'Delivered', status: 'False', reason: 'PageFull' })]);
+    expect(refused.status.conditions).toEqual([
+      expect.objectContaining({ type: 'Delivered', status: 'False', reason: 'PageFull' }),
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'PageFull' }),
+    ]);
     expect(refused.stderr).toContain('spec.message: does not fit');
   });
 

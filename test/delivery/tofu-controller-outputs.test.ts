@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { tofuController } from '../../src/delivery/tofu-controller/index.js';
-import { readTofuOutputs } from '../../src/delivery/tofu-controller/outputs.js';
+import { readTofuOutputs, readyFrom } from '../../src/delivery/tofu-controller/outputs.js';
 import { definePromise } from '../../src/index.js';
 import { checkDelivery } from '../../src/kratix/delivery.js';
 import { renderPromise } from '../../src/kratix/promise.js';
@@ -79,6 +79,8 @@ describe('reading the outputs Secret', () => {
       reason: 'Current',
       message: expect.stringContaining('Ready since 2026-12-01T10:00:00Z'),
     });
+    // The request is Ready only now: tofu-controller applied the stack this run wrote.
+    expect(readyFrom(condition)).toMatchObject({ type: 'Ready', status: 'True', reason: 'Applied', message: condition.message });
   });
 
   test('Stale while tofu-controller has not applied this stack: another digest, or a generation not yet observed', async () => {
@@ -87,13 +89,16 @@ describe('reading the outputs Secret', () => {
     terraform!.status.conditions[0] = { type: 'Ready', status: 'False', message: 'Plan generated: 1 to add' };
     const { outputs, condition } = await read();
     expect(condition).toMatchObject({ reason: 'Stale', message: expect.stringContaining('Plan generated: 1 to add') });
+    expect(readyFrom(condition)).toMatchObject({ type: 'Ready', status: 'False', reason: 'Applying' });
     expect(outputs.endpoint).toBe('db.example.com');
   });
 
   test('NotYetApplied before the objects or the Secret exist', async () => {
     secret = undefined;
     terraform!.status.conditions[0] = { type: 'Ready', status: 'False', message: 'VarsGenerationFailed: secrets "kratix-cdktf.team-a.creds" not found' };
-    expect((await read()).condition).toMatchObject({ status: 'False', reason: 'NotYetApplied', message: expect.stringContaining('VarsGenerationFailed') });
+    const notYet = (await read()).condition;
+    expect(notYet).toMatchObject({ status: 'False', reason: 'NotYetApplied', message: expect.stringContaining('VarsGenerationFailed') });
+    expect(readyFrom(notYet)).toMatchObject({ type: 'Ready', status: 'False', reason: 'NotYetApplied' });
     terraform = undefined;
     expect((await read()).condition).toMatchObject({ reason: 'NotYetApplied', message: expect.stringContaining('has not created the Terraform object') });
   });
@@ -124,11 +129,13 @@ describe('in the workflow', () => {
     // Known at synth (message) and read back (id); the sensitive one only as a marker.
     expect(run.status.outputs).toMatchObject({ message: 'hi', id: 'abc-123', token: '(sensitive)' });
     expect(run.statusText).not.toContain('the-secret-token');
-    expect(run.status.conditions.at(-1)).toMatchObject({ type: 'OutputsRead', reason: 'Stale' });
+    expect(run.status.conditions.at(-2)).toMatchObject({ type: 'OutputsRead', reason: 'Stale' });
+    expect(run.status.conditions.at(-1)).toMatchObject({ type: 'Ready', status: 'False', reason: 'Applying' });
     status = 500;
     const failing = await runRequest(reading, requestYaml(echo, {}), { KRATIX_CDKTF_KUBE_API: api, KRATIX_CDKTF_KUBE_TOKEN_FILE: '/nonexistent' });
     expect(failing.ending).toBe('done');
-    expect(failing.status.conditions.at(-1)).toMatchObject({ status: 'Unknown', reason: 'DestinationUnreachable' });
+    expect(failing.status.conditions.at(-2)).toMatchObject({ type: 'OutputsRead', status: 'Unknown', reason: 'DestinationUnreachable' });
+    expect(failing.status.conditions.at(-1)).toMatchObject({ type: 'Ready', status: 'Unknown', reason: 'DestinationUnreachable' });
   });
 
   test('Kratix replaces status.outputs whole: an unread run keeps the last values; values known at synth win over stale ones', async () => {
@@ -137,14 +144,14 @@ describe('in the workflow', () => {
       JSON.stringify({ ...JSON.parse(requestYaml(echo, { message: 'hi' }, { name: 'db', namespace: 'team-a' })), status: { outputs } });
     status = 500;
     const unread = await runRequest(reading, withStatus({ message: 'old', id: 'abc-123', dropped: 'no longer declared' }), env);
-    expect(unread.status.conditions.at(-1)).toMatchObject({ reason: 'DestinationUnreachable' });
+    expect(unread.status.conditions.at(-2)).toMatchObject({ reason: 'DestinationUnreachable' });
     expect(unread.status.outputs).toMatchObject({ message: 'hi', id: 'abc-123', shout: 'HI' });
     expect(unread.status.outputs).not.toHaveProperty('dropped');
     status = 200;
     // An earlier stack's Secret (another digest: Stale) still says the old message.
     secret = { data: { id: b64('abc-456'), message: b64('old') } };
     const stale = await runRequest(reading, withStatus({ id: 'abc-123' }), env);
-    expect(stale.status.conditions.at(-1)).toMatchObject({ reason: 'Stale' });
+    expect(stale.status.conditions.at(-2)).toMatchObject({ reason: 'Stale' });
     expect(stale.status.outputs).toMatchObject({ message: 'hi', id: 'abc-456' });
   });
 

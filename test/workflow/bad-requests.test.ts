@@ -113,7 +113,11 @@ describe.each(CORPUS)('%s', (_name, def, yaml, expected) => {
     expect(run.stderr).toMatch(expected);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.status.message).toMatch(expected);
-    expect(run.status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' })]);
+    // Ready too, so that `kubectl wait --for=condition=Ready` sees the refusal.
+    expect(run.status.conditions).toEqual([
+      expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' }),
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'InvalidRequest' }),
+    ]);
     expect(run.output).toEqual({});
     expect(Object.keys(run.metadata).sort()).toEqual(['status.yaml', 'workflow-control.yaml']);
   });

@@ -18,7 +18,10 @@ test('a 1.4 MB list of 700,000 items is refused before it is parsed, with status
   expect(run.stderr).toMatch(reason);
   expect(run.status.message).toMatch(reason);
   expect(run.status.message).toMatch(/fix: .*maxItems/);
-  expect(run.status.conditions).toEqual([expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' })]);
+  expect(run.status.conditions).toEqual([
+    expect.objectContaining({ type: 'RequestValid', status: 'False', reason: 'InvalidRequest' }),
+    expect.objectContaining({ type: 'Ready', status: 'False', reason: 'InvalidRequest' }),
+  ]);
   expect(run.output).toEqual({});
 });
 

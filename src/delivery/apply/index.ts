@@ -4,7 +4,7 @@ import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
 import { durationMs, retryIssues } from '../../workflow/control.js';
 import { writeAllOrNothing } from '../../workflow/files.js';
-import { condition } from '../../workflow/status.js';
+import { condition, READY } from '../../workflow/status.js';
 import {
   DRY_RUN_FILE,
   type Delivery,
@@ -154,6 +154,9 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       condition(type, result.ok, notApplied ? 'DriftNotCorrected' : reason, result.message, run.now),
       ...(result.drift ? [driftCondition(result.drift, run.now)] : []),
     ];
+    // Converged: applied, with no drift left as found (drift: 'report').
+    const driftLeft = result.ok && result.drift !== undefined && result.drift.drifted.length > result.drift.corrected.length;
+    if (run.action === 'configure') conditions.push(condition(READY, result.ok && !driftLeft, driftLeft ? 'DriftReported' : reason, result.message, run.now));
     if (drift) status.drift = drift;
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;

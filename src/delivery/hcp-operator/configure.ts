@@ -2,7 +2,7 @@
 // the workspace the operator made from it, and the outputs read back for status.
 import { statusOutputs } from '../read-outputs.js';
 import { toYamlDocuments } from '../../artifacts/yaml.js';
-import { condition, type Condition } from '../../workflow/status.js';
+import { condition, type Condition, READY } from '../../workflow/status.js';
 import type { DeliveryDone, DeliveryRun } from '../delivery.js';
 import { redactor } from '../apply/terraform-cli.js';
 import { HcpApiError, hcpApi } from './api.js';
@@ -71,7 +71,7 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
     return {
       files: p.files,
       status: { message: `${synthesized}; ${why}`, ...statusOutputs(run.def, run.input, known, undefined), terraform: p.summary },
-      conditions: [condition('StackUploaded', false, 'NoToken', why, run.now)],
+      conditions: [condition('StackUploaded', false, 'NoToken', why, run.now), condition(READY, false, 'NoToken', why, run.now)],
       log: { error: true, text: `${p.where}: ${why}; give the Promise's workflow a team token in ${tokenEnv} (workflow.env from a Secret)` },
     };
   }
@@ -115,6 +115,12 @@ export async function configure(props: HcpTerraformOperatorProps, run: DeliveryR
       ? condition('OutputsRead', true, 'Read', redact(freshness(read, runInfo)), run.now)
       : condition('OutputsRead', false, read.reason, redact(read.message), run.now),
   ];
+  // Ready: the stack uploaded (or unchanged) and its run applied, or planned no changes.
+  const [uploadCondition, readCondition] = conditions as [Condition, Condition];
+  if (uploadCondition.status !== 'True') conditions.push({ ...uploadCondition, type: READY });
+  else if (!read.ok) conditions.push({ ...readCondition, type: READY });
+  else if (runInfo && runApplied(read, runInfo)) conditions.push(condition(READY, true, 'Applied', readCondition.message, run.now));
+  else conditions.push(condition(READY, false, 'Applying', readCondition.message, run.now));
   const status = {
     message,
     ...statusOutputs(run.def, run.input, known, read.ok ? read.outputs : undefined),
@@ -153,6 +159,10 @@ function uploadMessage(upload: UploadResult | HcpApiError, where: string, interv
 
 // How fresh the outputs are: the state version they come from, and any newer run.
 function freshness(read: Extract<OutputsResult, { ok: true }>, run: RunInfo | undefined): string {
-  const done = run && (run.id === read.stateVersion.run || ['applied', 'planned_and_finished'].includes(run.status));
-  return run && !done ? `${read.message}; run ${run.id} (${run.status}) has not applied yet, so they may change` : read.message;
+  return run && !runApplied(read, run) ? `${read.message}; run ${run.id} (${run.status}) has not applied yet, so they may change` : read.message;
+}
+
+// The workspace's current state is this run's, or the run is over (applied, or planned nothing).
+function runApplied(read: Extract<OutputsResult, { ok: true }>, run: RunInfo): boolean {
+  return run.id === read.stateVersion.run || ['applied', 'planned_and_finished'].includes(run.status);
 }

@@ -5,7 +5,7 @@ import type { KubernetesObject, PromiseDefinition } from '../../promise/define-p
 import type { Issue } from '../../schema/issue.js';
 import type { Delivery, DeliveryDone, DeliveryResult, DeliveryRun, DeliveryTask, PipelineNeeds } from '../delivery.js';
 import { statusOutputs } from '../read-outputs.js';
-import { readTofuOutputs } from './outputs.js';
+import { readTofuOutputs, readyFrom } from './outputs.js';
 import { cleanUp } from './cleanup.js';
 import { CLEANUP_TASK, cleanUpObjects } from './cleanup-job.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../kratix/names.js';
@@ -212,7 +212,7 @@ export class TofuController implements Delivery, TofuControllerProps {
         ...rest,
         ...statusOutputs(run.def, run.input, result.status.outputs as Record<string, unknown> | undefined, unread ? undefined : read.outputs),
       },
-      conditions: [...result.conditions, read.condition],
+      conditions: [...result.conditions, read.condition, readyFrom(read.condition)],
     };
   }
 

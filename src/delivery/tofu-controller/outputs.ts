@@ -2,7 +2,7 @@
 // status: read from the outputs Secret tofu-controller writes, and dated by the Terraform object's
 // own status, when the pipeline can reach the destination's Kubernetes API.
 import type { OutputValue } from '../../promise/define-promise.js';
-import { condition, cut, type Condition } from '../../workflow/status.js';
+import { condition, cut, type Condition, READY } from '../../workflow/status.js';
 import { kubeRequest } from '../kube-api.js';
 import { DIGEST_ANNOTATION } from './objects.js';
 
@@ -116,4 +116,15 @@ async function getJson<T>(env: Readonly<Record<string, string | undefined>>, pat
 function destinationEnv(env: Readonly<Record<string, string | undefined>>): Readonly<Record<string, string | undefined>> {
   if (!env.KRATIX_CDKTF_DESTINATION_API) return env;
   return { ...env, KRATIX_CDKTF_KUBE_API: env.KRATIX_CDKTF_DESTINATION_API, KRATIX_CDKTF_KUBE_TOKEN: env.KRATIX_CDKTF_DESTINATION_TOKEN ?? '' };
+}
+
+/**
+ * The request's Ready condition from `OutputsRead`: True only when the outputs Secret is the
+ * applied current stack's (Current); False while tofu-controller applies it (Applying) or has
+ * not started (NotYetApplied); Unknown when the destination cannot be reached.
+ */
+export function readyFrom(read: Condition): Condition {
+  const status = read.reason === 'Current' ? 'True' : read.status === 'Unknown' ? 'Unknown' : 'False';
+  const reason = read.reason === 'Current' ? 'Applied' : read.reason === 'Stale' ? 'Applying' : read.reason;
+  return { ...read, type: READY, status, reason };
 }
