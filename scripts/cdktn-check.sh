@@ -11,9 +11,10 @@ CDKTN_VERSION=0.24.0
 CONSTRUCTS_VERSION=10.7.2
 # Each @cdktf/provider-* dependency of package.json and what replaces it: a pinned @cdktn package,
 # or "keep" where CDK Terrain publishes none on npm. @cdktn/provider-kubernetes does not exist on
-# npm (only the Python cdktn-provider-kubernetes does), so team-env keeps the archived
-# @cdktf/provider-kubernetes bindings, whose `cdktf` peer is pointed at cdktn by an npm override:
-# every construct class then comes from cdktn, and the Promise's own source is unchanged.
+# npm (only the Python cdktn-provider-kubernetes does), so a Promise on it (the tests' synth
+# gates import one) keeps the archived @cdktf/provider-kubernetes bindings, whose `cdktf` peer is
+# pointed at cdktn by an npm override: every construct class then comes from cdktn, and the
+# Promise's own source is unchanged.
 PROVIDERS='{
   "@cdktf/provider-aws": "@cdktn/provider-aws@25.7.0",
   "@cdktf/provider-kubernetes": "keep"

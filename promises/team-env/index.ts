@@ -1,9 +1,12 @@
-import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
-import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
-import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { definePromise, type Infer, tofuController, Type } from 'kratix-cdktf';
+import { LimitRange } from 'kubernetes-models/v1/LimitRange';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { definePromise, type Infer, Type } from 'kratix-cdktf';
+
+// Plain Kubernetes objects, which Kratix applies itself: no Terraform, state or controller for a
+// namespace and three objects in it. Typed and checked against the Kubernetes OpenAPI schema by
+// kubernetes-models (each object's validate(), which the workflow calls).
 
 // Kubernetes resource quantities as users write them: 500m, 2, 1.5, 512Mi, 4Gi.
 const cpu = (description: string, def: string) => Type.String({ default: def, pattern: '^[0-9]+(\\.[0-9]+)?m?$', description });
@@ -65,52 +68,46 @@ export type TeamEnvSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'team-env',
   description: 'A namespace for a team on a shared Kubernetes cluster: quota, container defaults, Pod Security and access for one identity-provider group.',
-  version: 'v0.1.0',
+  version: 'v0.2.0',
   api: { group: 'platform.example.com', version: 'v1alpha1', kind: 'TeamEnvironment', shortNames: ['teamenv'] },
-  // The Flux source the platform created on each destination (README: Delivery: Flux tofu-controller).
-  delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
   spec,
   destinationSelectors: [{ matchLabels: { environment: 'dev' } }],
-  outputs: {
-    namespace: { description: 'Name of the namespace created.' },
-  },
-  stack(scope, { metadata, spec }) {
-    // In-cluster credentials of whatever applies the stack (the workflow or tofu-controller runner).
-    new KubernetesProvider(scope, 'kubernetes', {});
-    const ns = new NamespaceV1(scope, 'namespace', {
-      metadata: {
-        name: spec.namespace,
-        labels: {
-          ...spec.labels,
-          'app.kubernetes.io/managed-by': 'kratix',
-          'kratix.io/resource-name': metadata.name,
-          'kratix.io/resource-namespace': metadata.namespace,
-          'pod-security.kubernetes.io/enforce': spec.podSecurity,
-        },
-      },
-    });
-    const inNamespace = { name: 'team', namespace: ns.metadata.name };
-    new ResourceQuotaV1(scope, 'quota', {
-      metadata: inNamespace,
-      spec: { hard: { 'requests.cpu': spec.quota.cpu, 'requests.memory': spec.quota.memory, pods: String(spec.quota.pods) } },
-    });
-    new LimitRangeV1(scope, 'limits', {
-      metadata: inNamespace,
-      spec: {
-        limit: [
-          {
-            type: 'Container',
-            defaultRequest: { cpu: spec.containerDefaults.cpuRequest, memory: spec.containerDefaults.memoryRequest },
-            default: { cpu: spec.containerDefaults.cpuLimit, memory: spec.containerDefaults.memoryLimit },
+  manifests({ metadata, spec }) {
+    const inNamespace = { name: 'team', namespace: spec.namespace };
+    return [
+      new Namespace({
+        metadata: {
+          name: spec.namespace,
+          labels: {
+            ...spec.labels,
+            'app.kubernetes.io/managed-by': 'kratix',
+            'kratix.io/resource-name': metadata.name,
+            'kratix.io/resource-namespace': metadata.namespace,
+            'pod-security.kubernetes.io/enforce': spec.podSecurity,
           },
-        ],
-      },
-    });
-    new RoleBindingV1(scope, 'access', {
-      metadata: { name: `team-${spec.access}`, namespace: ns.metadata.name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: spec.access },
-      subject: [{ kind: 'Group', name: spec.group, apiGroup: 'rbac.authorization.k8s.io' }],
-    });
-    return { namespace: ns.metadata.name };
+        },
+      }),
+      new ResourceQuota({
+        metadata: inNamespace,
+        spec: { hard: { 'requests.cpu': spec.quota.cpu, 'requests.memory': spec.quota.memory, pods: String(spec.quota.pods) } },
+      }),
+      new LimitRange({
+        metadata: inNamespace,
+        spec: {
+          limits: [
+            {
+              type: 'Container',
+              defaultRequest: { cpu: spec.containerDefaults.cpuRequest, memory: spec.containerDefaults.memoryRequest },
+              default: { cpu: spec.containerDefaults.cpuLimit, memory: spec.containerDefaults.memoryLimit },
+            },
+          ],
+        },
+      }),
+      new RoleBinding({
+        metadata: { name: `team-${spec.access}`, namespace: spec.namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: spec.access },
+        subjects: [{ kind: 'Group', name: spec.group, apiGroup: 'rbac.authorization.k8s.io' }],
+      }),
+    ];
   },
 });

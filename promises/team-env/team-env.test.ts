@@ -1,32 +1,44 @@
 import { expect, test } from 'vitest';
-import { exampleRequest, renderRequest, validateRequest } from 'kratix-cdktf/testing';
+import { exampleRequest, renderManifests, validateRequest } from 'kratix-cdktf/testing';
 import teamEnv from './index.js';
 
 const example = exampleRequest(import.meta.dirname);
+const byKind = (request = example) =>
+  Object.fromEntries(renderManifests(teamEnv, request).objects.map(({ object }) => [object.kind, object])) as Record<string, any>;
 
 test('the example request gives a namespace with quota, container defaults and a role binding for the group', () => {
-  const tf = renderRequest(teamEnv, example);
-  const ns = tf.resource.kubernetes_namespace_v1.namespace.metadata;
-  expect(ns.name).toBe('payments-dev');
-  expect(ns.labels).toMatchObject({
+  const { Namespace, ResourceQuota, LimitRange, RoleBinding } = byKind();
+  expect(Namespace.metadata.name).toBe('payments-dev');
+  expect(Namespace.metadata.labels).toMatchObject({
     'cost-center': '1234',
     'pod-security.kubernetes.io/enforce': 'restricted',
     'kratix.io/resource-namespace': 'team-payments',
   });
-  expect(tf.resource.kubernetes_resource_quota_v1.quota.spec.hard).toEqual({ 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '50' });
-  expect(tf.resource.kubernetes_limit_range_v1.limits.spec.limit[0]).toMatchObject({
+  expect(ResourceQuota.spec.hard).toEqual({ 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '50' });
+  expect(LimitRange.spec.limits[0]).toEqual({
     type: 'Container',
-    default_request: { cpu: '100m', memory: '128Mi' },
+    defaultRequest: { cpu: '100m', memory: '128Mi' },
     default: { cpu: '500m', memory: '512Mi' },
   });
-  const binding = tf.resource.kubernetes_role_binding_v1.access;
-  expect(binding.role_ref).toEqual({ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
-  expect(binding.subject).toEqual([{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: 'payments-engineers' }]);
+  expect(RoleBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
+  expect(RoleBinding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'payments-engineers' }]);
 });
 
-test('objects inside the namespace reference it, so Terraform creates the namespace first', () => {
-  const tf = renderRequest(teamEnv, example);
-  expect(tf.resource.kubernetes_resource_quota_v1.quota.metadata.namespace).toBe('${kubernetes_namespace_v1.namespace.metadata[0].name}');
+test('every object but the namespace is inside it, and all go with the request’s Work (no group of their own)', () => {
+  const { objects, selectors, files } = renderManifests(teamEnv, example);
+  expect(objects.map(({ object }) => [object.kind, object.metadata.namespace])).toEqual([
+    ['Namespace', undefined],
+    ['ResourceQuota', 'payments-dev'],
+    ['LimitRange', 'payments-dev'],
+    ['RoleBinding', 'payments-dev'],
+  ]);
+  expect(selectors).toEqual([]);
+  expect([...files.keys()]).toEqual([
+    '000-namespace-payments-dev.yaml',
+    '001-resourcequota-team.yaml',
+    '002-limitrange-team.yaml',
+    '003-rolebinding-team-edit.yaml',
+  ]);
 });
 
 test.each([

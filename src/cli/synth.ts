@@ -4,6 +4,7 @@ import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest } from '../terraform/stack.js';
+import { requestManifests } from '../manifests/index.js';
 import { bundleWorkflows, formatBundleIssues, type BundleReport } from './bundle.js';
 import { listPromises, loadPromise, parseExample, type LoadedPromise, type ProjectConfig } from './project.js';
 import { workflowImage } from './image.js';
@@ -96,8 +97,10 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
 function exampleStackFailure(promise: LoadedPromise): string | undefined {
   const heading = `promises/${promise.name}: stack() on example-request.yaml`;
   try {
-    synthRequest(promise.definition, parseExample(promise));
-    return undefined;
+    const example = parseExample(promise);
+    synthRequest(promise.definition, example);
+    const manifests = requestManifests(promise.definition, example);
+    return manifests && !manifests.ok ? formatIssues(`promises/${promise.name}: manifests() on example-request.yaml`, manifests.issues) : undefined;
   } catch (e) {
     if (e instanceof StackError) return formatIssues(heading, [e.issue]);
     if (e instanceof IssuesError) return formatIssues(`promises/${promise.name}/example-request.yaml`, e.issues);

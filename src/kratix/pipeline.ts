@@ -20,6 +20,8 @@ export const CONTAINER_FIELDS = [
 
 /** Name of the pipeline that runs the Terraform step, in both configure and delete. */
 export const TERRAFORM_PIPELINE = 'terraform';
+/** The resource pipeline of a Promise with manifests and no stack. */
+export const MANIFESTS_PIPELINE = 'manifests';
 
 /**
  * Name of the Promise configure pipeline that writes the dependencies. Short on purpose:
@@ -82,6 +84,8 @@ export interface PipelineJobProps {
 export interface PipelineProps extends PipelineJobProps {
   readonly promise: string;
   readonly action: 'configure' | 'delete';
+  /** The Pipeline's name. @default 'terraform' */
+  readonly name?: string;
   readonly resources?: ContainerResources;
   readonly env?: readonly Record<string, unknown>[];
   readonly envFrom?: readonly Record<string, unknown>[];
@@ -107,7 +111,7 @@ export function renderPipeline(props: PipelineProps) {
   return {
     apiVersion: 'platform.kratix.io/v1alpha1',
     kind: 'Pipeline',
-    metadata: { name: TERRAFORM_PIPELINE },
+    metadata: { name: props.name ?? TERRAFORM_PIPELINE },
     spec: {
       containers: containers.map(pickContainerFields),
       ...jobSpec(props),

@@ -18,6 +18,7 @@ import {
   checkPipelines,
   DEFAULT_BACKOFF_LIMIT,
   renderDependenciesPipeline,
+  MANIFESTS_PIPELINE,
   renderPipeline,
   type PipelineJobProps,
 } from './pipeline.js';
@@ -59,7 +60,7 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkNames(def), ...checkOutputs(def), ...checkDelivery(def), ...checkRequiredPromises(def)];
+  const issues: Issue[] = [...checkBuilds(def), ...checkNames(def), ...checkOutputs(def), ...checkDelivery(def), ...checkRequiredPromises(def)];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
   const dependencies = promiseDependencies(def, { image: props.image, imagePullSecrets: pullSecrets }, props.manifests);
@@ -84,6 +85,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     renderPipeline({
       promise: def.name,
       action,
+      ...(def.stack ? {} : { name: MANIFESTS_PIPELINE }),
       ...job,
       ...(steps.resources ? { resources: steps.resources } : {}),
       ...(steps.env || env.length ? { env } : {}),
@@ -150,6 +152,31 @@ function checkNames(def: PromiseDefinition): Issue[] {
     issues.push(errors.badName('version', def.version, 'is not a valid label value'));
   }
   return issues;
+}
+
+// What a request gets: a Terraform stack (and a delivery for it), Kubernetes manifests, or both.
+function checkBuilds(def: PromiseDefinition): Issue[] {
+  if (def.stack !== undefined && typeof def.stack !== 'function')
+    return [{ path: 'stack', message: 'is not a function', fix: 'write stack(scope, request) { ... }' }];
+  if (def.manifests !== undefined && typeof def.manifests !== 'function')
+    return [{ path: 'manifests', message: 'is not a function', fix: 'write manifests(request) { return [...] }' }];
+  if (!def.stack && !def.manifests)
+    return [
+      {
+        path: 'stack',
+        message: 'is missing, and so is manifests(): a request would get nothing',
+        fix: 'write stack(scope, request) { ... } for Terraform, manifests(request) { return [...] } for Kubernetes objects, or both',
+      },
+    ];
+  if (!def.stack && def.delivery)
+    return [
+      {
+        path: 'delivery',
+        message: `is ${def.delivery.kind}, which delivers a Terraform stack, and this Promise has no stack()`,
+        fix: 'remove delivery, or add a stack()',
+      },
+    ];
+  return [];
 }
 
 // Kratix looks each one up by name (a Promise is a cluster-scoped object) and compares `version`

@@ -2,6 +2,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
 import type { Delivery } from '../delivery/delivery.js';
 import type { ManifestFile } from './manifest-file.js';
+import type { Manifest } from '../manifests/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -124,6 +125,8 @@ export interface WorkflowProps {
   readonly delete?: WorkflowStepsProps;
 }
 
+export type { Manifest, ManifestGroup, ManifestObject } from '../manifests/index.js';
+
 /** A Kubernetes object, as plain data. */
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -175,7 +178,16 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    */
   // A method, not a function property, so any specific definition is also a PromiseDefinition.
   // biome-ignore lint/suspicious/noConfusingVoidType: a stack() with no outputs returns nothing; void says so where undefined would not accept it
-  stack(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;
+  stack?(scope: Construct, request: ResourceRequest<Static<S>>): { [K in keyof O]: OutputValue } | void;
+  /**
+   * Kubernetes objects for Kratix itself to schedule with the request's Work, beside the stack
+   * or, for a Promise without `stack`, instead of it: objects (scheduled like the rest of the
+   * request's output), or groups `{ directory, matchLabels, objects }` sent only to the
+   * Destinations with those labels. Plain objects, or `kubernetes-models` instances, which are
+   * validated against the Kubernetes OpenAPI schema. Kratix removes them when the request is
+   * deleted. @default none
+   */
+  manifests?(request: ResourceRequest<Static<S>>): readonly Manifest[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -17,8 +17,11 @@ export class StackError extends Error {
   }
 }
 
-export const stackThrew = (e: unknown): Issue => ({
-  path: `stack()${authorFrame(e)}`,
+export const stackThrew = (e: unknown): Issue => authorThrew('stack()', e);
+
+/** The author's `fn` threw: where (the first frame in their code) and what. */
+export const authorThrew = (fn: string, e: unknown): Issue => ({
+  path: `${fn}${authorFrame(e)}`,
   message: `threw ${describe(e)}`,
 });
 

@@ -44,7 +44,8 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
   const stack = new TerraformStack(app, props.stackId ?? 'request');
   let returned: Record<string, OutputValue | undefined>;
   try {
-    returned = (def.stack(stack, shield(request) as ResourceRequest<never>) ?? {}) as typeof returned;
+    // A Promise of manifests only has no stack: its Terraform configuration is empty.
+    returned = (def.stack?.(stack, shield(request) as ResourceRequest<never>) ?? {}) as typeof returned;
   } catch (e) {
     throw new errors.StackError(errors.stackThrew(e), { cause: e });
   }

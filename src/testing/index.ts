@@ -8,6 +8,7 @@ import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError, type Result } from '../schema/issue.js';
 import { synthRequest, type SynthRequestProps, type TerraformJson } from '../terraform/stack.js';
+import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 
 /** A request as a test writes it: anything left out is filled in (name `test`, namespace `default`). */
 export interface TestRequest {
@@ -43,6 +44,24 @@ export function renderRequest(def: PromiseDefinition, request: TestRequest = {},
   const parsed = validateRequest(def, request);
   if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
   return synthRequest(def, parsed.value, props).json;
+}
+
+/**
+ * Validates a request and runs the Promise's `manifests()` on it, checked as the workflow checks
+ * them: the objects as written (plain data), with the folder of their group ('' for none), the
+ * destination-selectors.yaml entries of the groups, and the output files. Throws an
+ * {@link IssuesError} for an invalid request or invalid manifests.
+ * @example
+ * const { objects } = renderManifests(teamEnv, { spec: { namespace: 'payments' } });
+ * expect(objects.map((o) => o.object.kind)).toContain('ResourceQuota');
+ */
+export function renderManifests(def: PromiseDefinition, request: TestRequest = {}): ManifestFiles {
+  const parsed = validateRequest(def, request);
+  if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
+  const manifests = requestManifests(def, parsed.value);
+  if (!manifests) throw new Error(`${def.name} has no manifests()`);
+  if (!manifests.ok) throw new IssuesError(`${def.name}: invalid manifests`, manifests.issues);
+  return manifests.value;
 }
 
 /** Options for {@link synthPromise}. */

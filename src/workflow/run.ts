@@ -13,6 +13,7 @@ import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
+import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { durationMs, retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
@@ -107,6 +108,7 @@ interface Prepared {
   readonly request: ResourceRequest<unknown>;
   readonly slug: string;
   readonly synthesized: SynthesizedStack;
+  readonly manifests?: ManifestFiles;
 }
 
 class Run {
@@ -142,9 +144,9 @@ class Run {
       }
     }
     if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues, request.omitted);
+    let synthesized: SynthesizedStack;
     try {
-      const synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
-      return { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
+      synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
@@ -154,6 +156,13 @@ class Run {
         { path: '(kratix-cdktf)', message: (e as Error).message },
       ]);
     }
+    const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
+    // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
+    if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
+    const manifests = requestManifests(def, request.value);
+    if (manifests && !manifests.ok)
+      return this.refuse(`${heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', manifests.issues);
+    return manifests ? { ...prepared, manifests: manifests.value } : prepared;
   }
 
   /** Hands the prepared request to the delivery and writes what it gives back, all or nothing. */
@@ -186,7 +195,23 @@ class Run {
       const { what, type, reason, issues, fixedBy } = result.refused;
       return this.refuse(`${p.heading}: ${what}`, type, reason, issues, 0, fixedBy);
     }
-    const size = [...result.files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
+    const files = new Map(result.files);
+    const manifests = p.manifests;
+    if (manifests) {
+      // The delivery's files keep their names: a manifest folder named like one of them is refused.
+      const taken = new Set([...result.files.keys()].flatMap((path) => [path, path.split('/')[0]!]));
+      const clash = [...manifests.files.keys()].find((path) => taken.has(path) || taken.has(path.split('/')[0]!));
+      if (clash)
+        return this.refuse(`${p.heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', [
+          {
+            path: 'manifests()',
+            message: `${clash} is where the ${delivery.kind} delivery writes its own output`,
+            fix: 'name the group’s directory differently',
+          },
+        ]);
+      for (const [path, text] of manifests.files) files.set(path, text);
+    }
+    const size = [...files.values()].reduce((n, text) => n + gzipSync(text).length, 0);
     if (size > MAX_OUTPUT_GZIP_BYTES) {
       return this.refuse(`${p.heading}: the output is too large`, 'StackSynthesized', 'OutputTooLarge', [
         {
@@ -201,14 +226,17 @@ class Run {
       conditions.push(
         condition(READY, 'Unknown', 'NotObserved', `The ${delivery.kind} delivery cannot see when Terraform has applied this request's stack`, this.now),
       );
-    const status = { ...result.status, conditions };
-    const text = result.log?.text ?? result.status.message;
+    const status = { ...result.status, ...(manifests ? manifestsStatus(result.status.message, manifests) : {}), conditions };
+    const text = result.log?.text ?? status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
     const metadata: Record<string, string> = {};
-    if (delivery.destinationLabels && result.files.size) metadata['destination-selectors.yaml'] = toYaml([{ matchLabels: delivery.destinationLabels }]);
+    // The root of the output goes where the delivery says; each manifest group's folder, by its own labels.
+    const rooted = [...files.keys()].some((path) => !manifests?.selectors.some((s) => path.startsWith(`${s.directory}/`)));
+    const selectors = [...(delivery.destinationLabels && rooted ? [{ matchLabels: delivery.destinationLabels }] : []), ...(manifests?.selectors ?? [])];
+    if (selectors.length) metadata['destination-selectors.yaml'] = toYaml(selectors);
     // A dry run is one look: never retried or suspended.
-    return this.end(status, ctx.dryRun ? undefined : result.ending, { files: result.files, metadata });
+    return this.end(status, ctx.dryRun ? undefined : result.ending, { files, metadata });
   }
 
   // Ready speaks of a configure run's result: a DryRun is one look, and a delete ends the request.
@@ -303,4 +331,15 @@ function describeObject(object: unknown): string {
   const metadata = (object as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
   const name = typeof metadata?.name === 'string' ? metadata.name.slice(0, 63) : '(unnamed)';
   return typeof metadata?.namespace === 'string' ? `${metadata.namespace.slice(0, 63)}/${name}` : name;
+}
+
+// `status.manifests` and the message: what the run wrote for Kratix, after the delivery's words.
+function manifestsStatus(message: string, manifests: ManifestFiles): { message: string; manifests: Record<string, unknown> } {
+  const root = manifests.objects.filter((o) => o.directory === '').length;
+  const groups = manifests.selectors.map((s) => ({ ...s, objects: manifests.objects.filter((o) => o.directory === s.directory).length }));
+  const wrote = `wrote ${manifests.objects.length} Kubernetes object${manifests.objects.length === 1 ? '' : 's'} for Kratix to schedule`;
+  return {
+    message: message ? `${message}; ${wrote}` : `${wrote[0]!.toUpperCase()}${wrote.slice(1)}`,
+    manifests: { objects: root, ...(groups.length ? { groups } : {}) },
+  };
 }
