@@ -7,6 +7,8 @@ export {
   type Dependency,
   type DependencyDelivery,
   type KubernetesObject,
+  type NamedPipeline,
+  type StepResult,
   type Manifest,
   type ManifestGroup,
   type ManifestObject,

@@ -1,8 +1,8 @@
-import type { ContainerResources, PipelineContainer, WorkflowStepsProps } from '../promise/define-promise.js';
+import type { ContainerResources, NamedPipeline, PipelineContainer, WorkflowStepsProps } from '../promise/define-promise.js';
 import type { PipelinePermission } from '../delivery/delivery.js';
 import type { Issue } from '../schema/issue.js';
 import * as errors from './errors.js';
-import { dnsSubdomainProblem } from './names.js';
+import { dnsLabelProblem, dnsSubdomainProblem } from './names.js';
 
 /** The fields Kratix's Pipeline parser accepts on a container; anything else fails the webhook. */
 export const CONTAINER_FIELDS = [
@@ -120,6 +120,58 @@ export function renderPipeline(props: PipelineProps) {
   };
 }
 
+/** Set in a named pipeline's container that runs the author's TypeScript `step` of that name. */
+export const STEP_ENV = 'KRATIX_CDKTF_STEP';
+
+/**
+ * One of the author's named pipelines: its containers, or the Promise's own image running its
+ * `step` (selected by KRATIX_CDKTF_STEP), with the workflow's environment and no RBAC.
+ */
+export function renderNamedPipeline(props: PipelineProps, pipeline: NamedPipeline) {
+  const step: PipelineContainer = {
+    name: 'step',
+    image: props.image,
+    command: ['node', '--snapshot-blob', '/app/workflow.blob'],
+    imagePullPolicy: 'IfNotPresent',
+    securityContext: SECURITY_CONTEXT,
+    resources: props.resources ?? DEFAULT_RESOURCES,
+    env: [...(props.env ?? []), { name: STEP_ENV, value: pipeline.name }],
+    ...(props.envFrom?.length ? { envFrom: props.envFrom } : {}),
+  };
+  return {
+    apiVersion: 'platform.kratix.io/v1alpha1',
+    kind: 'Pipeline',
+    metadata: { name: pipeline.name },
+    spec: { containers: (pipeline.step ? [step] : (pipeline.containers ?? [])).map(pickContainerFields), ...jobSpec(props) },
+  };
+}
+
+/** Checks one list of named pipelines (`workflow.<action>.pipelines.<where>`). */
+export function checkNamedPipelines(path: string, pipelines: unknown): Issue[] {
+  if (pipelines === undefined) return [];
+  if (!Array.isArray(pipelines)) return [{ path, message: 'is not a list', fix: "write [{ name: 'notify', containers: [...] }]" }];
+  return pipelines.flatMap((pipeline: Partial<NamedPipeline> | null, i): Issue[] => {
+    const at = `${path}[${i}]`;
+    const issues: Issue[] = [];
+    const name = pipeline?.name;
+    const problem = typeof name === 'string' ? dnsLabelProblem(name) : 'must be a string';
+    if (problem)
+      issues.push({ path: `${at}.name`, message: `${JSON.stringify(name)} ${problem}`, fix: 'name the pipeline like a DNS label: "policy", "notify"' });
+    const hasStep = typeof pipeline?.step === 'function';
+    const hasContainers = Array.isArray(pipeline?.containers) && pipeline.containers.length > 0;
+    if (hasStep === hasContainers)
+      issues.push({
+        path: at,
+        message: hasStep ? 'has both containers and a step' : 'has neither containers nor a step',
+        fix: 'give it containers: [...] of its own, or a step(request) run in the Promise’s image',
+      });
+    if (pipeline?.step !== undefined && !hasStep)
+      issues.push({ path: `${at}.step`, message: 'is not a function', fix: 'write step(request) { return { status: { ... } } }' });
+    if (hasContainers) issues.push(...checkContainers(`${at}.containers`, pipeline!.containers));
+    return issues;
+  });
+}
+
 /** Environment variables that tell the Promise workflow its own image and pull Secrets. */
 export const DEPENDENCIES_IMAGE_ENV = 'KRATIX_CDKTF_IMAGE';
 export const DEPENDENCIES_PULL_SECRETS_ENV = 'KRATIX_CDKTF_IMAGE_PULL_SECRETS';
@@ -213,7 +265,8 @@ export function checkPipelines(promise: string, action: 'configure' | 'delete', 
   const issues: Issue[] = [];
   const seenPipelines = new Set<string>();
   for (const pipeline of pipelines) {
-    const path = `workflow.${action}`;
+    const path =
+      pipeline.metadata.name === TERRAFORM_PIPELINE || pipeline.metadata.name === MANIFESTS_PIPELINE ? `workflow.${action}` : `workflow.${action}.pipelines`;
     const full = `${promise}-resource-${action}-${pipeline.metadata.name}`;
     if (full.length > 60) issues.push(errors.pipelineNameTooLong(path, full));
     if (seenPipelines.has(pipeline.metadata.name)) issues.push(errors.duplicatePipeline(path, pipeline.metadata.name));

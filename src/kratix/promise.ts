@@ -1,4 +1,4 @@
-import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
+import type { KubernetesObject, NamedPipeline, PromiseDefinition } from '../promise/define-promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
@@ -18,7 +18,9 @@ import {
   checkPipelines,
   DEFAULT_BACKOFF_LIMIT,
   renderDependenciesPipeline,
+  checkNamedPipelines,
   MANIFESTS_PIPELINE,
+  renderNamedPipeline,
   renderPipeline,
   type PipelineJobProps,
 } from './pipeline.js';
@@ -93,8 +95,30 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(steps[action] ? { steps: steps[action] } : {}),
       permissions: needs.permissions,
     });
-  const configure = [pipeline('configure')];
-  const remove = [pipeline('delete')];
+  // The author's named pipelines around the Promise's own, in the order Kratix runs them.
+  const around = (action: 'configure' | 'delete') => {
+    const named = steps[action]?.pipelines;
+    issues.push(
+      ...checkNamedPipelines(`workflow.${action}.pipelines.before`, named?.before),
+      ...checkNamedPipelines(`workflow.${action}.pipelines.after`, named?.after),
+    );
+    const list = (value: unknown) => (Array.isArray(value) ? (value as NamedPipeline[]) : []);
+    const props = {
+      promise: def.name,
+      action,
+      ...job,
+      ...(steps.resources ? { resources: steps.resources } : {}),
+      ...(env.length ? { env } : {}),
+      ...(steps.envFrom ? { envFrom: steps.envFrom } : {}),
+    };
+    return [
+      ...list(named?.before).map((p) => renderNamedPipeline(props, p)),
+      pipeline(action),
+      ...list(named?.after).map((p) => renderNamedPipeline(props, p)),
+    ];
+  };
+  const configure = around('configure');
+  const remove = around('delete');
   issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
   if (issues.length > 0 || !dependencies.ok) return { ok: false, issues };
 

@@ -68,12 +68,44 @@ export interface ContainerResources {
   readonly limits?: Readonly<Record<string, string>>;
 }
 
-/** Extra containers around the Terraform step of one workflow action. */
+/** Extra containers around the Terraform step of one workflow action, and pipelines around its pipeline. */
 export interface WorkflowStepsProps {
   /** Containers run before the Terraform step (checks, approvals). @default none */
   readonly before?: readonly PipelineContainer[];
   /** Containers run after the Terraform step (notifications, audit). @default none */
   readonly after?: readonly PipelineContainer[];
+  /**
+   * Pipelines of their own, which Kratix runs one after the other, each as its own Job, before
+   * and after the Promise's pipeline: containers, or a TypeScript `step` run in the Promise's
+   * image. @default none
+   */
+  readonly pipelines?: { readonly before?: readonly NamedPipeline[]; readonly after?: readonly NamedPipeline[] };
+}
+
+/**
+ * A Kratix Pipeline of the author's. `<promise>-resource-<action>-<name>` must fit 60 characters
+ * (Kratix names the pipeline's RBAC objects after it). Exactly one of `containers` and `step`.
+ */
+export interface NamedPipeline {
+  /** A DNS label, unique within the action. */
+  readonly name: string;
+  /** Containers of any image, run in order. */
+  readonly containers?: readonly PipelineContainer[];
+  /**
+   * TypeScript run in the Promise's own image on the validated request (lenient on delete):
+   * what it returns is written to status.yaml, which Kratix merges into the request's status
+   * (top-level keys replaced, conditions by type). What it throws is reported in status and the
+   * pipeline is retried.
+   */
+  readonly step?: (request: ResourceRequest<any>) => StepResult | Promise<StepResult>;
+}
+
+/** What a TypeScript step gives back. */
+export interface StepResult {
+  /** Top-level status keys (not `conditions` or `kratix`, which Kratix and kratix-cdktf own). @default none */
+  readonly status?: Readonly<Record<string, unknown>>;
+  /** One line for the step's condition and the log. @default "done" */
+  readonly message?: string;
 }
 
 /** How the workflow containers run. */

@@ -8,10 +8,10 @@ import { deliveryOf } from '../delivery/index.js';
 import { requestOwner } from '../delivery/owner.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
-import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import type { PromiseDefinition, ResourceRequest, StepResult } from '../promise/define-promise.js';
 import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
-import { StackError } from '../terraform/errors.js';
+import { authorThrew, StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 import { readContext, type WorkflowContext } from './context.js';
@@ -20,6 +20,8 @@ import { runPromiseWorkflow } from './dependencies.js';
 import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition, READY } from './status.js';
+import { kindIdentifier } from '../kratix/names.js';
+import { STEP_ENV } from '../kratix/pipeline.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
 export interface WorkflowLog {
@@ -75,13 +77,16 @@ export async function runWorkflow(
     return 2;
   }
   if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}), env);
+  const run = new Run(def, ctx, log);
+  // A container of one of the author's named pipelines: its TypeScript step, nothing else.
+  const step = ctx.env[STEP_ENV];
+  if (step !== undefined) return run.step(step);
   const delivery = deliveryOf(def);
   if (ctx.action === 'delete' && typeof delivery.delete !== 'function') {
     // Nothing is validated, so deletion is never blocked.
     log.info(`${def.name}: ${delivery.delete.message}`);
     return 0;
   }
-  const run = new Run(def, ctx, log);
   const headStart =
     props.renderTerraformTo === undefined
       ? delivery.begin?.({
@@ -237,6 +242,52 @@ class Run {
     if (selectors.length) metadata['destination-selectors.yaml'] = toYaml(selectors);
     // A dry run is one look: never retried or suspended.
     return this.end(status, ctx.dryRun ? undefined : result.ending, { files, metadata });
+  }
+
+  /**
+   * Runs the author's TypeScript step `name` (a named pipeline's) on the request and writes what
+   * it returns to status.yaml, with a condition `<Name>Step`; what it throws is reported there
+   * and the pipeline retried. Nothing is synthesized or delivered.
+   */
+  async step(name: string): Promise<number> {
+    const { def, ctx } = this;
+    const named = def.workflow?.[ctx.action]?.pipelines;
+    const step = [...(named?.before ?? []), ...(named?.after ?? [])].find((p) => p.name === name)?.step;
+    if (typeof step !== 'function') {
+      // The Promise and its pipelines come from one synth: a mismatch is a broken image.
+      this.log.error(
+        `kratix-cdktf: ${STEP_ENV}=${JSON.stringify(name)}, but promises/${def.name} has no step of that name in workflow.${ctx.action}.pipelines`,
+      );
+      return 2;
+    }
+    const type = `${kindIdentifier(name)}Step`;
+    const api = requestApi(def);
+    if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, type, 'InvalidPromise', api.issues);
+    const input = readRequestFile(ctx.inputFile);
+    if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, type, 'InvalidRequest', input.issues);
+    this.input = input.value;
+    const heading = `${def.api.kind} ${describeObject(input.value)}: step ${name}`;
+    const request = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: ctx.action === 'delete' });
+    if (!request.ok) return this.refuse(`${heading}: invalid request`, type, 'InvalidRequest', request.issues, request.omitted);
+    let result: StepResult;
+    try {
+      result = (await step(request.value)) ?? {};
+    } catch (e) {
+      return this.refuse(heading, type, 'StepFailed', [authorThrew(`workflow.${ctx.action}.pipelines ${name}: step()`, e)]);
+    }
+    const status = (result.status ?? {}) as Record<string, unknown>;
+    const owned = Object.keys(status).filter((key) => key === 'conditions' || key === 'kratix');
+    if (owned.length)
+      return this.refuse(heading, type, 'StepFailed', [
+        {
+          path: `workflow.${ctx.action}.pipelines ${name}: step()`,
+          message: `returned status.${owned[0]}, which Kratix and kratix-cdktf write`,
+          fix: 'return other top-level status keys',
+        },
+      ]);
+    const message = typeof result.message === 'string' && result.message ? result.message : 'done';
+    this.log.info(`${heading}: ${message}`);
+    return this.end({ ...status, conditions: [condition(type, true, 'Succeeded', message, this.now)] });
   }
 
   // Ready speaks of a configure run's result: a DryRun is one look, and a delete ends the request.
