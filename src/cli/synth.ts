@@ -5,6 +5,7 @@ import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthRequest } from '../terraform/stack.js';
 import { requestManifests } from '../manifests/index.js';
+import { promiseManifestFiles } from '../workflow/dependencies.js';
 import { bundleWorkflows, formatBundleIssues, type BundleReport } from './bundle.js';
 import { listPromises, loadPromise, parseExample, type LoadedPromise, type ProjectConfig } from './project.js';
 import { workflowImage } from './image.js';
@@ -100,7 +101,9 @@ function exampleStackFailure(promise: LoadedPromise): string | undefined {
     const example = parseExample(promise);
     synthRequest(promise.definition, example);
     const manifests = requestManifests(promise.definition, example);
-    return manifests && !manifests.ok ? formatIssues(`promises/${promise.name}: manifests() on example-request.yaml`, manifests.issues) : undefined;
+    if (manifests && !manifests.ok) return formatIssues(`promises/${promise.name}: manifests() on example-request.yaml`, manifests.issues);
+    const once = promiseManifestFiles(promise.definition, undefined);
+    return once && !once.ok ? formatIssues(`promises/${promise.name}: promiseManifests()`, once.issues) : undefined;
   } catch (e) {
     if (e instanceof StackError) return formatIssues(heading, [e.issue]);
     if (e instanceof IssuesError) return formatIssues(`promises/${promise.name}/example-request.yaml`, e.issues);

@@ -129,7 +129,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const inline = inlined.length > 0;
   // Kratix sends a Promise workflow's output to every Destination the Promise selects, as it does
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
-  const promiseWorkflow = inlined.length < all.length;
+  const promiseWorkflow = inlined.length < all.length || typeof def.promiseManifests === 'function';
   const names = apiNames(def.api);
   const config = workflowConfig(def, needs);
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
@@ -184,6 +184,8 @@ function checkBuilds(def: PromiseDefinition): Issue[] {
     return [{ path: 'stack', message: 'is not a function', fix: 'write stack(scope, request) { ... }' }];
   if (def.manifests !== undefined && typeof def.manifests !== 'function')
     return [{ path: 'manifests', message: 'is not a function', fix: 'write manifests(request) { return [...] }' }];
+  if (def.promiseManifests !== undefined && typeof def.promiseManifests !== 'function')
+    return [{ path: 'promiseManifests', message: 'is not a function', fix: 'write promiseManifests() { return [...] }' }];
   if (!def.stack && !def.manifests)
     return [
       {

@@ -57,8 +57,7 @@ export const MAX_MANIFESTS = 500;
  * `kubernetes-models` classes are validated against the Kubernetes OpenAPI schema they carry;
  * plain objects need apiVersion, kind and a valid metadata.name (and namespace, if any).
  */
-export function manifestFiles(items: unknown): Result<ManifestFiles> {
-  const at = 'manifests()';
+export function manifestFiles(items: unknown, at = 'manifests()', prefix = ''): Result<ManifestFiles> {
   if (!Array.isArray(items))
     return { ok: false, issues: [{ path: at, message: `returned ${describe(items)}, not a list`, fix: 'return a list of objects and groups' }] };
   const issues: Issue[] = [];
@@ -76,7 +75,7 @@ export function manifestFiles(items: unknown): Result<ManifestFiles> {
       return;
     }
     seen.set(id, path);
-    const file = `${String(objects.length).padStart(3, '0')}-${object.kind.toLowerCase().replace(/[^a-z0-9]/g, '')}-${object.metadata.name.slice(0, 100)}.yaml`;
+    const file = `${prefix}${String(objects.length).padStart(3, '0')}-${object.kind.toLowerCase().replace(/[^a-z0-9]/g, '')}-${object.metadata.name.slice(0, 100)}.yaml`;
     files.set(directory ? `${directory}/${file}` : file, toYaml(object));
     objects.push({ directory, object });
   };

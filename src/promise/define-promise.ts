@@ -220,6 +220,14 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * deleted. @default none
    */
   manifests?(request: ResourceRequest<Static<S>>): readonly Manifest[];
+  /**
+   * What the Promise installs once, computed when Kratix runs its configure workflow (an
+   * operator's objects, shared configuration), as `manifests()` returns them: objects go where
+   * the Promise's destinationSelectors send its dependencies, groups `{ directory, matchLabels,
+   * objects }` only to the Destinations with those labels. Kratix removes them when the Promise
+   * is deleted. @default none
+   */
+  promiseManifests?(): readonly Manifest[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

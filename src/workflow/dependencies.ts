@@ -3,7 +3,9 @@ import { promiseDependencies, type ResolvedManifests } from '../kratix/dependenc
 import { AUTHORS_INLINE_ENV, DEPENDENCIES_IMAGE_ENV, DEPENDENCIES_PULL_SECRETS_ENV } from '../kratix/pipeline.js';
 import { toYaml } from '../artifacts/yaml.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
-import { formatIssues } from '../schema/issue.js';
+import { formatIssues, type Result } from '../schema/issue.js';
+import { type ManifestFiles, manifestFiles } from '../manifests/index.js';
+import { authorThrew } from '../terraform/errors.js';
 import type { WorkflowContext } from './context.js';
 import { writeAllOrNothing } from './files.js';
 import type { WorkflowLog } from './run.js';
@@ -50,12 +52,55 @@ export function runPromiseWorkflow(
   const metadata = new Map<string, string>();
   if (narrowed) {
     for (const [name, text] of dependencyFiles(delivery)) files.set(`${narrowed.directory}/${name}`, text);
-    metadata.set('destination-selectors.yaml', toYaml([{ directory: narrowed.directory, matchLabels: narrowed.matchLabels }]));
   }
+  const selectors: { directory: string; matchLabels: Readonly<Record<string, string>> }[] = narrowed
+    ? [{ directory: narrowed.directory, matchLabels: narrowed.matchLabels }]
+    : [];
+  const dependencies = files.size;
+  const own = promiseManifestFiles(def, narrowed?.directory);
+  if (own && !own.ok) {
+    // Before anything is written: Kratix shows the failed pipeline on the Promise.
+    log.error(formatIssues(`${def.name}: promiseManifests() cannot be written`, own.issues));
+    return 1;
+  }
+  if (own) {
+    for (const [name, text] of own.value.files) files.set(name, text);
+    selectors.push(...own.value.selectors);
+  }
+  if (selectors.length) metadata.set('destination-selectors.yaml', toYaml(selectors));
   writeAllOrNothing(ctx.outputDir, files);
   if (metadata.size) writeAllOrNothing(ctx.metadataDir, metadata);
-  log.info(`${def.name}: wrote ${files.size} ${files.size === 1 ? 'dependency' : 'dependencies'}`);
+  log.info(
+    `${def.name}: wrote ${dependencies} ${dependencies === 1 ? 'dependency' : 'dependencies'}${own ? ` and ${own.value.objects.length} object(s) of promiseManifests()` : ''}`,
+  );
   for (const name of files.keys()) log.info(`  wrote ${name}`);
   if (narrowed) log.info(`  ${narrowed.directory}/ goes to Destinations labelled ${JSON.stringify(narrowed.matchLabels)}`);
   return 0;
+}
+
+// The author's promiseManifests(), laid out beside the dependencies: root files after theirs (a
+// prefix of their own), groups in folders, none named like the delivery's folder.
+export function promiseManifestFiles(def: PromiseDefinition, reserved: string | undefined): Result<ManifestFiles> | undefined {
+  if (typeof def.promiseManifests !== 'function') return undefined;
+  let items: unknown;
+  try {
+    items = def.promiseManifests();
+  } catch (e) {
+    return { ok: false, issues: [authorThrew('promiseManifests()', e)] };
+  }
+  const laid = manifestFiles(items, 'promiseManifests()', 'promise-');
+  if (!laid.ok || reserved === undefined) return laid;
+  const clash = laid.value.selectors.some((s) => s.directory === reserved);
+  return clash
+    ? {
+        ok: false,
+        issues: [
+          {
+            path: 'promiseManifests()',
+            message: `a group's directory is ${JSON.stringify(reserved)}, where kratix-cdktf writes the delivery's objects`,
+            fix: 'name the directory differently',
+          },
+        ],
+      }
+    : laid;
 }
