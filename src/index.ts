@@ -8,6 +8,8 @@ export {
   type DependencyDelivery,
   type KubernetesObject,
   type NamedPipeline,
+  type StatusFieldProps,
+  type StatusProps,
   type StepResult,
   type Manifest,
   type ManifestGroup,

@@ -74,6 +74,13 @@ export default definePromise({
     port: { description: 'Port the instance listens on.' },
     masterSecretArn: { description: 'ARN of the Secrets Manager secret holding the admin credentials.' },
   },
+  // What an application team pastes into its configuration, once Terraform has reported the endpoint.
+  status: {
+    fields: { connection: { description: 'Where to connect: postgresql://<endpoint>:<port>/<database>.' } },
+    compute: ({ request, outputs }) => ({
+      connection: outputs.endpoint && outputs.port ? `postgresql://${outputs.endpoint}:${outputs.port}/${request.spec.databaseName}` : undefined,
+    }),
+  },
   stack(scope, { metadata, spec }) {
     new AwsProvider(scope, 'aws', {
       region: 'eu-west-1',

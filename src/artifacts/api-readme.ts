@@ -1,5 +1,5 @@
 import { specField, type ApiNames } from '../kratix/crd.js';
-import type { OutputProps } from '../promise/define-promise.js';
+import type { OutputProps, StatusFieldProps } from '../promise/define-promise.js';
 import type { StructuralSchema } from '../schema/structural.js';
 
 /** What the API README of one Promise is made from. */
@@ -9,6 +9,8 @@ export interface ApiReadmeProps {
   readonly names: ApiNames;
   readonly spec: StructuralSchema;
   readonly outputs: Readonly<Record<string, OutputProps>>;
+  /** The author's status fields (`status.details`). @default none */
+  readonly statusFields?: Readonly<Record<string, StatusFieldProps>>;
   readonly exampleYaml: string;
   /** Paths of fields declared with `secretRef()`. */
   readonly secretRefs: readonly string[];
@@ -66,6 +68,11 @@ export function renderApiReadme(props: ApiReadmeProps): string {
     lines.push('Written to `status.outputs` once Terraform has applied the stack.', '', '| Output | Sensitive | Description |', '| --- | --- | --- |');
     for (const [name, output] of outputs)
       lines.push(`| \`${name}\` | ${output.sensitive ? 'yes (never written to status)' : 'no'} | ${cell(output.description ?? '')} |`);
+  }
+  const fields = Object.entries(props.statusFields ?? {});
+  if (fields.length) {
+    lines.push('', '## Status fields', '', 'Written to `status.details` on every run.', '', '| Field | Description |', '| --- | --- |');
+    for (const [name, field] of fields) lines.push(`| \`${name}\` | ${cell(field.description ?? '')} |`);
   }
   // What a requester sees when it goes wrong (src/workflow/control.ts): they read only status.
   lines.push(

@@ -56,6 +56,7 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
       names,
       spec,
       outputs: def.outputs ?? {},
+      ...(def.status?.fields ? { statusFields: def.status.fields } : {}),
       exampleYaml,
       secretRefs: rendered.value.secretRefs,
       ...(retry ? { retry: { first: retry.first ?? '30s', max: retry.max ?? '30m' } } : {}),

@@ -1,4 +1,4 @@
-import type { ApiProps, PromiseDefinition } from '../promise/define-promise.js';
+import type { ApiProps, PromiseDefinition, StatusFieldProps } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import type { PrinterColumn, StructuralSchema } from '../schema/structural.js';
 import * as errors from './errors.js';
@@ -102,24 +102,25 @@ export function outputColumns(def: PromiseDefinition, specColumns: readonly Prin
     else seen.set(name.toLowerCase(), what);
   };
   for (const c of specColumns) claim(`spec${c.jsonPath.slice('.spec'.length)}`, c.name, `the field ${c.jsonPath.slice(1)}`);
-  for (const [name, output] of Object.entries(def.outputs ?? {})) {
+  const fields = Object.entries((def.status?.fields ?? {}) as Record<string, StatusFieldProps>);
+  const sources = [
+    ...Object.entries(def.outputs ?? {}).map(([name, o]) => ({ name, at: `outputs.${name}`, jsonPath: `.status.outputs.${name}`, ...o })),
+    ...fields.map(([name, f]) => ({ name, at: `status.fields.${name}`, jsonPath: `.status.details.${name}`, ...f })),
+  ];
+  for (const { name, at, jsonPath, ...output } of sources) {
     const spec = output.printerColumn as unknown;
     if (spec === undefined) continue;
     const options = typeof spec === 'string' ? { name: spec } : (spec as { name?: unknown; type?: unknown; priority?: unknown } | null);
     if (typeof options !== 'object' || options === null || typeof options.name !== 'string' || !options.name.trim()) {
       issues.push(
-        errors.badOutputColumn(
-          name,
-          'expected a column name, or { name, type?, priority? }',
-          `write printerColumn: '${name[0]!.toUpperCase()}${name.slice(1)}'`,
-        ),
+        errors.badOutputColumn(at, 'expected a column name, or { name, type?, priority? }', `write printerColumn: '${name[0]!.toUpperCase()}${name.slice(1)}'`),
       );
       continue;
     }
-    if (output.sensitive) {
+    if ('sensitive' in output && output.sensitive) {
       issues.push(
         errors.badOutputColumn(
-          name,
+          at,
           'the output is sensitive: status shows it as "(sensitive)", so the column would too',
           'drop the column, or the sensitivity if the value may be shown',
         ),
@@ -128,25 +129,25 @@ export function outputColumns(def: PromiseDefinition, specColumns: readonly Prin
     }
     if (options.type !== undefined && !COLUMN_TYPES.has(options.type as string)) {
       issues.push(
-        errors.badOutputColumn(name, `type ${JSON.stringify(options.type)} is not a printer column type`, 'use string, integer, number, boolean or date'),
+        errors.badOutputColumn(at, `type ${JSON.stringify(options.type)} is not a printer column type`, 'use string, integer, number, boolean or date'),
       );
       continue;
     }
     if (options.priority !== undefined && !(Number.isInteger(options.priority) && (options.priority as number) >= 0)) {
       issues.push(
         errors.badOutputColumn(
-          name,
+          at,
           `priority ${JSON.stringify(options.priority)} is not a whole number of 0 or more`,
           'use 0 (always shown) or 1 (shown with -o wide)',
         ),
       );
       continue;
     }
-    claim(`outputs.${name}.printerColumn`, options.name, `outputs.${name}`);
+    claim(`${at}.printerColumn`, options.name, at);
     const column: PrinterColumn = {
       name: options.name,
       type: (options.type as PrinterColumn['type'] | undefined) ?? 'string',
-      jsonPath: `.status.outputs.${name}`,
+      jsonPath,
     };
     if (output.description) column.description = output.description;
     if (options.priority !== undefined) column.priority = options.priority as number;

@@ -127,7 +127,7 @@ export const reservedOutputName = (name: string): Issue => ({
   fix: 'choose another name',
 });
 
-export const badOutputColumn = (name: string, reason: string, fix: string): Issue => ({ path: `outputs.${name}.printerColumn`, message: reason, fix });
+export const badOutputColumn = (at: string, reason: string, fix: string): Issue => ({ path: `${at}.printerColumn`, message: reason, fix });
 
 export const duplicateColumn = (path: string, column: string, first: string): Issue => ({
   path,

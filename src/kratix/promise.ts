@@ -1,4 +1,5 @@
 import type { KubernetesObject, NamedPipeline, PromiseDefinition } from '../promise/define-promise.js';
+import { checkStatusFields } from '../promise/status-fields.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
@@ -62,7 +63,14 @@ export interface RenderedPromise {
  * valid for Kubernetes and Kratix (names, schema, pipelines), each with its field path.
  */
 export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps): Result<RenderedPromise> {
-  const issues: Issue[] = [...checkBuilds(def), ...checkNames(def), ...checkOutputs(def), ...checkDelivery(def), ...checkRequiredPromises(def)];
+  const issues: Issue[] = [
+    ...checkBuilds(def),
+    ...checkNames(def),
+    ...checkOutputs(def),
+    ...checkDelivery(def),
+    ...checkRequiredPromises(def),
+    ...checkStatusFields(def),
+  ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
   const dependencies = promiseDependencies(def, { image: props.image, imagePullSecrets: pullSecrets }, props.manifests);

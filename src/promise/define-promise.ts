@@ -159,6 +159,22 @@ export interface WorkflowProps {
 
 export type { Manifest, ManifestGroup, ManifestObject } from '../manifests/index.js';
 
+/** Status fields the author designs: declared, then computed on every configure run. */
+export interface StatusProps<S extends TObject = TObject, O extends Record<string, OutputProps> = Record<string, OutputProps>> {
+  readonly fields: Readonly<Record<string, StatusFieldProps>>;
+  compute(ctx: {
+    readonly request: ResourceRequest<Static<S>>;
+    readonly outputs: { readonly [K in keyof O]?: OutputValue };
+  }): Readonly<Record<string, OutputValue | undefined>>;
+}
+
+/** One field of `status.details`. */
+export interface StatusFieldProps {
+  readonly description?: string;
+  /** A `kubectl get` column on `.status.details.<name>`, as on outputs. @default none */
+  readonly printerColumn?: OutputProps['printerColumn'];
+}
+
 /** A Kubernetes object, as plain data. */
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -203,6 +219,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   readonly spec: S;
   /** The stack's named outputs. @default none */
   readonly outputs?: O;
+  /**
+   * Status fields the author designs, in `status.details`: declared here (each a column if it
+   * asks for one), computed by `compute` on every configure run from the request and the outputs
+   * status shows (`(sensitive)` for sensitive ones; absent while a GitOps controller has not
+   * reported them). @default none
+   */
+  readonly status?: StatusProps<S, O>;
   /**
    * Builds the cdktf constructs for one request in `scope`, and returns the declared outputs.
    * Strings in `request` reach Terraform as literals, whatever you do with them. Declare no

@@ -9,6 +9,7 @@ import { requestOwner } from '../delivery/owner.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest, StepResult } from '../promise/define-promise.js';
+import { computeStatusFields } from '../promise/status-fields.js';
 import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
 import { physicalName } from '../terraform/physical-name.js';
 import { authorThrew, StackError } from '../terraform/errors.js';
@@ -231,7 +232,17 @@ class Run {
       conditions.push(
         condition(READY, 'Unknown', 'NotObserved', `The ${delivery.kind} delivery cannot see when Terraform has applied this request's stack`, this.now),
       );
-    const status = { ...result.status, ...(manifests ? manifestsStatus(result.status.message, manifests) : {}), conditions };
+    // The author's status fields, from what this run shows: a mistake there is the author's, retried.
+    const details =
+      ctx.action === 'configure' && !ctx.dryRun ? computeStatusFields(def, p.request, (result.status.outputs ?? {}) as Record<string, unknown>) : undefined;
+    if (details && !details.ok)
+      return this.refuse(`${p.heading}: promises/${def.name} could not compute its status fields`, 'StackSynthesized', 'StatusFailed', details.issues);
+    const status = {
+      ...result.status,
+      ...(manifests ? manifestsStatus(result.status.message, manifests) : {}),
+      ...(details ? { details: details.value } : {}),
+      conditions,
+    };
     const text = result.log?.text ?? status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
