@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { parseKubernetesYaml } from '../artifacts/yaml.js';
 import { readManifestFiles } from '../cli/manifests.js';
+import { apiNames, renderCrd } from '../kratix/crd.js';
 import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
+import { toCrdSchema } from '../schema/crd-schema.js';
 import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError, type Result } from '../schema/issue.js';
@@ -100,4 +102,37 @@ function complete(def: PromiseDefinition, request: TestRequest): Record<string, 
     ...request,
     metadata: { name: 'test', namespace: 'default', ...request.metadata },
   };
+}
+
+/**
+ * How a Promise's API differs from another's (the Promise being ported): for every field either
+ * schema has, its type, default, enum, format and required-ness, as one line per difference.
+ * Descriptions and validation bounds are not compared. Empty when the two agree.
+ * @example expect(apiDifferences(ported, parse(readFileSync('upstream-api.yaml', 'utf8')).openAPIV3Schema)).toEqual([]);
+ */
+export function apiDifferences(def: PromiseDefinition, upstream: unknown): string[] {
+  const converted = toCrdSchema(def.spec, 'spec');
+  if (converted.issues.length) throw new IssuesError(`${def.name}: invalid spec`, converted.issues);
+  // The CRD's schema as promise.yaml carries it, without the rest of the Promise.
+  const ours = renderCrd(apiNames(def.api), converted.schema, []).spec.versions[0]!.schema.openAPIV3Schema;
+  const differences: string[] = [];
+  type Node = { type?: unknown; default?: unknown; enum?: unknown; format?: unknown; required?: string[]; properties?: Record<string, Node>; items?: Node };
+  const walk = (a: Node | undefined, b: Node | undefined, path: string, requiredA: boolean, requiredB: boolean) => {
+    if (!a || !b) {
+      differences.push(`${path}: ${a ? 'only ours has it' : 'ours lacks it'}`);
+      return;
+    }
+    for (const key of ['type', 'default', 'enum', 'format'] as const)
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+        differences.push(`${path}: ${key} ${JSON.stringify(a[key])} here, ${JSON.stringify(b[key])} upstream`);
+    if (requiredA !== requiredB) differences.push(`${path}: ${requiredA ? 'required' : 'optional'} here, ${requiredB ? 'required' : 'optional'} upstream`);
+    const names = new Set([...Object.keys(a.properties ?? {}), ...Object.keys(b.properties ?? {})]);
+    for (const name of [...names].sort())
+      walk(a.properties?.[name], b.properties?.[name], path ? `${path}.${name}` : name, (a.required ?? []).includes(name), (b.required ?? []).includes(name));
+    if (a.items || b.items) walk(a.items, b.items, `${path}[*]`, false, false);
+  };
+  // Only spec: status is Kratix's own.
+  const spec = (s: unknown) => (s as Node).properties?.spec;
+  walk(spec(ours), spec(upstream), 'spec', true, true);
+  return differences;
 }

@@ -58,6 +58,8 @@ export function testPromises(props: TestPromisesProps = {}): void {
         image: 'registry.test/workflow:test',
         exampleRequest: loaded.exampleRequest,
         imagePullSecrets: config.imagePullSecrets ?? [],
+        // The manifest files its dependencies name, as synth reads them.
+        manifests: loaded.manifests,
       });
       expect(result.ok ? [] : result.issues).toEqual([]);
     });

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { crdValidator, kubernetesCrdValidator, pipelineProblems } from '../helpers/upstream.js';
 import { structuralProblems } from '../helpers/structural.js';
+import { kindIdentifier } from '../../src/kratix/names.js';
 
 const GENERATED = join(import.meta.dirname, '..', '..', 'generated');
 const PROMISES = join(import.meta.dirname, '..', '..', 'promises');
@@ -74,7 +75,8 @@ describe.each(names)('generated/%s', (name) => {
 
   test('types.ts declares the request and its spec', () => {
     const types = readFileSync(join(dir, 'types.ts'), 'utf8');
-    expect(types).toContain(`export interface ${crd.spec.names.kind} {`);
-    expect(types).toContain(`export interface ${crd.spec.names.kind}Spec {`);
+    // Type names are the kind in UpperCamelCase (kind `namespace` gives `Namespace`).
+    expect(types).toContain(`export interface ${kindIdentifier(crd.spec.names.kind)} {`);
+    expect(types).toContain(`export interface ${kindIdentifier(crd.spec.names.kind)}Spec {`);
   });
 });
