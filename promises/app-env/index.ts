@@ -44,6 +44,13 @@ export default definePromise({
     { name: 'bucket', version: 'v0.1.0' },
   ],
   destinationSelectors: [{ matchLabels: { environment: 'platform' } }],
+  // Their status, read back on every run into status.components; Ready waits for both. Kratix
+  // applies the requests after the first run, so reconcile often enough to see them come up.
+  components: [
+    { apiVersion: 'data.example.com/v1alpha1', plural: 'postgreses' },
+    { apiVersion: 'storage.example.com/v1alpha1', plural: 'buckets' },
+  ],
+  workflow: { reconciliationInterval: '5m' },
   manifests({ metadata, spec }) {
     // In the requester's namespace, so its team owns and sees them; labelled with where they came from.
     const meta = (name: string) => ({

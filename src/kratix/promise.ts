@@ -1,5 +1,6 @@
 import type { KubernetesObject, NamedPipeline, PromiseDefinition } from '../promise/define-promise.js';
 import { checkStatusFields } from '../promise/status-fields.js';
+import { checkComponents, componentNeeds } from '../manifests/components.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
@@ -70,6 +71,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkDelivery(def),
     ...checkRequiredPromises(def),
     ...checkStatusFields(def),
+    ...checkComponents(def),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
@@ -88,7 +90,14 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     backoffLimit: steps.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
     imagePullSecrets: [...(props.imagePullSecrets ?? []), ...(steps.imagePullSecrets ?? [])],
   };
-  const needs = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
+  const own = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
+  // Reading composed requests' status back needs its own RBAC and the cluster's CA.
+  const reads = componentNeeds(def);
+  const needs = {
+    ...own,
+    permissions: [...own.permissions, ...reads.permissions],
+    env: [...own.env, ...reads.env.filter((e) => !own.env.some((o) => o.name === e.name))],
+  };
   issues.push(...checkEnv(steps.env, needs.env, delivery.kind), ...checkWorkflowConfig(def, needs, delivery.kind));
   const env = [...(Array.isArray(steps.env) ? steps.env : []), ...needs.env];
   const pipeline = (action: 'configure' | 'delete') =>

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { Delivery } from '../delivery/delivery.js';
 import type { ManifestFile } from './manifest-file.js';
 import type { Manifest } from '../manifests/index.js';
+import type { ComponentApi } from '../manifests/components.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -158,6 +159,7 @@ export interface WorkflowProps {
 }
 
 export type { Manifest, ManifestGroup, ManifestObject } from '../manifests/index.js';
+export type { ComponentApi, ComponentStatus } from '../manifests/components.js';
 
 /** Status fields the author designs: declared, then computed on every configure run. */
 export interface StatusProps<S extends TObject = TObject, O extends Record<string, OutputProps> = Record<string, OutputProps>> {
@@ -251,6 +253,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * is deleted. @default none
    */
   promiseManifests?(): readonly Manifest[];
+  /**
+   * Other Promises' APIs whose requests `manifests()` writes (composition): on every configure
+   * run their status is read back into `status.components`, and Ready waits for theirs. The
+   * pipeline gets `get` on them. @default none
+   */
+  readonly components?: readonly ComponentApi[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -15,6 +15,7 @@ import { physicalName } from '../terraform/physical-name.js';
 import { authorThrew, StackError } from '../terraform/errors.js';
 import { synthRequest, type SynthesizedStack } from '../terraform/stack.js';
 import { type ManifestFiles, requestManifests } from '../manifests/index.js';
+import { readComponents } from '../manifests/components.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { durationMs, retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
@@ -237,10 +238,29 @@ class Run {
       ctx.action === 'configure' && !ctx.dryRun ? computeStatusFields(def, p.request, (result.status.outputs ?? {}) as Record<string, unknown>) : undefined;
     if (details && !details.ok)
       return this.refuse(`${p.heading}: promises/${def.name} could not compute its status fields`, 'StackSynthesized', 'StatusFailed', details.issues);
+    // Composed requests: their status read back, and Ready waits for theirs.
+    const composed =
+      manifests && this.setsReady() && props.renderTerraformTo === undefined
+        ? await readComponents(
+            def,
+            manifests.objects.map((o) => o.object),
+            ctx.env,
+            this.now,
+          )
+        : undefined;
+    if (composed) {
+      const own = conditions.findIndex((c) => c.type === READY);
+      // The delivery's own verdict stands when it is worse than the components'.
+      if (own < 0 || conditions[own]!.status === 'True' || conditions[own]!.reason === 'ScheduledByKratix') {
+        if (own >= 0) conditions.splice(own, 1);
+        conditions.push(composed.ready);
+      }
+    }
     const status = {
       ...result.status,
       ...(manifests ? manifestsStatus(result.status.message, manifests) : {}),
       ...(details ? { details: details.value } : {}),
+      ...(composed ? { components: composed.components } : {}),
       conditions,
     };
     const text = result.log?.text ?? status.message;
