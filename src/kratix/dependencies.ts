@@ -109,17 +109,23 @@ export function kubernetesObjectProblem(value: unknown): string | undefined {
   return notJson === undefined ? undefined : `holds a value JSON cannot represent at ${notJson || '(root)'}`;
 }
 
-// `CustomResourceDefinition terraforms.infra.contrib.fluxcd.io`, `ConfigMap ns/name`.
-function describeObject(object: KubernetesObject): string {
+/** `CustomResourceDefinition terraforms.infra.contrib.fluxcd.io`, `ConfigMap ns/name`. */
+export function describeObject(object: KubernetesObject): string {
   const { name, namespace } = object.metadata;
   return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
-// Two objects are the same on a cluster when group, kind, namespace and name agree; the
-// version does not count (v1beta1 and v1 of one kind are one object).
-function objectId(object: KubernetesObject): string {
-  const group = object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.indexOf('/')) : '';
-  return JSON.stringify([group, object.kind, object.metadata.namespace ?? '', object.metadata.name]);
+/**
+ * Two objects are the same on a cluster when group, kind, namespace and name agree; the version
+ * does not count (v1beta1 and v1 of one kind are one object).
+ */
+export function objectId(object: KubernetesObject): string {
+  return JSON.stringify([apiGroup(object.apiVersion), object.kind, object.metadata.namespace ?? '', object.metadata.name]);
+}
+
+/** The API group of an apiVersion: '' for the core group (`v1`). */
+export function apiGroup(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
 function describeValue(value: unknown): string {

@@ -7,6 +7,7 @@
 import { CLUSTER_CA_ENV, kubeRequest } from '../delivery/kube-api.js';
 import type { PipelineEnv, PipelinePermission } from '../delivery/delivery.js';
 import type { KubernetesObject, PromiseDefinition } from '../promise/define-promise.js';
+import { apiGroup } from '../kratix/dependencies.js';
 import { dns1035LabelProblem } from '../kratix/names.js';
 import type { Issue } from '../schema/issue.js';
 import { condition, type Condition, cut, READY } from '../workflow/status.js';
@@ -35,7 +36,7 @@ export interface ComponentStatus {
 export function componentNeeds(def: PromiseDefinition): { permissions: PipelinePermission[]; env: PipelineEnv[] } {
   const apis = def.components ?? [];
   if (!apis.length) return { permissions: [], env: [] };
-  const permissions = apis.map((api) => ({ resourceNamespace: '*', apiGroups: [group(api.apiVersion)], resources: [api.plural], verbs: ['get'] }));
+  const permissions = apis.map((api) => ({ resourceNamespace: '*', apiGroups: [apiGroup(api.apiVersion)], resources: [api.plural], verbs: ['get'] }));
   return { permissions, env: [CLUSTER_CA_ENV] };
 }
 
@@ -90,10 +91,6 @@ export async function readComponents(
           now,
         );
   return { components, ready };
-}
-
-function group(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
 /** Problems with `components`, for synth. */

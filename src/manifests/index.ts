@@ -7,7 +7,7 @@
 import type { KubernetesObject, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { toYaml } from '../artifacts/yaml.js';
 import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../kratix/names.js';
-import { kubernetesObjectProblem } from '../kratix/dependencies.js';
+import { describeObject, kubernetesObjectProblem, objectId } from '../kratix/dependencies.js';
 import type { Issue, Result } from '../schema/issue.js';
 import { authorThrew } from '../terraform/errors.js';
 import { cut } from '../workflow/status.js';
@@ -68,7 +68,7 @@ export function manifestFiles(items: unknown, at = 'manifests()', prefix = ''): 
   const add = (directory: string, value: unknown, path: string) => {
     const object = checkObject(value, path, issues);
     if (!object) return;
-    const id = JSON.stringify([directory, group(object.apiVersion), object.kind, object.metadata.namespace ?? '', object.metadata.name]);
+    const id = `${directory}/${objectId(object)}`;
     const first = seen.get(id);
     if (first) {
       issues.push({ path, message: `is ${describeObject(object)} again, as ${first} is`, fix: 'write each object once' });
@@ -173,14 +173,6 @@ function labelsProblem(labels: unknown, path: string): Issue[] {
     if (problem) issues.push({ path: `${path}.${key}`, message: problem, fix: 'use a label a Destination can carry' });
   }
   return issues;
-}
-
-function group(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
-
-function describeObject(object: KubernetesObject): string {
-  return `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
 }
 
 function describe(value: unknown): string {
