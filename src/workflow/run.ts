@@ -136,21 +136,9 @@ class Run {
    */
   prepare(options: { lenient?: boolean } = {}): Prepared | number {
     const { def, ctx } = this;
-    const api = requestApi(def);
-    if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, 'RequestValid', 'InvalidPromise', api.issues);
-    const input = readRequestFile(ctx.inputFile);
-    if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, 'RequestValid', 'InvalidRequest', input.issues);
-    this.input = input.value;
-    const heading = `${def.api.kind} ${describeObject(input.value)}`;
-    let request = parseRequest(api.value, input.value, ctx.objectNamespace);
-    if (!request.ok && options.lenient) {
-      const lenient = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: true });
-      if (lenient.ok) {
-        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues, request.omitted));
-        request = lenient;
-      }
-    }
-    if (!request.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', request.issues, request.omitted);
+    const read = this.readRequest('RequestValid', options.lenient ?? false);
+    if (typeof read === 'number') return read;
+    const { heading, request } = read;
     let synthesized: SynthesizedStack;
     try {
       synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
@@ -170,6 +158,30 @@ class Run {
     if (manifests && !manifests.ok)
       return this.refuse(`${heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', manifests.issues);
     return manifests ? { ...prepared, manifests: manifests.value } : prepared;
+  }
+
+  /**
+   * Reads and validates the request, refusing it with a `type` condition; with `lenient`, a
+   * request that is no longer valid is logged and used as defaulted.
+   */
+  private readRequest(type: string, lenient: boolean): { heading: string; request: { readonly value: ResourceRequest<unknown> } } | number {
+    const { def, ctx } = this;
+    const api = requestApi(def);
+    if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, type, 'InvalidPromise', api.issues);
+    const input = readRequestFile(ctx.inputFile);
+    if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, type, 'InvalidRequest', input.issues);
+    this.input = input.value;
+    const heading = `${def.api.kind} ${describeObject(input.value)}`;
+    let request = parseRequest(api.value, input.value, ctx.objectNamespace);
+    if (!request.ok && lenient) {
+      const retried = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: true });
+      if (retried.ok) {
+        this.log.info(formatIssues(`${heading}: the request is no longer valid; going on, since it is being deleted`, request.issues, request.omitted));
+        request = retried;
+      }
+    }
+    if (!request.ok) return this.refuse(`${heading}: invalid request`, type, 'InvalidRequest', request.issues, request.omitted);
+    return { heading, request };
   }
 
   /** Hands the prepared request to the delivery and writes what it gives back, all or nothing. */
@@ -292,14 +304,10 @@ class Run {
       return 2;
     }
     const type = `${kindIdentifier(name)}Step`;
-    const api = requestApi(def);
-    if (!api.ok) return this.refuse(`${def.name}: the Promise definition is invalid`, type, 'InvalidPromise', api.issues);
-    const input = readRequestFile(ctx.inputFile);
-    if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, type, 'InvalidRequest', input.issues);
-    this.input = input.value;
-    const heading = `${def.api.kind} ${describeObject(input.value)}: step ${name}`;
-    const request = parseRequest(api.value, input.value, ctx.objectNamespace, { lenient: ctx.action === 'delete' });
-    if (!request.ok) return this.refuse(`${heading}: invalid request`, type, 'InvalidRequest', request.issues, request.omitted);
+    const read = this.readRequest(type, ctx.action === 'delete');
+    if (typeof read === 'number') return read;
+    const { request } = read;
+    const heading = `${read.heading}: step ${name}`;
     let result: StepResult;
     try {
       result = (await step(request.value)) ?? {};
