@@ -70,10 +70,10 @@ test('a stack that inits differently from the example is inited again, in a fold
   expect(run.stdout).toMatch(/the stack needs other providers, modules or backend settings than the Promise's example: init runs again for it/);
   const inits = calls().filter((c) => c.startsWith('init '));
   expect(inits).toHaveLength(2);
-  expect(inits.map((c) => c.split(' ')[1]).sort()).toEqual([
-    expect.stringMatching(/^kratix-cdktf-echo-[A-Za-z0-9]{6}$/),
-    expect.stringMatching(/^kratix-cdktf-echo-team-a-again-/),
-  ]);
+  // The head start's folder has a random tail, which may sort either side of the request's own.
+  const folders = inits.map((c) => c.split(' ')[1] ?? '');
+  expect(folders.filter((f) => /^kratix-cdktf-echo-[A-Za-z0-9]{6}$/.test(f))).toHaveLength(1);
+  expect(folders.filter((f) => /^kratix-cdktf-echo-team-a-again-/.test(f))).toHaveLength(1);
   expect(readdirSync(work)).toEqual([]);
 });
 
