@@ -18,6 +18,7 @@ export {
   type PipelineContainer,
   type PromiseDefinition,
   type PromiseProps,
+  type PromiseStackProps,
   type ResourceRequest,
   type WorkflowProps,
 } from './promise/define-promise.js';
@@ -25,7 +26,8 @@ export { manifestFile, type ManifestFile } from './promise/manifest-file.js';
 export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index.js';
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';
-export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds } from './delivery/delivery.js';
+export { promiseOutput } from './terraform/promise-output.js';
+export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';
 export {
   applyInWorkflow,
   hcpTerraform,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthRequest } from '../terraform/stack.js';
+import { synthPromiseStack, synthRequest } from '../terraform/stack.js';
 import { bundleContainerScript, bundleWorkflows, formatBundleIssues } from './bundle.js';
 import { workflowImage } from './image.js';
 import { listPromises, loadPromise, parseExample, type ProjectConfig } from './project.js';
@@ -40,9 +40,14 @@ export async function buildImages(config: ProjectConfig, names: readonly string[
       );
       continue;
     }
-    // The providers the example request's stack needs are the ones to bake into the image.
-    const { json } = synthRequest(loaded.definition, parseExample(loaded));
-    const providers = (json.terraform as { required_providers?: unknown } | undefined)?.required_providers ?? {};
+    // The providers the example request's stack and the Promise's own stack need are the ones to
+    // bake into the image.
+    const stacks = [synthRequest(loaded.definition, parseExample(loaded)).json];
+    if (typeof loaded.definition.promiseStack?.stack === 'function') stacks.push(synthPromiseStack(loaded.definition).json);
+    const providers = Object.assign(
+      {},
+      ...stacks.map((json) => (json.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers ?? {}),
+    ) as Record<string, unknown>;
     built.push({ promise: name, script, providers, image: workflowImage(config, name, bundled.bundles.get(name)!.digest) });
   }
   if (failures.length > 0) throw new Error(failures.join('\n\n'));

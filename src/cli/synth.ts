@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
-import { synthRequest } from '../terraform/stack.js';
+import { synthPromiseStack, synthRequest } from '../terraform/stack.js';
 import { requestManifests } from '../manifests/index.js';
 import { promiseManifestFiles } from '../workflow/dependencies.js';
 import { bundleWorkflows, formatBundleIssues, type BundleReport } from './bundle.js';
@@ -103,11 +103,20 @@ function exampleStackFailure(promise: LoadedPromise): string | undefined {
     const manifests = requestManifests(promise.definition, example);
     if (manifests && !manifests.ok) return formatIssues(`promises/${promise.name}: manifests() on example-request.yaml`, manifests.issues);
     const once = promiseManifestFiles(promise.definition, undefined);
-    return once && !once.ok ? formatIssues(`promises/${promise.name}: promiseManifests()`, once.issues) : undefined;
+    if (once && !once.ok) return formatIssues(`promises/${promise.name}: promiseManifests()`, once.issues);
   } catch (e) {
     if (e instanceof StackError) return formatIssues(heading, [e.issue]);
     if (e instanceof IssuesError) return formatIssues(`promises/${promise.name}/example-request.yaml`, e.issues);
     return `${heading}: kratix-cdktf failed, not the Promise (please report this): ${(e as Error).message}`;
+  }
+  // The Promise's own stack, as its configure workflow will build it.
+  if (typeof promise.definition.promiseStack?.stack !== 'function') return undefined;
+  try {
+    synthPromiseStack(promise.definition);
+    return undefined;
+  } catch (e) {
+    if (e instanceof StackError) return formatIssues(`promises/${promise.name}: promiseStack.stack()`, [e.issue]);
+    return `promises/${promise.name}: promiseStack.stack(): kratix-cdktf failed, not the Promise (please report this): ${(e as Error).message}`;
   }
 }
 

@@ -55,10 +55,24 @@ export interface Delivery {
    */
   warmUp(run: DeliveryRun): void;
   /**
+   * Where a `terraform_remote_state` data source finds the state this delivery keeps for `slug`:
+   * how a request's stack reads the Promise's own stack (`promiseOutput`). Only a delivery that
+   * runs Terraform in the workflow can apply a Promise's stack, and has this. @default none
+   */
+  stateOf?(def: PromiseDefinition, slug: string): RemoteState;
+  /**
    * Starts what does not depend on the request while the workflow reads, validates and
    * synthesizes it; the result comes back in {@link DeliveryRun.headStart}. @default nothing
    */
   begin?(run: DeliveryBegin): HeadStart | undefined;
+}
+
+/** A `terraform_remote_state` data source's settings; credentials come from the environment. */
+export interface RemoteState {
+  readonly backend: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** @default "default" */
+  readonly workspace?: string;
 }
 
 /** What {@link Delivery.begin} knows: the run, not yet its request. */

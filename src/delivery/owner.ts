@@ -10,6 +10,17 @@ export function requestOwner(promise: string, metadata: { readonly namespace: st
 }
 
 /**
+ * The Promise's own stack (`promiseStack`): its workspace and its owner. No request's slug ends
+ * like this (theirs end in a hash), nor does any request's owner have one "/".
+ */
+export function promiseStackSlug(promise: string): string {
+  return `${promise}-promise`;
+}
+export function promiseStackOwner(promise: string): string {
+  return `${promise}/promise-stack`;
+}
+
+/**
  * For stacks that a controller plans and applies (GitOps): a terraform_data resource that keeps
  * the owner of the state's first apply (ignore_changes), and an output whose precondition fails
  * the plan when that owner is not this request's. Nothing is changed then: Terraform checks

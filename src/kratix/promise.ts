@@ -7,6 +7,7 @@ import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
+import { checkPromiseStack, renderPromiseStackPipeline } from './promise-stack.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
@@ -137,6 +138,8 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const configure = around('configure');
   const remove = around('delete');
   issues.push(...checkPipelines(def.name, 'configure', configure), ...checkPipelines(def.name, 'delete', remove));
+  const config = workflowConfig(def, needs);
+  issues.push(...checkPromiseStack(def, config?.pipelineNamespace));
   if (issues.length > 0 || !dependencies.ok) return { ok: false, issues };
 
   const { all, narrowed } = dependencies.value;
@@ -146,9 +149,23 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   const inline = inlined.length > 0;
   // Kratix sends a Promise workflow's output to every Destination the Promise selects, as it does
   // static dependencies, and deletes the Work when the Promise is deleted: no delete pipeline.
-  const promiseWorkflow = inlined.length < all.length || typeof def.promiseManifests === 'function';
+  const writesDependencies = inlined.length < all.length || typeof def.promiseManifests === 'function';
+  // The Promise's stack is applied after the dependencies are written, and destroyed on delete.
+  const stack = (action: 'configure' | 'delete') =>
+    renderPromiseStackPipeline(def, action, {
+      ...job,
+      ...(steps.resources ? { resources: steps.resources } : {}),
+      env: [...(Array.isArray(steps.env) ? steps.env : []), ...(def.promiseStack?.env ?? [])],
+      envFrom: [...(steps.envFrom ?? []), ...(def.promiseStack?.envFrom ?? [])],
+    });
+  const promiseConfigure = [
+    ...(writesDependencies ? [renderDependenciesPipeline({ ...job, authorsInline: inline })] : []),
+    ...(def.promiseStack ? [stack('configure')] : []),
+  ];
+  const promiseWorkflows = promiseConfigure.length
+    ? { promise: { configure: promiseConfigure, ...(def.promiseStack ? { delete: [stack('delete')] } : {}) } }
+    : {};
   const names = apiNames(def.api);
-  const config = workflowConfig(def, needs);
   const labels = def.version ? { 'kratix.io/promise-version': def.version } : undefined;
   const annotations = def.annotations && Object.keys(def.annotations).length ? def.annotations : undefined;
   const promise = {
@@ -162,7 +179,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),
       workflows: {
         ...(config ? { config } : {}),
-        ...(promiseWorkflow ? { promise: { configure: [renderDependenciesPipeline({ ...job, authorsInline: inline })] } } : {}),
+        ...promiseWorkflows,
         resource: { configure, delete: remove },
       },
     },

@@ -177,6 +177,34 @@ export interface StatusFieldProps {
   readonly printerColumn?: OutputProps['printerColumn'];
 }
 
+/** {@link PromiseProps.promiseStack}: what the Promise applies once, for all its requests. */
+export interface PromiseStackProps {
+  /**
+   * The stack's named outputs, which requests' stacks read with `promiseOutput(scope, name)`.
+   * Sensitive ones stay sensitive there. @default none
+   */
+  readonly outputs?: Readonly<Record<string, Pick<OutputProps, 'description' | 'sensitive'>>>;
+  /** Builds the shared constructs in `scope` and returns the declared outputs. Declare no backend. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a stack with no outputs returns nothing
+  stack(scope: Construct): Readonly<Record<string, OutputValue>> | void;
+  /**
+   * Where the stack is applied: a delivery that runs Terraform in the workflow (`applyInWorkflow`),
+   * so that it is applied once, on the platform. A GitOps delivery cannot carry it: Kratix
+   * writes a Promise workflow's output to every Destination the Promise selects, and each
+   * Destination's controller would apply the same stack.
+   * @default the Promise's delivery
+   */
+  readonly delivery?: Delivery;
+  /**
+   * Environment of the Promise stack's container only, added to `workflow.env`: the credentials
+   * that apply the shared stack, which requests' pipelines (in tenants' namespaces, with a GitOps
+   * delivery) must not get. @default none
+   */
+  readonly env?: readonly Record<string, unknown>[];
+  /** Added to `workflow.envFrom`, for the Promise stack's container only. @default none */
+  readonly envFrom?: readonly Record<string, unknown>[];
+}
+
 /** A Kubernetes object, as plain data. */
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -253,6 +281,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * is deleted. @default none
    */
   promiseManifests?(): readonly Manifest[];
+  /**
+   * Shared infrastructure the Promise builds once, before it serves any request (an IAM role, a
+   * network, a registry every request uses): a cdktf stack that the Promise's configure workflow
+   * applies in the workflow and its delete workflow destroys. A request's stack reads its outputs
+   * with `promiseOutput(scope, name)`. @default none
+   */
+  readonly promiseStack?: PromiseStackProps;
   /**
    * Other Promises' APIs whose requests `manifests()` writes (composition): on every configure
    * run their status is read back into `status.components`, and Ready waits for theirs. The

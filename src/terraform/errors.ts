@@ -17,23 +17,21 @@ export class StackError extends Error {
   }
 }
 
-export const stackThrew = (e: unknown): Issue => authorThrew('stack()', e);
-
 /** The author's `fn` threw: where (the first frame in their code) and what. */
 export const authorThrew = (fn: string, e: unknown): Issue => ({
   path: `${fn}${authorFrame(e)}`,
   message: `threw ${describe(e)}`,
 });
 
-export const outputMissing = (name: string): Issue => ({
-  path: `outputs.${name}`,
-  message: 'stack() did not return this declared output',
-  fix: `return { ${name}: ... } from stack(), or remove "${name}" from outputs`,
+export const outputMissing = (name: string, fn = 'stack()', outputs = 'outputs'): Issue => ({
+  path: `${outputs}.${name}`,
+  message: `${fn} did not return this declared output`,
+  fix: `return { ${name}: ... } from ${fn}, or remove "${name}" from ${outputs}`,
 });
 
-export const synthesisFailed = (e: unknown): Issue => ({
-  path: `stack()${authorFrame(e)}`,
-  message: `cdktf could not synthesize what stack() built: ${describe(e)}`,
+export const synthesisFailed = (e: unknown, fn = 'stack()'): Issue => ({
+  path: `${fn}${authorFrame(e)}`,
+  message: `cdktf could not synthesize what ${fn} built: ${describe(e)}`,
 });
 
 export const dataInExpression = (): Issue => ({

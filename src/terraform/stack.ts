@@ -1,4 +1,4 @@
-import type { OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
+import type { OutputProps, OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
 import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
 import { defuseNumbers, requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
@@ -41,18 +41,42 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
     const reserved = requestDataIssues(request.spec, 'spec', isTokenNumber);
     if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
   }
-  const stack = new TerraformStack(app, props.stackId ?? 'request');
+  // A Promise of manifests only has no stack: its Terraform configuration is empty.
+  return buildStack(app, props.stackId ?? 'request', def, def.outputs ?? {}, 'stack()', (stack) =>
+    def.stack?.(stack, shield(request) as ResourceRequest<never>),
+  );
+}
+
+/** Builds the Promise's own stack, {@link PromiseDefinition.promiseStack}, inside `app`. */
+export function buildPromiseStack(app: App, def: PromiseDefinition) {
+  const promiseStack = def.promiseStack;
+  if (!promiseStack) throw new Error(`promises/${def.name} has no promiseStack`);
+  return buildStack(app, 'promise', def, promiseStack.outputs ?? {}, 'promiseStack.stack()', (stack) => promiseStack.stack(stack));
+}
+
+// The author's constructs, and one TerraformOutput per declared output.
+function buildStack(
+  app: App,
+  id: string,
+  def: PromiseDefinition,
+  outputs: Readonly<Record<string, Pick<OutputProps, 'description' | 'sensitive'>>>,
+  fn: string,
+  build: (stack: TerraformStack) => unknown,
+) {
+  const stack = new TerraformStack(app, id);
+  // promiseOutput() finds the Promise here, from any construct of the stack.
+  stack.node.setContext(PROMISE_CONTEXT, def);
   let returned: Record<string, OutputValue | undefined>;
   try {
-    // A Promise of manifests only has no stack: its Terraform configuration is empty.
-    returned = (def.stack?.(stack, shield(request) as ResourceRequest<never>) ?? {}) as typeof returned;
+    returned = (build(stack) ?? {}) as typeof returned;
   } catch (e) {
-    throw new errors.StackError(errors.stackThrew(e), { cause: e });
+    throw new errors.StackError(errors.authorThrew(fn, e), { cause: e });
   }
   const knownOutputs: Record<string, OutputValue> = {};
-  for (const [name, output] of Object.entries(def.outputs ?? {})) {
+  const at = fn === 'stack()' ? 'outputs' : 'promiseStack.outputs';
+  for (const [name, output] of Object.entries(outputs)) {
     const value = returned[name];
-    if (value === undefined) throw new errors.StackError(errors.outputMissing(name));
+    if (value === undefined) throw new errors.StackError(errors.outputMissing(name, fn, at));
     // The construct id must not clash with the author's constructs (an output "namespace" beside a
     // resource "namespace"); the Terraform output keeps the declared name.
     const tfOutput = new TerraformOutput(stack, `output-${name}`, {
@@ -66,21 +90,33 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
   return { stack, knownOutputs };
 }
 
+/** The construct context key under which a stack holds its Promise's definition. */
+export const PROMISE_CONTEXT = 'kratix-cdktf:promise';
+
 /**
  * Builds and synthesizes the stack for one validated request, in memory: no cdktf CLI, no files.
  */
 export function synthRequest(def: PromiseDefinition, request: ResourceRequest<unknown>, props: SynthRequestProps = {}): SynthesizedStack {
   const app = new App({ outdir: '/nonexistent', stackTraces: false, skipValidation: true });
-  const { stack, knownOutputs } = buildRequestStack(app, def, request, props);
+  return synthesize(buildRequestStack(app, def, request, props), 'stack()');
+}
+
+/** Builds and synthesizes the Promise's own stack, in memory. */
+export function synthPromiseStack(def: PromiseDefinition): SynthesizedStack {
+  const app = new App({ outdir: '/nonexistent', stackTraces: false, skipValidation: true });
+  return synthesize(buildPromiseStack(app, def), 'promiseStack.stack()');
+}
+
+function synthesize(built: { stack: TerraformStack; knownOutputs: Record<string, OutputValue> }, fn: string): SynthesizedStack {
   let raw: TerraformJson;
   try {
-    raw = stackToTerraform(stack);
+    raw = stackToTerraform(built.stack);
   } catch (e) {
-    throw new errors.StackError(errors.synthesisFailed(e), { cause: e });
+    throw new errors.StackError(errors.synthesisFailed(e, fn), { cause: e });
   }
   delete raw['//'];
   removeInjectedBackend(raw);
-  return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs, secrets: secretBindings(stack) };
+  return { json: sortKeys(toTerraformLiterals(raw)) as TerraformJson, knownOutputs: built.knownOutputs, secrets: secretBindings(built.stack) };
 }
 
 // cdktf injects a LocalBackend with an absolute, machine-dependent path when none is set. The

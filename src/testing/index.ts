@@ -9,7 +9,7 @@ import { toCrdSchema } from '../schema/crd-schema.js';
 import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError, type Result } from '../schema/issue.js';
-import { synthRequest, type SynthRequestProps, type TerraformJson } from '../terraform/stack.js';
+import { synthPromiseStack, synthRequest, type SynthRequestProps, type TerraformJson } from '../terraform/stack.js';
 import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 
 /** A request as a test writes it: anything left out is filled in (name `test`, namespace `default`). */
@@ -46,6 +46,15 @@ export function renderRequest(def: PromiseDefinition, request: TestRequest = {},
   const parsed = validateRequest(def, request);
   if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
   return synthRequest(def, parsed.value, props).json;
+}
+
+/**
+ * Synthesizes the Promise's own stack (`promiseStack`) in memory, as its configure workflow does,
+ * returning the Terraform JSON with sorted keys.
+ * @example expect(renderPromiseStack(postgres).resource.aws_kms_key.storage.enable_key_rotation).toBe(true);
+ */
+export function renderPromiseStack(def: PromiseDefinition): TerraformJson & Record<string, any> {
+  return synthPromiseStack(def).json;
 }
 
 /**

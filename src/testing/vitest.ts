@@ -3,7 +3,7 @@ import { compilePromise } from '../artifacts/compile.js';
 import { startsCleanly } from '../cli/build.js';
 import { bundleContainerScript, bundleWorkflows } from '../cli/bundle.js';
 import { listPromises, loadPromise, parseExample, readConfig } from '../cli/project.js';
-import { synthRequest, type TerraformJson } from '../terraform/stack.js';
+import { synthPromiseStack, synthRequest, type TerraformJson } from '../terraform/stack.js';
 import { validateStacks, type Verdict } from './terraform-validate.js';
 import { requestManifests } from '../manifests/index.js';
 
@@ -37,7 +37,8 @@ export function testPromises(props: TestPromisesProps = {}): void {
     expect(names.length, `no promises/<name>/index.ts under ${config.promisesDir}`).toBeGreaterThan(0);
   });
   const loadings = new Map(names.map((name) => [name, loadPromise(config, name)]));
-  // One terraform validate for every stack, each a module of one root: the provider schema (the
+  // One terraform validate for every stack (a Promise's own under <name>_promise_stack, which no
+  // Promise name can be), each a module of one root: the provider schema (the
   // AWS plugin is 700 MB) is loaded once, not once per Promise.
   let validating: Promise<Map<string, Verdict>> | undefined;
   const validated = () =>
@@ -46,6 +47,7 @@ export function testPromises(props: TestPromisesProps = {}): void {
       for (const [name, loading] of loadings) {
         const loaded = await loading;
         if (loaded.definition.stack) stacks.set(name, synthRequest(loaded.definition, parseExample(loaded)).json);
+        if (loaded.definition.promiseStack) stacks.set(`${name}_promise_stack`, synthPromiseStack(loaded.definition).json);
       }
       return validateStacks(stacks, mirror);
     })());
@@ -74,6 +76,8 @@ export function testPromises(props: TestPromisesProps = {}): void {
           'the stack declares no resources, data sources or outputs',
         ).toBeGreaterThan(0);
       }
+      // Throws, naming the place, when the Promise's own stack cannot be built.
+      if (loaded.definition.promiseStack) synthPromiseStack(loaded.definition);
       const manifests = requestManifests(loaded.definition, example);
       if (manifests) {
         expect(manifests.ok ? [] : manifests.issues).toEqual([]);
@@ -91,6 +95,13 @@ export function testPromises(props: TestPromisesProps = {}): void {
     test('its stack passes terraform validate against the real provider schema', async (ctx) => {
       const verdict = (await validated()).get(name);
       if (!verdict) return ctx.skip('the Promise has no stack()');
+      if (verdict.skip) return ctx.skip(verdict.skip);
+      expect(verdict.errors).toEqual([]);
+    }, 180_000);
+
+    test('its promiseStack passes terraform validate against the real provider schema', async (ctx) => {
+      const verdict = (await validated()).get(`${name}_promise_stack`);
+      if (!verdict) return ctx.skip('the Promise has no promiseStack');
       if (verdict.skip) return ctx.skip(verdict.skip);
       expect(verdict.errors).toEqual([]);
     }, 180_000);

@@ -19,6 +19,8 @@ import { readComponents } from '../manifests/components.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { durationMs, retryAttempts, workflowControlFile, type Ending } from './control.js';
 import { runPromiseWorkflow } from './dependencies.js';
+import { runPromiseStack } from './promise-stack.js';
+import { PROMISE_STACK_PIPELINE } from '../kratix/promise-stack.js';
 import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition, READY } from './status.js';
@@ -78,6 +80,7 @@ export async function runWorkflow(
     log.error(`kratix-cdktf: ${ctx}`);
     return 2;
   }
+  if (ctx.type === 'promise' && ctx.pipelineName === PROMISE_STACK_PIPELINE) return runPromiseStack(def, ctx, log, props.signal);
   if (ctx.type === 'promise') return runPromiseWorkflow(def, ctx, log, props.manifests ?? embeddedManifests(def, props.manifestTexts ?? {}), env);
   const run = new Run(def, ctx, log);
   // A container of one of the author's named pipelines: its TypeScript step, nothing else.

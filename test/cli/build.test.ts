@@ -32,6 +32,39 @@ describe('build', () => {
     expect(JSON.parse(readFileSync(join(project, 'dist', 'images', 'echo', 'providers.tf.json'), 'utf8'))).toEqual({ terraform: { required_providers: {} } });
   });
 
+  test('the providers of the Promise’s own stack are mirrored too, though no request stack uses them', async () => {
+    const other = makeProject([]);
+    addPromise(
+      other,
+      'shared-key',
+      `import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { applyInWorkflow, definePromise, pgBackend, Type } from 'kratix-cdktf';
+export default definePromise({
+  name: 'shared-key',
+  api: { group: 'test.example.com', version: 'v1', kind: 'SharedKey' },
+  spec: Type.Object({ alias: Type.String({ default: 'k' }) }),
+  delivery: applyInWorkflow({ backend: pgBackend() }),
+  promiseStack: {
+    outputs: { arn: {} },
+    stack(scope) {
+      new AwsProvider(scope, 'aws', { region: 'eu-west-1' });
+      return { arn: new KmsKey(scope, 'key', { enableKeyRotation: true }).arn };
+    },
+  },
+  stack(scope) { new TerraformOutput(scope, 'none', { value: 'none' }); },
+});
+`,
+      'apiVersion: test.example.com/v1\nkind: SharedKey\nmetadata: {name: x, namespace: team}\n',
+    );
+    expect((await synth(readConfig(other))).errors).toEqual([]);
+    await buildImages(readConfig(other));
+    expect(JSON.parse(readFileSync(join(other, 'dist', 'images', 'shared-key', 'providers.tf.json'), 'utf8'))).toEqual({
+      terraform: { required_providers: { aws: { source: 'aws', version: '6.25.0' } } },
+    });
+  });
+
   test('a bundle is far below the 392 MB AWS provider package it draws from', () => {
     expect(statSync(join(project, 'dist', 'images', 'postgres', 'app', 'workflow.cjs')).size).toBeLessThan(3_000_000);
   });

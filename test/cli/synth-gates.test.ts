@@ -66,6 +66,15 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
         ),
       },
       example: { source: promiseSource('example', 'return;'), example: EXAMPLE.replace('spec: {}', 'spec: { size: huge }') },
+      shared: {
+        source: promiseSource('shared', "new DataResource(scope, 'd', { input: spec.size });")
+          .replace("tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf' } })", 'applyInWorkflow({ backend: pgBackend() })')
+          .replace('definePromise, tofuController, Type', 'applyInWorkflow, definePromise, pgBackend, Type')
+          .replace(
+            'stack(scope, { spec }) {',
+            "promiseStack: { stack() { throw new Error('the shared network is not planned yet'); } },\n  stack(scope, { spec }) {",
+          ),
+      },
     }),
   );
 
@@ -101,6 +110,12 @@ describe('a Promise that cannot compile or cannot run fails synth and --check, n
     const errors = (await late())('thrower');
     expect(errors).toMatch(/promises\/thrower: stack\(\) on example-request\.yaml: 1 problem/);
     expect(errors).toMatch(/✖ stack\(\) at promises\/thrower\/index\.ts:10: threw RangeError: no capacity left in eu-west-1/);
+  });
+
+  test('a promiseStack.stack() that throws: the Promise, its own stack, the author’s error and where', async () => {
+    const errors = (await late())('shared');
+    expect(errors).toMatch(/promises\/shared: promiseStack\.stack\(\): 1 problem/);
+    expect(errors).toMatch(/✖ promiseStack\.stack\(\) at promises\/shared\/index\.ts:\d+: threw the shared network is not planned yet/);
   });
 
   test('a stack() that forgets a declared output', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { backendBlock, lockLocation } from '../../src/delivery/apply/backend.js';
+import { backendBlock, lockLocation, remoteState } from '../../src/delivery/apply/backend.js';
 import { applyInWorkflow, endsWithGoInt, hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
 import { definePromise } from '../../src/index.js';
 import { checkDelivery } from '../../src/kratix/delivery.js';
@@ -89,4 +89,24 @@ test('kubernetes: synth refuses a secret suffix that Terraform refuses, and only
       message: expect.stringContaining('"postgres-16" is the kubernetes backend\'s secret_suffix (the Promise name, by default)'),
     }),
   ]);
+});
+
+test('a reader of the Promise stack’s state finds it where the backend block put it, in its workspace, without lock settings', () => {
+  const slug = 'postgres-promise';
+  expect(remoteState(pgBackend({ schemaName: 's' }), 'postgres', slug)).toEqual({ backend: 'pg', config: { schema_name: 's' }, workspace: slug });
+  expect(remoteState(s3Backend({ bucket: 'state', region: 'eu-west-1' }), 'postgres', slug)).toEqual({
+    backend: 's3',
+    config: { bucket: 'state', region: 'eu-west-1', key: 'postgres/terraform.tfstate', workspace_key_prefix: 'kratix', encrypt: true },
+    workspace: slug,
+  });
+  expect(remoteState(kubernetesBackend({ namespace: 'tfstate' }), 'postgres', slug)).toEqual({
+    backend: 'kubernetes',
+    config: { namespace: 'tfstate', secret_suffix: 'postgres', in_cluster_config: true },
+    workspace: slug,
+  });
+  // HCP Terraform workspaces are read through the remote backend, one workspace by name.
+  expect(remoteState(hcpTerraform({ organization: 'acme', executionMode: 'local' }), 'postgres', slug)).toEqual({
+    backend: 'remote',
+    config: { organization: 'acme', workspaces: { name: slug } },
+  });
 });

@@ -1,3 +1,4 @@
+import type { RemoteState } from '../delivery.js';
 import type { Backend } from './options.js';
 
 /**
@@ -35,6 +36,23 @@ export function backendBlock(backend: Backend, promise: string, slug: string): R
         },
       };
   }
+}
+
+/**
+ * The same location as {@link backendBlock}, for a `terraform_remote_state` data source that reads
+ * the state of workspace `slug` (Terraform's builtin provider takes each backend's settings).
+ * HCP Terraform is read through the `remote` backend, which names one workspace.
+ */
+export function remoteState(backend: Backend, promise: string, slug: string): RemoteState {
+  if (backend.kind === 'hcp-terraform')
+    return {
+      backend: 'remote',
+      config: { organization: backend.organization, ...(backend.hostname ? { hostname: backend.hostname } : {}), workspaces: { name: slug } },
+    };
+  const [kind, config] = Object.entries((backendBlock(backend, promise, slug) as { backend: Record<string, Record<string, unknown>> }).backend)[0]!;
+  // Locking settings mean nothing to a reader.
+  const { use_lockfile: _lock, ...read } = config;
+  return { backend: kind, config: read, workspace: slug };
 }
 
 /**

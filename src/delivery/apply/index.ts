@@ -13,12 +13,12 @@ import {
   type DeliveryRun,
   type PipelineNeeds,
   type PipelinePermission,
+  type RemoteState,
 } from '../delivery.js';
-import { requestOwner } from '../owner.js';
 import { toYaml } from '../../artifacts/yaml.js';
 import { DEFAULT_APPLY_PIPELINE_NAMESPACE, type ApplyProps } from './options.js';
 import { driftCondition, driftStatus } from './drift.js';
-import { namesItsOwnWorkspace } from './backend.js';
+import { namesItsOwnWorkspace, remoteState } from './backend.js';
 import { type InitHeadStart, recordExample, startInit } from './head-start.js';
 import { runApplyDelivery, type ApplyResult } from './run.js';
 import { credentialsIn } from './terraform-cli.js';
@@ -114,6 +114,10 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     const script = terraformScript(this.scriptProps(run));
     commandsScript(script);
     recordExample(run.def, script.files.get('main.tf.json')!);
+  }
+
+  stateOf(def: PromiseDefinition, slug: string): RemoteState {
+    return remoteState(this.backend, def.name, slug);
   }
 
   // HCP Terraform's cloud block names the request's workspace: init depends on the request.
@@ -215,7 +219,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       delivery: this,
       promise: run.def.name,
       slug: run.slug,
-      owner: requestOwner(run.def.name, run.request.metadata),
+      owner: run.owner,
       namespace: run.request.metadata.namespace,
       stack: run.synthesized.json,
       secrets: run.synthesized.secrets,

@@ -1,0 +1,114 @@
+// The Promise's own stack (promiseStack) in the Promise object: a Promise configure pipeline that
+// applies it and a Promise delete pipeline that destroys it, both run by Kratix in the Promise's
+// pipeline namespace (api/v1alpha1/pipeline_types.go, ForPromise: workflows.config's
+// pipelineNamespace, else kratix-platform-system). Kratix starts serving requests only once the
+// Promise configure workflow has completed (promise_controller.go), so a request's stack can
+// rely on what the Promise's stack built.
+import type { Delivery, PipelineNeeds } from '../delivery/delivery.js';
+import { OWNER_OUTPUT } from '../delivery/owner.js';
+import type { PromiseDefinition } from '../promise/define-promise.js';
+import type { Issue } from '../schema/issue.js';
+import { renderPipeline, type PipelineProps } from './pipeline.js';
+
+/** The Pipeline, in both Promise actions, that applies or destroys the Promise's stack. */
+export const PROMISE_STACK_PIPELINE = 'stack';
+
+/** Where Kratix runs a Promise's workflows when workflows.config names no namespace. */
+export const KRATIX_SYSTEM_NAMESPACE = 'kratix-platform-system';
+
+/** The delivery that applies the Promise's stack. */
+export function promiseStackDelivery(def: PromiseDefinition): Delivery | undefined {
+  return def.promiseStack?.delivery ?? def.delivery;
+}
+
+/** Problems of `promiseStack`, with the namespace Kratix will run the Promise's workflows in. */
+export function checkPromiseStack(def: PromiseDefinition, namespace: string | undefined): Issue[] {
+  const promiseStack = def.promiseStack as unknown;
+  if (promiseStack === undefined) return [];
+  if (typeof promiseStack !== 'object' || promiseStack === null || typeof (promiseStack as { stack?: unknown }).stack !== 'function')
+    return [{ path: 'promiseStack', message: 'has no stack(scope) function', fix: 'write promiseStack: { stack(scope) { ... } }' }];
+  const issues: Issue[] = [];
+  const outputs = (promiseStack as { outputs?: unknown }).outputs;
+  for (const name of Object.keys(outputs && typeof outputs === 'object' ? outputs : {})) {
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
+      issues.push({
+        path: `promiseStack.outputs.${name}`,
+        message: 'is not a Terraform output name',
+        fix: 'start with a letter; use letters, digits, "_" and "-"',
+      });
+    if (name === OWNER_OUTPUT)
+      issues.push({ path: `promiseStack.outputs.${name}`, message: 'is the output kratix-cdktf records the owner of a state in', fix: 'name it differently' });
+  }
+  issues.push(...checkStackEnv(def));
+  const delivery = promiseStackDelivery(def);
+  const own = def.promiseStack?.delivery !== undefined;
+  if (!delivery)
+    return [
+      ...issues,
+      {
+        path: 'promiseStack.delivery',
+        message: 'is missing, and the Promise has no delivery either: nothing would apply the stack',
+        fix: 'write promiseStack: { delivery: applyInWorkflow({ backend: pgBackend() }), ... }',
+      },
+    ];
+  if (!delivery.runsTerraform || typeof delivery.stateOf !== 'function')
+    return [
+      ...issues,
+      {
+        path: own ? 'promiseStack.delivery' : 'delivery',
+        message: `is ${delivery.kind}, which cannot apply the Promise's stack: Kratix writes a Promise workflow's output to every Destination the Promise selects, so each Destination's controller would apply the same stack, and a request's stack could not tell which state to read`,
+        fix: 'give the Promise stack a delivery that runs Terraform in the workflow: promiseStack: { delivery: applyInWorkflow({ backend: pgBackend() }), ... }',
+      },
+    ];
+  if (own) issues.push(...delivery.check(def).map((issue) => ({ ...issue, path: issue.path.replace(/^delivery\b/, 'promiseStack.delivery') })));
+  const wanted = delivery.pipeline(def, { secretRefs: false }).namespace;
+  const runs = namespace ?? KRATIX_SYSTEM_NAMESPACE;
+  if (wanted !== undefined && wanted !== runs)
+    issues.push({
+      path: own ? 'promiseStack.delivery.pipelineNamespace' : 'delivery.pipelineNamespace',
+      message: `is ${JSON.stringify(wanted)}, but Kratix runs this Promise's workflows in ${JSON.stringify(runs)} (workflows.config.pipelineNamespace, else ${KRATIX_SYSTEM_NAMESPACE}), where the stack's credentials and RBAC must then be`,
+      fix: `set the same namespace on both: applyInWorkflow({ ..., pipelineNamespace: ${JSON.stringify(runs)} }), or workflow.pipelineNamespace: ${JSON.stringify(wanted)}`,
+    });
+  return issues;
+}
+
+// promiseStack.env is added to workflow.env: a name in both would reach the container twice.
+function checkStackEnv(def: PromiseDefinition): Issue[] {
+  const issues: Issue[] = [];
+  for (const field of ['env', 'envFrom'] as const) {
+    const list = def.promiseStack?.[field] as unknown;
+    if (list !== undefined && !Array.isArray(list))
+      issues.push({ path: `promiseStack.${field}`, message: 'is not a list', fix: `write ${field}: [{ ... }], as in a container` });
+  }
+  const workflow = new Set((Array.isArray(def.workflow?.env) ? def.workflow.env : []).map((e) => (e as { name?: unknown }).name));
+  const env = def.promiseStack?.env;
+  (Array.isArray(env) ? env : []).forEach((entry: unknown, i) => {
+    const name = entry !== null && typeof entry === 'object' ? (entry as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string' || name === '')
+      issues.push({ path: `promiseStack.env[${i}]`, message: 'has no name', fix: "write { name: 'AWS_REGION', value: 'eu-west-1' }" });
+    else if (workflow.has(name))
+      issues.push({ path: `promiseStack.env[${i}]`, message: `sets ${name}, which workflow.env sets too`, fix: 'set it in one place' });
+  });
+  return issues;
+}
+
+/**
+ * The Pipeline that applies (configure) or destroys (delete) the Promise's stack: the workflow
+ * image with the Promise's environment, resources and the stack delivery's RBAC.
+ */
+export function renderPromiseStackPipeline(
+  def: PromiseDefinition,
+  action: 'configure' | 'delete',
+  props: Omit<PipelineProps, 'promise' | 'action' | 'name' | 'permissions' | 'steps'>,
+) {
+  const needs: PipelineNeeds | undefined = promiseStackDelivery(def)?.pipeline(def, { secretRefs: false });
+  const env = [...(props.env ?? []), ...(needs?.env ?? []).filter((e) => !(props.env ?? []).some((o) => o.name === e.name))];
+  return renderPipeline({
+    ...props,
+    promise: def.name,
+    action,
+    name: PROMISE_STACK_PIPELINE,
+    ...(env.length ? { env } : {}),
+    permissions: needs?.permissions ?? [],
+  });
+}
