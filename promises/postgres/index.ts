@@ -1,9 +1,17 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { definePromise, type Infer, physicalName, tofuController, Type } from 'kratix-cdktf';
+import { applyInWorkflow, definePromise, type Infer, physicalName, promiseOutput, s3Backend, tofuController, Type } from 'kratix-cdktf';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;
+
+// The majors the API accepts (engineVersion's pattern), each with the baseline parameter group
+// the Promise's own stack creates once for all databases.
+const MAJORS = ['14', '15', '16', '17'] as const;
+const parameterGroupOutput = (major: (typeof MAJORS)[number]) => `parameterGroup${major}` as const;
 
 export const spec = Type.Object(
   {
@@ -81,6 +89,45 @@ export default definePromise({
       connection: outputs.endpoint && outputs.port ? `postgresql://${outputs.endpoint}:${outputs.port}/${request.spec.databaseName}` : undefined,
     }),
   },
+  // Once per Promise, applied by its configure workflow on the platform (the requests' stacks go
+  // through tofu-controller): the key every database is encrypted with, and a parameter group per
+  // major version that enforces TLS and logs slow queries. Requests' stacks read them from this
+  // stack's state in S3, with the AWS credentials their runners already have.
+  promiseStack: {
+    delivery: applyInWorkflow({
+      backend: s3Backend({ bucket: 'acme-platform-terraform-state', region: 'eu-west-1' }),
+      // Where Kratix runs the Promise's workflows when the Promise names no pipeline namespace.
+      pipelineNamespace: 'kratix-platform-system',
+    }),
+    // Only this pipeline gets the credentials that create the shared resources.
+    envFrom: [{ secretRef: { name: 'postgres-baseline-aws' } }],
+    outputs: {
+      kmsKeyArn: { description: 'The KMS key every database is encrypted with.' },
+      ...Object.fromEntries(MAJORS.map((major) => [parameterGroupOutput(major), { description: `Baseline parameter group for PostgreSQL ${major}.` }])),
+    },
+    stack(scope) {
+      new AwsProvider(scope, 'aws', { region: 'eu-west-1', defaultTags: [{ tags: { 'kratix.io/promise': 'postgres' } }] });
+      const key = new KmsKey(scope, 'storage', {
+        description: 'Storage encryption of the databases of the postgres Promise',
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      });
+      new KmsAlias(scope, 'storage-alias', { name: 'alias/kratix-postgres', targetKeyId: key.keyId });
+      const groups = MAJORS.map((major) => {
+        const group = new DbParameterGroup(scope, `postgres${major}`, {
+          name: `kratix-postgres${major}-baseline`,
+          family: `postgres${major}`,
+          description: `Baseline for PostgreSQL ${major}: TLS only, slow queries logged`,
+          parameter: [
+            { name: 'rds.force_ssl', value: '1' },
+            { name: 'log_min_duration_statement', value: '1000' },
+          ],
+        });
+        return [parameterGroupOutput(major), group.name] as const;
+      });
+      return { kmsKeyArn: key.arn, ...Object.fromEntries(groups) };
+    },
+  },
   stack(scope, { metadata, spec }) {
     new AwsProvider(scope, 'aws', {
       region: 'eu-west-1',
@@ -102,6 +149,8 @@ export default definePromise({
       ...(spec.backup.window ? { backupWindow: spec.backup.window } : {}),
       deletionProtection: spec.deletionProtection,
       storageEncrypted: true,
+      kmsKeyId: promiseOutput(scope, 'kmsKeyArn'),
+      parameterGroupName: promiseOutput(scope, parameterGroupOutput(majorOf(spec.engineVersion))),
       publiclyAccessible: false,
       copyTagsToSnapshot: true,
       finalSnapshotIdentifier: `${identifier}-final`,
@@ -110,3 +159,10 @@ export default definePromise({
     return { endpoint: db.address, port: db.port, masterSecretArn: db.masterUserSecret.get(0).secretArn };
   },
 });
+
+// The major of an engineVersion the schema accepted ("16.4" → "16").
+function majorOf(engineVersion: string): (typeof MAJORS)[number] {
+  const major = MAJORS.find((m) => engineVersion.startsWith(`${m}.`));
+  if (!major) throw new Error(`engineVersion ${engineVersion} has no supported major; the schema's pattern should have refused it`);
+  return major;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type { Infer } from 'kratix-cdktf';
-import { exampleRequest, renderRequest, synthPromise, validateRequest } from 'kratix-cdktf/testing';
+import { exampleRequest, renderPromiseStack, renderRequest, synthPromise, validateRequest } from 'kratix-cdktf/testing';
 import postgres, { spec } from './index.js';
 
 const example = exampleRequest(import.meta.dirname);
@@ -23,6 +23,25 @@ test('the example request synthesizes one encrypted, private RDS instance', () =
     tags: { 'cost-center': '4711' },
   });
   expect(Object.keys(tf.output).sort()).toEqual(['endpoint', 'masterSecretArn', 'port']);
+});
+
+test('the Promise creates, once, a rotating KMS key and a TLS-only parameter group per supported major', () => {
+  const tf = renderPromiseStack(postgres);
+  expect(tf.resource.aws_kms_key.storage).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+  const groups = Object.values(tf.resource.aws_db_parameter_group) as { family: string; parameter: { name: string; value: string }[] }[];
+  expect(groups.map((g) => g.family)).toEqual(['postgres14', 'postgres15', 'postgres16', 'postgres17']);
+  for (const group of groups) expect(group.parameter).toContainEqual({ name: 'rds.force_ssl', value: '1' });
+  expect(Object.keys(tf.output).sort()).toEqual(['kmsKeyArn', 'parameterGroup14', 'parameterGroup15', 'parameterGroup16', 'parameterGroup17']);
+});
+
+test('each database is encrypted with the Promise’s key and gets the parameter group of its major, read from the Promise stack’s state', () => {
+  const tf = renderRequest(postgres, { spec: { engineVersion: '15.7' } });
+  const state = 'data.terraform_remote_state.kratix-cdktf-promise-stack';
+  expect(tf.resource.aws_db_instance.db).toMatchObject({
+    kms_key_id: `\${${state}.outputs.kmsKeyArn}`,
+    parameter_group_name: `\${${state}.outputs.parameterGroup15}`,
+  });
+  expect(tf.data.terraform_remote_state['kratix-cdktf-promise-stack']).toMatchObject({ backend: 's3', workspace: 'postgres-promise' });
 });
 
 test('the password is managed by AWS and is never an input', () => {
