@@ -27,6 +27,7 @@ export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';
 export { promiseOutput } from './terraform/promise-output.js';
+export type { BusinessRule, RuleContext, Violation } from './rules/index.js';
 export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';
 export {
   applyInWorkflow,

@@ -14,6 +14,8 @@ export interface ApiReadmeProps {
   readonly exampleYaml: string;
   /** Paths of fields declared with `secretRef()`. */
   readonly secretRefs: readonly string[];
+  /** The business rules: name, and what each checks. @default none */
+  readonly rules?: readonly { readonly name: string; readonly description?: string; readonly readsNamespace: boolean }[];
   /** Apply mode's retry waits, as written: Terraform runs in the workflow. Absent for GitOps delivery. */
   readonly retry?: { readonly first: string; readonly max: string };
 }
@@ -60,6 +62,11 @@ export function renderApiReadme(props: ApiReadmeProps): string {
     lines.push(
       `| \`${row.path}\` | ${row.type} | ${row.required ? 'yes' : 'no'} | ${cell(def)} | ${cell(row.constraints.join('; '))} | ${cell(row.description ?? '')} |`,
     );
+  }
+  if (props.rules?.length) {
+    lines.push('', '## Rules', '', 'Checked on every run after the fields above; a request that breaks one is refused, with the rule named in its status.', '');
+    for (const rule of props.rules)
+      lines.push(`- \`${rule.name}\`${rule.description ? `: ${rule.description}` : ''}${rule.readsNamespace ? ' (reads the namespace’s labels)' : ''}`);
   }
   const outputs = Object.entries(props.outputs);
   lines.push('', '## Status outputs', '');

@@ -57,6 +57,15 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
       spec,
       outputs: def.outputs ?? {},
       ...(def.status?.fields ? { statusFields: def.status.fields } : {}),
+      ...(def.rules?.length
+        ? {
+            rules: def.rules.map((r) => ({
+              name: r.name,
+              ...(typeof r.description === 'string' ? { description: r.description } : {}),
+              readsNamespace: r.reads?.namespaceLabels === true,
+            })),
+          }
+        : {}),
       exampleYaml,
       secretRefs: rendered.value.secretRefs,
       ...(retry ? { retry: { first: retry.first ?? '30s', max: retry.max ?? '30m' } } : {}),

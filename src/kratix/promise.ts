@@ -8,6 +8,7 @@ import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { checkPromiseStack, renderPromiseStackPipeline } from './promise-stack.js';
+import { checkRules, rulesNeeds } from '../rules/index.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
@@ -73,6 +74,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkRequiredPromises(def),
     ...checkStatusFields(def),
     ...checkComponents(def),
+    ...checkRules(def.rules),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];
@@ -93,11 +95,13 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   };
   const own = delivery.pipeline(def, { secretRefs: converted.secretRefs.length > 0 });
   // Reading composed requests' status back needs its own RBAC and the cluster's CA.
-  const reads = componentNeeds(def);
+  const components = componentNeeds(def);
+  const rules = rulesNeeds(def.rules);
+  const extraEnv = [...components.env, ...rules.env].filter((e, i, all) => all.findIndex((o) => o.name === e.name) === i);
   const needs = {
     ...own,
-    permissions: [...own.permissions, ...reads.permissions],
-    env: [...own.env, ...reads.env.filter((e) => !own.env.some((o) => o.name === e.name))],
+    permissions: [...own.permissions, ...components.permissions, ...rules.permissions],
+    env: [...own.env, ...extraEnv.filter((e) => !own.env.some((o) => o.name === e.name))],
   };
   issues.push(...checkEnv(steps.env, needs.env, delivery.kind), ...checkWorkflowConfig(def, needs, delivery.kind));
   const env = [...(Array.isArray(steps.env) ? steps.env : []), ...needs.env];

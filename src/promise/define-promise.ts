@@ -4,6 +4,7 @@ import type { Delivery } from '../delivery/delivery.js';
 import type { ManifestFile } from './manifest-file.js';
 import type { Manifest } from '../manifests/index.js';
 import type { ComponentApi } from '../manifests/components.js';
+import type { BusinessRule } from '../rules/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -294,6 +295,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * pipeline gets `get` on them. @default none
    */
   readonly components?: readonly ComponentApi[];
+  /**
+   * Business rules beyond the schema and CEL, run on every configure run after validation and
+   * before anything is built: a violation refuses the request as a schema error does. Shared
+   * rules are a module the platform's Promises import. @default none
+   */
+  readonly rules?: readonly BusinessRule<Static<S>>[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -8,7 +8,8 @@ import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import { parseRequest } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
-import { IssuesError, type Result } from '../schema/issue.js';
+import { IssuesError, type Issue, type Result } from '../schema/issue.js';
+import { runRules } from '../rules/index.js';
 import { synthPromiseStack, synthRequest, type SynthRequestProps, type TerraformJson } from '../terraform/stack.js';
 import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 
@@ -46,6 +47,28 @@ export function renderRequest(def: PromiseDefinition, request: TestRequest = {},
   const parsed = validateRequest(def, request);
   if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
   return synthRequest(def, parsed.value, props).json;
+}
+
+/**
+ * Validates a request and runs the Promise's business rules on it, as a configure run does,
+ * with the request's labels and annotations from `request.metadata` and the namespace's labels
+ * given here (no cluster). Returns the violations, each with its path and rule; throws an
+ * {@link IssuesError} for an invalid request or a rule that fails.
+ * @example expect(await requestRules(postgres, { spec: { size: 'large' } }, { namespaceLabels: { tier: 'dev' } })).toEqual([...]);
+ */
+export async function requestRules(
+  def: PromiseDefinition,
+  request: TestRequest & { readonly metadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> } } = {},
+  context: { readonly namespaceLabels?: Readonly<Record<string, string>> } = {},
+): Promise<readonly Issue[]> {
+  const full = complete(def, request);
+  const parsed = parseRequest(rendered(def), full);
+  if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
+  const promise = { name: def.name, ...(def.version ? { version: def.version } : {}) };
+  const verdict = await runRules(def.rules ?? [], parsed.value, full, promise, { namespaceLabels: context.namespaceLabels ?? {} });
+  if (verdict.ok) return [];
+  if (verdict.reason !== 'RuleViolated') throw new IssuesError(`${def.name}: the rules could not be checked`, verdict.issues);
+  return verdict.issues;
 }
 
 /**

@@ -25,6 +25,7 @@ import { writeAllOrNothing } from './files.js';
 import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition, READY } from './status.js';
 import { kindIdentifier } from '../kratix/names.js';
+import { runRules } from '../rules/index.js';
 import { STEP_ENV } from '../kratix/pipeline.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
@@ -105,7 +106,7 @@ export async function runWorkflow(
       : undefined;
   try {
     // A request that has become invalid (say, after a schema change) must still be destroyable.
-    const prepared = run.prepare({ lenient: ctx.action === 'delete' });
+    const prepared = await run.prepare({ lenient: ctx.action === 'delete' });
     if (typeof prepared === 'number') return prepared;
     return await run.deliver(prepared, delivery, props, headStart);
   } finally {
@@ -137,11 +138,33 @@ class Run {
    * Reads, validates and synthesizes; returns an exit code when the request is refused. With
    * `lenient`, validation issues are logged and the defaulted request is used as it is.
    */
-  prepare(options: { lenient?: boolean } = {}): Prepared | number {
+  async prepare(options: { lenient?: boolean } = {}): Promise<Prepared | number> {
     const { def, ctx } = this;
     const read = this.readRequest('RequestValid', options.lenient ?? false);
     if (typeof read === 'number') return read;
     const { heading, request } = read;
+    // The platform's rules, before anything is built; a request being deleted is never held back.
+    if (ctx.action === 'configure' && def.rules?.length) {
+      const verdict = await runRules(
+        def.rules,
+        request.value,
+        this.input,
+        { name: def.name, ...(def.version ? { version: def.version } : {}) },
+        { env: ctx.env },
+      );
+      if (!verdict.ok) {
+        const what = {
+          RuleViolated: 'refused by the platform’s rules',
+          RuleFailed: `promises/${def.name} could not check its rules`,
+          NamespaceUnreadable: 'the rules could not read the namespace',
+        }[verdict.reason];
+        // Kratix resumes a suspended request only when its spec changes: a verdict that depends on
+        // the namespace's labels is retried instead, so relabelling the namespace is enough.
+        const byRequest = verdict.reason === 'RuleViolated' && !def.rules.some((r) => r.reads?.namespaceLabels);
+        return this.refuse(`${heading}: ${what}`, 'RequestValid', verdict.reason, verdict.issues, 0, byRequest ? 'request' : 'platform');
+      }
+      this.log.info(`${heading}: rules passed: ${verdict.checked.join(', ')}`);
+    }
     let synthesized: SynthesizedStack;
     try {
       synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
