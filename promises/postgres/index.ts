@@ -89,6 +89,32 @@ export default definePromise({
       connection: outputs.endpoint && outputs.port ? `postgresql://${outputs.endpoint}:${outputs.port}/${request.spec.databaseName}` : undefined,
     }),
   },
+  // What the schema cannot know: the namespace's environment, which the platform team labels.
+  rules: [
+    {
+      name: 'size-by-environment',
+      description: 'Only namespaces labelled environment=production may ask for size large, and their databases keep deletionProtection on.',
+      reads: { namespaceLabels: true },
+      check({ request: { spec }, namespace }) {
+        const environment = namespace.labels.environment;
+        const production = environment === 'production';
+        return [
+          ...(spec.size === 'large' && !production
+            ? [
+                {
+                  path: 'spec.size',
+                  message: `large is for production namespaces, and ${namespace.name} is labelled environment=${environment ?? '(none)'}`,
+                  fix: 'ask for medium, or ask the platform team to label the namespace environment=production',
+                },
+              ]
+            : []),
+          ...(production && !spec.deletionProtection
+            ? [{ path: 'spec.deletionProtection', message: 'a production database keeps deletion protection on', fix: 'remove deletionProtection: false' }]
+            : []),
+        ];
+      },
+    },
+  ],
   // Once per Promise, applied by its configure workflow on the platform (the requests' stacks go
   // through tofu-controller): the key every database is encrypted with, and a parameter group per
   // major version that enforces TLS and logs slow queries. Requests' stacks read them from this

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type { Infer } from 'kratix-cdktf';
-import { exampleRequest, renderPromiseStack, renderRequest, synthPromise, validateRequest } from 'kratix-cdktf/testing';
+import { exampleRequest, renderPromiseStack, renderRequest, requestRules, synthPromise, validateRequest } from 'kratix-cdktf/testing';
 import postgres, { spec } from './index.js';
 
 const example = exampleRequest(import.meta.dirname);
@@ -42,6 +42,32 @@ test('each database is encrypted with the Promise’s key and gets the parameter
     parameter_group_name: `\${${state}.outputs.parameterGroup15}`,
   });
   expect(tf.data.terraform_remote_state['kratix-cdktf-promise-stack']).toMatchObject({ backend: 's3', workspace: 'postgres-promise' });
+});
+
+describe('the size-by-environment rule, on the namespace’s environment label', () => {
+  const large = { metadata: { namespace: 'team-orders' }, spec: { size: 'large', highAvailability: true } };
+  test('large is refused outside production, naming the field, the namespace and its label', async () => {
+    expect(await requestRules(postgres, large, { namespaceLabels: { environment: 'staging' } })).toEqual([
+      {
+        path: 'spec.size',
+        message: 'large is for production namespaces, and team-orders is labelled environment=staging (rule size-by-environment)',
+        fix: 'ask for medium, or ask the platform team to label the namespace environment=production',
+      },
+    ]);
+    expect(await requestRules(postgres, large)).toEqual([expect.objectContaining({ message: expect.stringMatching(/environment=\(none\)/) })]);
+  });
+  test('production may ask for large, and keeps deletion protection', async () => {
+    const production = { namespaceLabels: { environment: 'production' } };
+    expect(await requestRules(postgres, large, production)).toEqual([]);
+    expect(await requestRules(postgres, { spec: { deletionProtection: false } }, production)).toEqual([
+      expect.objectContaining({ path: 'spec.deletionProtection' }),
+    ]);
+    // Elsewhere a team may turn it off, for a database it means to throw away.
+    expect(await requestRules(postgres, { spec: { deletionProtection: false } }, { namespaceLabels: { environment: 'dev' } })).toEqual([]);
+  });
+  test('the example request passes in any environment', async () => {
+    for (const environment of ['dev', 'production']) expect(await requestRules(postgres, example, { namespaceLabels: { environment } })).toEqual([]);
+  });
 });
 
 test('the password is managed by AWS and is never an input', () => {
