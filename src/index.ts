@@ -28,6 +28,7 @@ export { physicalName, type PhysicalNameProps } from './terraform/physical-name.
 export { secretValue } from './terraform/secrets.js';
 export { promiseOutput } from './terraform/promise-output.js';
 export type { BusinessRule, RuleContext, Violation } from './rules/index.js';
+export type { Decoration, DecorationContext } from './decorate/index.js';
 export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';
 export {
   applyInWorkflow,

@@ -4,6 +4,7 @@ import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthPromiseStack, synthRequest } from '../terraform/stack.js';
+import { requestMetadataMap } from '../kratix/request.js';
 import { requestManifests } from '../manifests/index.js';
 import { promiseManifestFiles } from '../workflow/dependencies.js';
 import { bundleWorkflows, formatBundleIssues, type BundleReport } from './bundle.js';
@@ -99,8 +100,9 @@ function exampleStackFailure(promise: LoadedPromise): string | undefined {
   const heading = `promises/${promise.name}: stack() on example-request.yaml`;
   try {
     const example = parseExample(promise);
-    synthRequest(promise.definition, example);
-    const manifests = requestManifests(promise.definition, example);
+    const labels = requestMetadataMap(promise.exampleRequest, 'labels');
+    synthRequest(promise.definition, example, { labels });
+    const manifests = requestManifests(promise.definition, example, labels);
     if (manifests && !manifests.ok) return formatIssues(`promises/${promise.name}: manifests() on example-request.yaml`, manifests.issues);
     const once = promiseManifestFiles(promise.definition, undefined);
     if (once && !once.ok) return formatIssues(`promises/${promise.name}: promiseManifests()`, once.issues);

@@ -9,6 +9,7 @@ import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { checkPromiseStack, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
+import { checkDecorations } from '../decorate/index.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
@@ -75,6 +76,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkStatusFields(def),
     ...checkComponents(def),
     ...checkRules(def.rules),
+    ...checkDecorations(def.decorate),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

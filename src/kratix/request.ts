@@ -81,3 +81,13 @@ export function requestApi(def: PromiseDefinition): Result<Pick<RenderedPromise,
   if (converted.issues.length > 0) return { ok: false, issues: converted.issues };
   return { ok: true, value: { names: apiNames(def.api), spec: converted.schema, secretRefs: converted.secretRefs } };
 }
+
+/**
+ * A map of the request's metadata (`labels`, `annotations`) as Kubernetes keeps it: string values
+ * only, frozen; empty when absent or not a map.
+ */
+export function requestMetadataMap(raw: unknown, field: 'labels' | 'annotations'): Readonly<Record<string, string>> {
+  const value = (raw as { metadata?: Record<string, unknown> } | null)?.metadata?.[field];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return Object.freeze({});
+  return Object.freeze(Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+}

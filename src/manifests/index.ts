@@ -10,6 +10,7 @@ import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProble
 import { describeObject, kubernetesObjectProblem, objectId } from '../kratix/dependencies.js';
 import type { Issue, Result } from '../schema/issue.js';
 import { authorThrew } from '../terraform/errors.js';
+import { decorationsOf } from '../decorate/index.js';
 import { cut } from '../workflow/status.js';
 
 /**
@@ -57,7 +58,7 @@ export const MAX_MANIFESTS = 500;
  * `kubernetes-models` classes are validated against the Kubernetes OpenAPI schema they carry;
  * plain objects need apiVersion, kind and a valid metadata.name (and namespace, if any).
  */
-export function manifestFiles(items: unknown, at = 'manifests()', prefix = ''): Result<ManifestFiles> {
+export function manifestFiles(items: unknown, at = 'manifests()', prefix = '', labels: Readonly<Record<string, string>> = {}): Result<ManifestFiles> {
   if (!Array.isArray(items))
     return { ok: false, issues: [{ path: at, message: `returned ${describe(items)}, not a list`, fix: 'return a list of objects and groups' }] };
   const issues: Issue[] = [];
@@ -68,6 +69,8 @@ export function manifestFiles(items: unknown, at = 'manifests()', prefix = ''): 
   const add = (directory: string, value: unknown, path: string) => {
     const object = checkObject(value, path, issues);
     if (!object) return;
+    // The platform's decoration wins over the labels the object was written with.
+    if (Object.keys(labels).length) object.metadata.labels = { ...((object.metadata.labels as Record<string, string> | undefined) ?? {}), ...labels };
     const id = `${directory}/${objectId(object)}`;
     const first = seen.get(id);
     if (first) {
@@ -182,13 +185,24 @@ function describe(value: unknown): string {
 }
 
 /** Runs the Promise's `manifests()` on a validated request; none without it. What it threw is the author's. */
-export function requestManifests(def: PromiseDefinition, request: ResourceRequest<unknown>): Result<ManifestFiles> | undefined {
+export function requestManifests(
+  def: PromiseDefinition,
+  request: ResourceRequest<unknown>,
+  requestLabels: Readonly<Record<string, string>> = {},
+): Result<ManifestFiles> | undefined {
   if (typeof def.manifests !== 'function') return undefined;
+  const labels = decorationsOf(def.decorate, 'labels', { promise: promiseOf(def), request: { ...request, labels: requestLabels } });
+  if (!labels.ok) return labels;
   let items: unknown;
   try {
     items = def.manifests(request as ResourceRequest<never>);
   } catch (e) {
     return { ok: false, issues: [authorThrew('manifests()', e)] };
   }
-  return manifestFiles(items);
+  return manifestFiles(items, 'manifests()', '', labels.value);
+}
+
+/** The Promise as a decoration sees it. */
+export function promiseOf(def: PromiseDefinition): { name: string; version?: string } {
+  return { name: def.name, ...(def.version ? { version: def.version } : {}) };
 }

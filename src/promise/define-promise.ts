@@ -5,6 +5,7 @@ import type { ManifestFile } from './manifest-file.js';
 import type { Manifest } from '../manifests/index.js';
 import type { ComponentApi } from '../manifests/components.js';
 import type { BusinessRule } from '../rules/index.js';
+import type { Decoration } from '../decorate/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -301,6 +302,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * rules are a module the platform's Promises import. @default none
    */
   readonly rules?: readonly BusinessRule<Static<S>>[];
+  /**
+   * Tags for every Terraform resource that takes them and labels for every Kubernetes object the
+   * Promise writes (owner, cost centre, request, Promise and version), later decorations winning
+   * and all of them over what the stack or the request set. A platform-wide decoration is a module
+   * every Promise imports. @default none
+   */
+  readonly decorate?: readonly Decoration<Static<S>>[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -7,6 +7,7 @@ import { CLUSTER_CA_ENV, kubeRequest } from '../delivery/kube-api.js';
 import type { ResourceRequest } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import { authorThrew } from '../terraform/errors.js';
+import { requestMetadataMap } from '../kratix/request.js';
 
 /** What a rule sees: the validated request, its labels and annotations, and what it asked to read. */
 export interface RuleContext<Spec> {
@@ -87,9 +88,8 @@ export async function runRules(
   // Where the namespace's labels come from: the Kubernetes API, or given (tests).
   from: { readonly env: Readonly<Record<string, string | undefined>> } | { readonly namespaceLabels: Readonly<Record<string, string>> },
 ): Promise<RulesVerdict> {
-  const metadata = (raw as { metadata?: { labels?: unknown; annotations?: unknown } } | null)?.metadata;
   let namespaceLabels: Readonly<Record<string, string>> = {};
-  if ('namespaceLabels' in from) namespaceLabels = stringMap(from.namespaceLabels);
+  if ('namespaceLabels' in from) namespaceLabels = requestMetadataMap({ metadata: { labels: from.namespaceLabels } }, 'labels');
   else if (rules.some((r) => r.reads?.namespaceLabels)) {
     const read = await readNamespaceLabels(from.env, request.metadata.namespace);
     if (typeof read === 'string')
@@ -103,8 +103,8 @@ export async function runRules(
   const ctx: RuleContext<unknown> = Object.freeze({
     // A copy: a rule that changes what it is shown must not change what is synthesized.
     request: deepFreeze(structuredClone(request)),
-    labels: stringMap(metadata?.labels),
-    annotations: stringMap(metadata?.annotations),
+    labels: requestMetadataMap(raw, 'labels'),
+    annotations: requestMetadataMap(raw, 'annotations'),
     namespace: Object.freeze({ name: request.metadata.namespace, labels: namespaceLabels }),
     promise,
   });
@@ -149,16 +149,10 @@ async function readNamespaceLabels(env: Readonly<Record<string, string | undefin
     const { status, body } = await kubeRequest(env, 'GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
     if (status === 403) return `the workflow may not read Namespace ${namespace} (403); check the pipeline's RBAC`;
     if (status !== 200) return `reading Namespace ${namespace} failed with HTTP ${status}`;
-    return stringMap((JSON.parse(body) as { metadata?: { labels?: unknown } }).metadata?.labels);
+    return requestMetadataMap(JSON.parse(body), 'labels');
   } catch (e) {
     return `the Namespace ${namespace} could not be read: ${(e as Error).message}`;
   }
-}
-
-// Labels and annotations as Kubernetes keeps them: strings only, frozen.
-function stringMap(value: unknown): Readonly<Record<string, string>> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return Object.freeze({});
-  return Object.freeze(Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -3,10 +3,22 @@
 // changing the package name on the import line below (scripts/cdktn-check.sh makes exactly that
 // change in a scratch copy and runs the tests). Public API only: no `cdktf/lib/...` deep imports,
 // whose paths and exports a fork is free to change.
-import { Annotations, App, Aspects, TerraformOutput, TerraformRemoteState, TerraformStack, TerraformVariable, Token, type IAspect } from 'cdktf';
+import {
+  Annotations,
+  App,
+  Aspects,
+  Fn,
+  TerraformOutput,
+  TerraformRemoteState,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+  type IAspect,
+} from 'cdktf';
 import type { IConstruct } from 'constructs';
 
-export { App, Aspects, TerraformOutput, TerraformRemoteState, TerraformStack, TerraformVariable, Token };
+export { App, Aspects, Fn, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Token };
 export type { IAspect };
 
 /** The warning cdktf records when an aspect adds another aspect while it is being invoked. */

@@ -1,6 +1,7 @@
 import type { OutputProps, OutputValue, PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError } from '../schema/issue.js';
-import { App, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
+import { App, Aspects, stackToTerraform, TerraformOutput, TerraformStack, Token } from './cdktf.js';
+import { decorationsOf, type DecorationContext, TagAspect } from '../decorate/index.js';
 import { defuseNumbers, requestDataIssues, shield, toTerraformLiterals, unshield } from './literal.js';
 import * as errors from './errors.js';
 import { secretBindings, type SecretBinding } from './secrets.js';
@@ -12,6 +13,8 @@ export type TerraformJson = Record<string, unknown>;
 export interface SynthRequestProps {
   /** Stack id; also the `stackName` cdktf records. @default "request" */
   readonly stackId?: string;
+  /** The request's own labels, which decorations may read. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
   /**
    * For a request being deleted: request data the stack cannot take as it is (token numbers) is
    * made harmless instead of refused, so that deletion is never blocked. @default false
@@ -41,17 +44,32 @@ export function buildRequestStack(app: App, def: PromiseDefinition, request: Res
     const reserved = requestDataIssues(request.spec, 'spec', isTokenNumber);
     if (reserved.length > 0) throw new IssuesError('invalid request', reserved);
   }
+  const shielded = shield(request) as ResourceRequest<never>;
+  // Decorations see request data as the stack does: shielded, so it reaches Terraform as literals.
+  const tags = decorationTags(def, { ...shielded, labels: shield(props.labels ?? {}) as Record<string, string> });
   // A Promise of manifests only has no stack: its Terraform configuration is empty.
-  return buildStack(app, props.stackId ?? 'request', def, def.outputs ?? {}, 'stack()', (stack) =>
-    def.stack?.(stack, shield(request) as ResourceRequest<never>),
-  );
+  return buildStack(app, props.stackId ?? 'request', def, def.outputs ?? {}, 'stack()', (stack) => {
+    if (Object.keys(tags).length) Aspects.of(stack).add(new TagAspect(tags));
+    return def.stack?.(stack, shielded);
+  });
+}
+
+function decorationTags(def: PromiseDefinition, request: DecorationContext<unknown>['request']): Readonly<Record<string, string>> {
+  const promise = { name: def.name, ...(def.version ? { version: def.version } : {}) };
+  const tags = decorationsOf(def.decorate, 'tags', { promise, ...(request ? { request } : {}) });
+  if (!tags.ok) throw new errors.StackError(tags.issues[0]!);
+  return tags.value;
 }
 
 /** Builds the Promise's own stack, {@link PromiseDefinition.promiseStack}, inside `app`. */
 export function buildPromiseStack(app: App, def: PromiseDefinition) {
   const promiseStack = def.promiseStack;
   if (!promiseStack) throw new Error(`promises/${def.name} has no promiseStack`);
-  return buildStack(app, 'promise', def, promiseStack.outputs ?? {}, 'promiseStack.stack()', (stack) => promiseStack.stack(stack));
+  const tags = decorationTags(def, undefined);
+  return buildStack(app, 'promise', def, promiseStack.outputs ?? {}, 'promiseStack.stack()', (stack) => {
+    if (Object.keys(tags).length) Aspects.of(stack).add(new TagAspect(tags));
+    return promiseStack.stack(stack);
+  });
 }
 
 // The author's constructs, and one TerraformOutput per declared output.

@@ -6,7 +6,7 @@ import { readManifestFiles } from '../cli/manifests.js';
 import { apiNames, renderCrd } from '../kratix/crd.js';
 import { renderPromise, type RenderedPromise } from '../kratix/promise.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
-import { parseRequest } from '../kratix/request.js';
+import { parseRequest, requestMetadataMap } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError, type Issue, type Result } from '../schema/issue.js';
 import { runRules } from '../rules/index.js';
@@ -17,7 +17,13 @@ import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 export interface TestRequest {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    /** The request's labels and annotations, which rules and decorations read. */
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
   readonly spec?: unknown;
 }
 
@@ -46,7 +52,7 @@ export function validateRequest(def: PromiseDefinition, request: TestRequest): R
 export function renderRequest(def: PromiseDefinition, request: TestRequest = {}, props: SynthRequestProps = {}): TerraformJson & Record<string, any> {
   const parsed = validateRequest(def, request);
   if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
-  return synthRequest(def, parsed.value, props).json;
+  return synthRequest(def, parsed.value, { labels: requestMetadataMap(request, 'labels'), ...props }).json;
 }
 
 /**
@@ -58,7 +64,7 @@ export function renderRequest(def: PromiseDefinition, request: TestRequest = {},
  */
 export async function requestRules(
   def: PromiseDefinition,
-  request: TestRequest & { readonly metadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> } } = {},
+  request: TestRequest = {},
   context: { readonly namespaceLabels?: Readonly<Record<string, string>> } = {},
 ): Promise<readonly Issue[]> {
   const full = complete(def, request);
@@ -92,7 +98,7 @@ export function renderPromiseStack(def: PromiseDefinition): TerraformJson & Reco
 export function renderManifests(def: PromiseDefinition, request: TestRequest = {}): ManifestFiles {
   const parsed = validateRequest(def, request);
   if (!parsed.ok) throw new IssuesError(`${def.name}: invalid request`, parsed.issues, parsed.omitted);
-  const manifests = requestManifests(def, parsed.value);
+  const manifests = requestManifests(def, parsed.value, requestMetadataMap(request, 'labels'));
   if (!manifests) throw new Error(`${def.name} has no manifests()`);
   if (!manifests.ok) throw new IssuesError(`${def.name}: invalid manifests`, manifests.issues);
   return manifests.value;

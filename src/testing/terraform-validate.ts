@@ -12,6 +12,8 @@ export interface Verdict {
   readonly skip?: string;
   /** Terraform's error diagnostics for this stack, `summary: detail`. */
   readonly errors: readonly string[];
+  /** For each resource type the stack uses, whether its provider schema has a `tags` argument. */
+  readonly takesTags?: ReadonlyMap<string, boolean>;
 }
 
 // Validates the stacks in one working directory, one module each (`./<name>`), and sorts the
@@ -40,14 +42,37 @@ export function validateStacks(stacks: ReadonlyMap<string, TerraformJson>, mirro
     const diagnostics = validate
       ? (JSON.parse(validate.stdout) as { diagnostics: { severity: string; summary: string; detail?: string; range?: { filename: string } }[] }).diagnostics
       : [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr }];
+    const schemas = init.status === 0 ? resourceSchemas(dir, env) : new Map<string, boolean>();
     for (const name of Object.keys(modules)) {
       const mine = diagnostics.filter((d) => d.severity === 'error' && (!d.range || d.range.filename.startsWith(`${name}/`)));
-      verdicts.set(name, { errors: mine.map((d) => `${d.summary}: ${d.detail ?? ''}`) });
+      const types = Object.keys((stacks.get(name)!.resource ?? {}) as Record<string, unknown>);
+      const takesTags = new Map(types.filter((t) => schemas.has(t)).map((t) => [t, schemas.get(t)!]));
+      verdicts.set(name, { errors: mine.map((d) => `${d.summary}: ${d.detail ?? ''}`), takesTags });
     }
     return verdicts;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Every resource type of the initialized providers, and whether its schema has a `tags` argument
+// (not the computed `tags_all`). The AWS schema is tens of megabytes of JSON.
+function resourceSchemas(dir: string, env: NodeJS.ProcessEnv): Map<string, boolean> {
+  const shown = spawnSync('terraform', ['providers', 'schema', '-json'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  if (shown.status !== 0) return new Map();
+  type Schemas = {
+    provider_schemas?: Record<
+      string,
+      { resource_schemas?: Record<string, { block?: { attributes?: Record<string, { computed?: boolean; optional?: boolean }> } }> }
+    >;
+  };
+  const types = new Map<string, boolean>();
+  for (const provider of Object.values((JSON.parse(shown.stdout) as Schemas).provider_schemas ?? {}))
+    for (const [type, schema] of Object.entries(provider.resource_schemas ?? {})) {
+      const tags = schema.block?.attributes?.tags;
+      types.set(type, tags !== undefined && tags.optional === true);
+    }
+  return types;
 }
 
 // The stack with each provider's version set to the one in the mirror (validation needs the

@@ -4,6 +4,10 @@ import { startsCleanly } from '../cli/build.js';
 import { bundleContainerScript, bundleWorkflows } from '../cli/bundle.js';
 import { listPromises, loadPromise, parseExample, readConfig } from '../cli/project.js';
 import { synthPromiseStack, synthRequest, type TerraformJson } from '../terraform/stack.js';
+import { decorationsOf } from '../decorate/index.js';
+import type { ResourceRequest } from '../promise/define-promise.js';
+import { requestMetadataMap } from '../kratix/request.js';
+import { promiseOf } from '../manifests/index.js';
 import { validateStacks, type Verdict } from './terraform-validate.js';
 import { requestManifests } from '../manifests/index.js';
 
@@ -46,7 +50,8 @@ export function testPromises(props: TestPromisesProps = {}): void {
       const stacks = new Map<string, TerraformJson>();
       for (const [name, loading] of loadings) {
         const loaded = await loading;
-        if (loaded.definition.stack) stacks.set(name, synthRequest(loaded.definition, parseExample(loaded)).json);
+        if (loaded.definition.stack)
+          stacks.set(name, synthRequest(loaded.definition, parseExample(loaded), { labels: requestMetadataMap(loaded.exampleRequest, 'labels') }).json);
         if (loaded.definition.promiseStack) stacks.set(`${name}_promise_stack`, synthPromiseStack(loaded.definition).json);
       }
       return validateStacks(stacks, mirror);
@@ -98,6 +103,55 @@ export function testPromises(props: TestPromisesProps = {}): void {
       if (verdict.skip) return ctx.skip(verdict.skip);
       expect(verdict.errors).toEqual([]);
     }, 180_000);
+
+    test('its decoration tags every resource whose provider schema takes tags, and no other', async (ctx) => {
+      const loaded = await loading;
+      const def = loaded.definition;
+      if (!(def.decorate ?? []).some((d) => typeof d.tags === 'function')) return ctx.skip('the Promise has no tags() decoration');
+      const labels = requestMetadataMap(loaded.exampleRequest, 'labels');
+      const checks: { key: string; json: () => TerraformJson; request?: ResourceRequest<unknown> & { labels: Readonly<Record<string, string>> } }[] = [];
+      if (def.stack) {
+        const request = { ...parseExample(loaded), labels };
+        checks.push({ key: name, json: () => synthRequest(def, request, { labels }).json, request });
+      }
+      if (def.promiseStack) checks.push({ key: `${name}_promise_stack`, json: () => synthPromiseStack(def).json });
+      if (!checks.length) return ctx.skip('the Promise has no stack');
+      let tagged = 0;
+      for (const check of checks) {
+        const verdict = (await validated()).get(check.key);
+        if (!verdict?.takesTags) return ctx.skip(verdict?.skip ?? 'no provider schema');
+        const tags = decorationsOf(def.decorate, 'tags', { promise: promiseOf(def), ...(check.request ? { request: check.request } : {}) });
+        expect(tags.ok ? [] : tags.issues).toEqual([]);
+        for (const [type, byName] of Object.entries((check.json().resource ?? {}) as Record<string, Record<string, { tags?: unknown }>>)) {
+          const takes = verdict.takesTags.get(type);
+          if (takes === undefined) continue; // a type no initialized provider knows: validate reports it
+          for (const [id, resource] of Object.entries(byName)) {
+            if (!takes) expect(resource, `${type}.${id} has no tags argument`).not.toHaveProperty('tags');
+            else {
+              expect(resource.tags, `${type}.${id}`).toMatchObject(tags.ok ? tags.value : {});
+              tagged++;
+            }
+          }
+        }
+      }
+      // Vacuous otherwise: a stack of nothing taggable needs no tags() decoration.
+      expect(tagged, 'no resource of the stack takes tags').toBeGreaterThan(0);
+    }, 180_000);
+
+    test('its decoration labels every Kubernetes object of manifests()', async (ctx) => {
+      const loaded = await loading;
+      const def = loaded.definition;
+      if (!def.manifests || !(def.decorate ?? []).some((d) => typeof d.labels === 'function'))
+        return ctx.skip('the Promise has no manifests() or no labels() decoration');
+      const labels = requestMetadataMap(loaded.exampleRequest, 'labels');
+      const request = { ...parseExample(loaded), labels };
+      const expected = decorationsOf(def.decorate, 'labels', { promise: promiseOf(def), request });
+      expect(expected.ok ? [] : expected.issues).toEqual([]);
+      const manifests = requestManifests(def, request, labels);
+      expect(manifests?.ok ? [] : manifests?.issues).toEqual([]);
+      for (const { object } of manifests?.ok ? manifests.value.objects : [])
+        expect(object.metadata.labels, `${object.kind} ${object.metadata.name}`).toMatchObject(expected.ok ? expected.value : {});
+    });
 
     test('its promiseStack passes terraform validate against the real provider schema', async (ctx) => {
       const verdict = (await validated()).get(`${name}_promise_stack`);

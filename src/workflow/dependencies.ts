@@ -4,7 +4,8 @@ import { AUTHORS_INLINE_ENV, DEPENDENCIES_IMAGE_ENV, DEPENDENCIES_PULL_SECRETS_E
 import { toYaml } from '../artifacts/yaml.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { formatIssues, type Result } from '../schema/issue.js';
-import { type ManifestFiles, manifestFiles } from '../manifests/index.js';
+import { type ManifestFiles, manifestFiles, promiseOf } from '../manifests/index.js';
+import { decorationsOf } from '../decorate/index.js';
 import { authorThrew } from '../terraform/errors.js';
 import type { WorkflowContext } from './context.js';
 import { writeAllOrNothing } from './files.js';
@@ -88,7 +89,9 @@ export function promiseManifestFiles(def: PromiseDefinition, reserved: string | 
   } catch (e) {
     return { ok: false, issues: [authorThrew('promiseManifests()', e)] };
   }
-  const laid = manifestFiles(items, 'promiseManifests()', 'promise-');
+  const labels = decorationsOf(def.decorate, 'labels', { promise: promiseOf(def) });
+  if (!labels.ok) return labels;
+  const laid = manifestFiles(items, 'promiseManifests()', 'promise-', labels.value);
   if (!laid.ok || reserved === undefined) return laid;
   const clash = laid.value.selectors.some((s) => s.directory === reserved);
   return clash

@@ -7,7 +7,7 @@ import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type HeadStart } from
 import { deliveryOf } from '../delivery/index.js';
 import { requestOwner } from '../delivery/owner.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
-import { parseRequest, requestApi } from '../kratix/request.js';
+import { parseRequest, requestApi, requestMetadataMap } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest, StepResult } from '../promise/define-promise.js';
 import { computeStatusFields } from '../promise/status-fields.js';
 import { formatIssues, IssuesError, type Issue } from '../schema/issue.js';
@@ -167,7 +167,7 @@ class Run {
     }
     let synthesized: SynthesizedStack;
     try {
-      synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false });
+      synthesized = synthRequest(def, request.value, { lenient: options.lenient ?? false, labels: requestMetadataMap(this.input, 'labels') });
     } catch (e) {
       if (e instanceof IssuesError) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', e.issues, e.omitted);
       // The author's code failed: say so, with where. Anything else is a bug of kratix-cdktf.
@@ -180,7 +180,7 @@ class Run {
     const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
     if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
-    const manifests = requestManifests(def, request.value);
+    const manifests = requestManifests(def, request.value, requestMetadataMap(this.input, 'labels'));
     if (manifests && !manifests.ok)
       return this.refuse(`${heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', manifests.issues);
     return manifests ? { ...prepared, manifests: manifests.value } : prepared;
