@@ -12,7 +12,15 @@ test('the example asks for a Postgres and a Bucket in the requester’s namespac
     ['Postgres', 'team-shop', 'shop-db'],
     ['Bucket', 'team-shop', 'shop-files'],
   ]);
-  for (const { object } of objects) expect(object.metadata.labels).toEqual({ 'platform.example.com/app-environment': 'shop' });
+  for (const { object } of objects)
+    expect(object.metadata.labels).toEqual({
+      'platform.example.com/app-environment': 'shop',
+      // The platform's decoration (promises/platform.ts): which Promise, version and request.
+      'kratix.io/promise': 'app-env',
+      'kratix.io/promise-version': 'v0.1.0',
+      'kratix.io/resource-namespace': 'team-shop',
+      'kratix.io/resource-name': 'shop',
+    });
   // No folder of their own: the Promise's destinationSelectors send them to the platform cluster.
   expect(selectors).toEqual([]);
   expect(appEnv.destinationSelectors).toEqual([{ matchLabels: { environment: 'platform' } }]);

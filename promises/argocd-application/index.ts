@@ -1,4 +1,5 @@
 import { definePromise, type Infer, manifestFile, physicalName, Type } from 'kratix-cdktf';
+import { platformDecoration } from '../platform.js';
 
 // A port of the Kratix marketplace's `argocd-application` Promise (syntasso/kratix-marketplace,
 // argocd-application/promise.yaml): the same API, field for field (upstream-api.yaml, checked by
@@ -25,6 +26,7 @@ export type ArgocdApplicationSpec = Infer<typeof spec>;
 
 export default definePromise({
   name: 'argocd-application',
+  decorate: [platformDecoration],
   description: 'An Argo CD Application that deploys a public Git repository to the Destination, with Argo CD installed by the Promise.',
   api: { group: 'marketplace.kratix.io', version: 'v1alpha1', kind: 'argocd-application', plural: 'argocd-applications', singular: 'argocd-application' },
   spec,

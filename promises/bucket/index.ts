@@ -5,6 +5,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { definePromise, type Infer, physicalName, tofuController, Type } from 'kratix-cdktf';
+import { platformDecoration } from '../platform.js';
 
 const storageClass = Type.Union(
   [
@@ -66,6 +67,7 @@ export type BucketSpec = Infer<typeof spec>;
 
 export default definePromise({
   name: 'bucket',
+  decorate: [platformDecoration],
   description: 'A private, encrypted Amazon S3 bucket with optional versioning and lifecycle rules.',
   version: 'v0.1.0',
   api: { group: 'storage.example.com', version: 'v1alpha1', kind: 'Bucket', categories: ['storage'] },
@@ -79,10 +81,7 @@ export default definePromise({
     regionalDomainName: { description: 'Regional domain name for clients.' },
   },
   stack(scope, { metadata, spec }) {
-    new AwsProvider(scope, 'aws', {
-      region: 'eu-west-1',
-      defaultTags: [{ tags: { 'kratix.io/namespace': metadata.namespace, 'kratix.io/resource-name': metadata.name, 'kratix.io/promise': 'bucket' } }],
-    });
+    new AwsProvider(scope, 'aws', { region: 'eu-west-1' });
     // S3 names are global across all AWS accounts: 3-63 characters, no dots (TLS wildcard certificates).
     const bucket = new S3Bucket(scope, 'bucket', { bucket: physicalName({ metadata }, { maxLength: 63 }), forceDestroy: spec.forceDestroy });
     new S3BucketPublicAccessBlock(scope, 'public-access', {

@@ -4,6 +4,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { applyInWorkflow, definePromise, type Infer, physicalName, promiseOutput, s3Backend, tofuController, Type } from 'kratix-cdktf';
+import { platformDecoration } from '../platform.js';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;
@@ -69,6 +70,7 @@ export type PostgresSpec = Infer<typeof spec>;
 
 export default definePromise({
   name: 'postgres',
+  decorate: [platformDecoration],
   description:
     'A managed PostgreSQL database on Amazon RDS. The admin password is generated and rotated by AWS Secrets Manager; it is never part of the request.',
   version: 'v0.1.0',
@@ -132,7 +134,7 @@ export default definePromise({
       ...Object.fromEntries(MAJORS.map((major) => [parameterGroupOutput(major), { description: `Baseline parameter group for PostgreSQL ${major}.` }])),
     },
     stack(scope) {
-      new AwsProvider(scope, 'aws', { region: 'eu-west-1', defaultTags: [{ tags: { 'kratix.io/promise': 'postgres' } }] });
+      new AwsProvider(scope, 'aws', { region: 'eu-west-1' });
       const key = new KmsKey(scope, 'storage', {
         description: 'Storage encryption of the databases of the postgres Promise',
         enableKeyRotation: true,
@@ -155,10 +157,7 @@ export default definePromise({
     },
   },
   stack(scope, { metadata, spec }) {
-    new AwsProvider(scope, 'aws', {
-      region: 'eu-west-1',
-      defaultTags: [{ tags: { 'kratix.io/namespace': metadata.namespace, 'kratix.io/resource-name': metadata.name, 'kratix.io/promise': 'postgres' } }],
-    });
+    new AwsProvider(scope, 'aws', { region: 'eu-west-1' });
     const identifier = physicalName({ metadata }, { prefix: 'pg', maxLength: 63 });
     const db = new DbInstance(scope, 'db', {
       identifier,
