@@ -29,6 +29,8 @@ export { secretValue } from './terraform/secrets.js';
 export { promiseOutput } from './terraform/promise-output.js';
 export type { BusinessRule, RuleContext, Violation } from './rules/index.js';
 export type { Decoration, DecorationContext } from './decorate/index.js';
+export type { PlannedProvider, PlannedResource, PlanPolicy, PlanView, PolicyViolation } from './policies/index.js';
+export { allowedInstanceClasses, allowedRegions, encryptionAtRest, noDestroyOfProtected, noOpenIngress, noPublicBuckets } from './policies/library.js';
 export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';
 export {
   applyInWorkflow,

@@ -10,6 +10,7 @@ import { checkDelivery } from './delivery.js';
 import { checkPromiseStack, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
 import { checkDecorations } from '../decorate/index.js';
+import { checkPolicies } from '../policies/index.js';
 import { deliveryOf } from '../delivery/index.js';
 import { promiseDependencies, type ResolvedManifests } from './dependencies.js';
 import { OWNER_OUTPUT } from '../delivery/owner.js';
@@ -77,6 +78,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkComponents(def),
     ...checkRules(def.rules),
     ...checkDecorations(def.decorate),
+    ...checkPolicies(def.policies),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

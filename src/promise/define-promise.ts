@@ -6,6 +6,7 @@ import type { Manifest } from '../manifests/index.js';
 import type { ComponentApi } from '../manifests/components.js';
 import type { BusinessRule } from '../rules/index.js';
 import type { Decoration } from '../decorate/index.js';
+import type { PlanPolicy } from '../policies/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
 export interface ApiProps {
@@ -309,6 +310,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * every Promise imports. @default none
    */
   readonly decorate?: readonly Decoration<Static<S>>[];
+  /**
+   * Plan policies: what a request's stack must not build (`noPublicBuckets()`, your own), checked
+   * on every configure run before anything is applied or handed to a controller; a violation
+   * refuses the request, naming the resource and attribute. @default none
+   */
+  readonly policies?: readonly PlanPolicy[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -10,6 +10,7 @@ import { parseRequest, requestMetadataMap } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest } from '../promise/define-promise.js';
 import { IssuesError, type Issue, type Result } from '../schema/issue.js';
 import { runRules } from '../rules/index.js';
+import { evaluatePolicies, planFromConfiguration, planFromShowJson, type PlanPolicy, type PlanView } from '../policies/index.js';
 import { synthPromiseStack, synthRequest, type SynthRequestProps, type TerraformJson } from '../terraform/stack.js';
 import { type ManifestFiles, requestManifests } from '../manifests/index.js';
 
@@ -74,6 +75,31 @@ export async function requestRules(
   const verdict = await runRules(def.rules ?? [], parsed.value, full, promise, { namespaceLabels: context.namespaceLabels ?? {} });
   if (verdict.ok) return [];
   if (verdict.reason !== 'RuleViolated') throw new IssuesError(`${def.name}: the rules could not be checked`, verdict.issues);
+  return verdict.issues;
+}
+
+/**
+ * Validates a request, synthesizes its stack and runs the Promise's plan policies on the
+ * configuration, as a configure run does before delivering it. Returns the violations, each with
+ * the resource address and attribute in its path; throws an {@link IssuesError} for an invalid
+ * request or a policy that fails.
+ */
+export function requestPolicies(def: PromiseDefinition, request: TestRequest = {}): readonly Issue[] {
+  return policyIssues(def.policies ?? [], planFromConfiguration(renderRequest(def, request)), def.name);
+}
+
+/**
+ * Runs plan policies on a real plan: the document `terraform show -json <planfile>` prints.
+ * @example expect(planViolations([noOpenIngress()], JSON.parse(shown))).toEqual([]);
+ */
+export function planViolations(policies: readonly PlanPolicy[], showJson: unknown): readonly Issue[] {
+  return policyIssues(policies, planFromShowJson(showJson), 'plan');
+}
+
+function policyIssues(policies: readonly PlanPolicy[], plan: PlanView, heading: string): readonly Issue[] {
+  const verdict = evaluatePolicies(policies, plan);
+  if (verdict.ok) return [];
+  if (verdict.reason !== 'PolicyViolated') throw new IssuesError(`${heading}: the plan policies could not be checked`, verdict.issues);
   return verdict.issues;
 }
 

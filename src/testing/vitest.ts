@@ -5,6 +5,7 @@ import { bundleContainerScript, bundleWorkflows } from '../cli/bundle.js';
 import { listPromises, loadPromise, parseExample, readConfig } from '../cli/project.js';
 import { synthPromiseStack, synthRequest, type TerraformJson } from '../terraform/stack.js';
 import { decorationsOf } from '../decorate/index.js';
+import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import type { ResourceRequest } from '../promise/define-promise.js';
 import { requestMetadataMap } from '../kratix/request.js';
 import { promiseOf } from '../manifests/index.js';
@@ -137,6 +138,15 @@ export function testPromises(props: TestPromisesProps = {}): void {
       // Vacuous otherwise: a stack of nothing taggable needs no tags() decoration.
       expect(tagged, 'no resource of the stack takes tags').toBeGreaterThan(0);
     }, 180_000);
+
+    test('its example request passes its plan policies', async (ctx) => {
+      const loaded = await loading;
+      const def = loaded.definition;
+      if (!def.stack || !def.policies?.length) return ctx.skip('the Promise has no stack or no policies');
+      const stack = synthRequest(def, parseExample(loaded), { labels: requestMetadataMap(loaded.exampleRequest, 'labels') }).json;
+      const verdict = evaluatePolicies(def.policies, planFromConfiguration(stack));
+      expect(verdict.ok ? [] : verdict.issues).toEqual([]);
+    });
 
     test('its decoration labels every Kubernetes object of manifests()', async (ctx) => {
       const loaded = await loading;

@@ -26,6 +26,7 @@ import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition, READY } from './status.js';
 import { kindIdentifier } from '../kratix/names.js';
 import { runRules } from '../rules/index.js';
+import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import { STEP_ENV } from '../kratix/pipeline.js';
 
 /** Where the workflow reports progress (stdout) and failures (stderr). */
@@ -120,6 +121,8 @@ interface Prepared {
   readonly slug: string;
   readonly synthesized: SynthesizedStack;
   readonly manifests?: ManifestFiles;
+  /** The plan policies the configuration passed. */
+  readonly policies?: readonly string[];
 }
 
 class Run {
@@ -177,7 +180,18 @@ class Run {
         { path: '(kratix-cdktf)', message: (e as Error).message },
       ]);
     }
-    const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized };
+    // The platform's plan policies, on what the stack would build, before anything is delivered.
+    let policies: readonly string[] | undefined;
+    if (ctx.action === 'configure' && def.policies?.length) {
+      const verdict = evaluatePolicies(def.policies, planFromConfiguration(synthesized.json));
+      if (!verdict.ok)
+        return verdict.reason === 'PolicyViolated'
+          ? this.refuse(`${heading}: refused by the platform’s plan policies`, 'PoliciesPassed', verdict.reason, verdict.issues, 0, 'request')
+          : this.refuse(`${heading}: promises/${def.name} could not check its plan policies`, 'PoliciesPassed', verdict.reason, verdict.issues, 0, 'platform');
+      policies = verdict.checked;
+      this.log.info(`${heading}: plan policies passed on the configuration: ${policies.join(', ')}`);
+    }
+    const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized, ...(policies ? { policies } : {}) };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
     if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
     const manifests = requestManifests(def, request.value, requestMetadataMap(this.input, 'labels'));
@@ -265,7 +279,11 @@ class Run {
         },
       ]);
     }
-    const conditions = [...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'), ...result.conditions];
+    const conditions = [
+      ...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'),
+      ...(p.policies ? [condition('PoliciesPassed', true, 'Passed', `The configuration passed: ${p.policies.join(', ')}`, this.now)] : []),
+      ...result.conditions,
+    ];
     // A render ran nothing: it has nothing to say about Terraform.
     if (this.setsReady() && props.renderTerraformTo === undefined && !conditions.some((c) => c.type === READY))
       conditions.push(
