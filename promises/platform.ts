@@ -1,7 +1,7 @@
 // What the platform puts on everything its Promises build, whichever Promise builds it: every
 // Promise imports this and lists it first in `decorate`. Owner and cost centre are the request's
 // labels; the rest is the platform's to say, and wins over whatever a stack or a request set.
-import type { Decoration } from 'kratix-cdktf';
+import { allowedRegions, type Decoration, encryptionAtRest, noOpenIngress, noPublicBuckets, type PlanPolicy } from 'kratix-cdktf';
 
 const OWNER = 'platform.example.com/owner';
 const COST_CENTRE = 'platform.example.com/cost-centre';
@@ -37,3 +37,7 @@ export const platformDecoration: Decoration = {
 function carried(labels: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries([OWNER, COST_CENTRE].filter((key) => labels[key] !== undefined).map((key) => [key, labels[key]!]));
 }
+
+// What no Promise of this platform may build, whatever a request asks: checked on every run
+// before anything is delivered. A Promise adds its own after these.
+export const platformPolicies: readonly PlanPolicy[] = [noPublicBuckets(), encryptionAtRest(), noOpenIngress(), allowedRegions(['eu-west-1'])];

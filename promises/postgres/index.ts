@@ -3,8 +3,8 @@ import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { applyInWorkflow, definePromise, type Infer, physicalName, promiseOutput, s3Backend, tofuController, Type } from 'kratix-cdktf';
-import { platformDecoration } from '../platform.js';
+import { allowedInstanceClasses, applyInWorkflow, definePromise, type Infer, physicalName, promiseOutput, s3Backend, tofuController, Type } from 'kratix-cdktf';
+import { platformDecoration, platformPolicies } from '../platform.js';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;
@@ -71,6 +71,8 @@ export type PostgresSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'postgres',
   decorate: [platformDecoration],
+  // The sizes the platform sells, whatever the stack is changed to later.
+  policies: [...platformPolicies, allowedInstanceClasses({ aws_db_instance: Object.values(INSTANCE_CLASS) })],
   description:
     'A managed PostgreSQL database on Amazon RDS. The admin password is generated and rotated by AWS Secrets Manager; it is never part of the request.',
   version: 'v0.1.0',

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type { Infer } from 'kratix-cdktf';
-import { exampleRequest, renderPromiseStack, renderRequest, requestRules, synthPromise, validateRequest } from 'kratix-cdktf/testing';
+import { exampleRequest, renderPromiseStack, renderRequest, requestPolicies, requestRules, synthPromise, validateRequest } from 'kratix-cdktf/testing';
 import postgres, { spec } from './index.js';
 
 const example = exampleRequest(import.meta.dirname);
@@ -68,6 +68,11 @@ describe('the size-by-environment rule, on the namespace’s environment label',
   test('the example request passes in any environment', async () => {
     for (const environment of ['dev', 'production']) expect(await requestRules(postgres, example, { namespaceLabels: { environment } })).toEqual([]);
   });
+});
+
+test.each(['small', 'medium'])('size %s passes the platform’s plan policies: encrypted, in eu-west-1, a size the platform sells', (size) => {
+  expect(requestPolicies(postgres, { spec: { size } })).toEqual([]);
+  expect(requestPolicies(postgres, { spec: { size: 'large', highAvailability: true } })).toEqual([]);
 });
 
 test('the password is managed by AWS and is never an input', () => {
