@@ -281,7 +281,10 @@ class Run {
     }
     const conditions = [
       ...this.synthesizedConditions(result.stackMessage ?? 'The stack was synthesized'),
-      ...(p.policies ? [condition('PoliciesPassed', true, 'Passed', `The configuration passed: ${p.policies.join(', ')}`, this.now)] : []),
+      // The delivery's own verdict on the plan, when it checked one, is the one that stands.
+      ...(p.policies && !result.conditions.some((c) => c.type === 'PoliciesPassed')
+        ? [condition('PoliciesPassed', true, 'Passed', `The configuration passed: ${p.policies.join(', ')}`, this.now)]
+        : []),
       ...result.conditions,
     ];
     // A render ran nothing: it has nothing to say about Terraform.

@@ -137,6 +137,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         ...(run.signal ? { signal: run.signal } : {}),
         ...(run.headStart ? { headStart: run.headStart as InitHeadStart } : {}),
         appliedBefore: appliedBefore(run.input),
+        ...(run.def.policies?.length ? { policies: run.def.policies } : {}),
       });
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
@@ -161,6 +162,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     // Converged: applied, with no drift left as found (drift: 'report').
     const driftLeft = result.ok && result.drift !== undefined && result.drift.drifted.length > result.drift.corrected.length;
     if (run.action === 'configure') conditions.push(condition(READY, result.ok && !driftLeft, driftLeft ? 'DriftReported' : reason, result.message, run.now));
+    if (!result.ok && result.phase === 'policy check') conditions.push(condition('PoliciesPassed', false, 'PolicyViolated', result.message, run.now));
     if (drift) status.drift = drift;
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
@@ -168,8 +170,9 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       files: new Map(),
       status,
       conditions,
-      // A state owned by another request needs a person, not a retry.
-      ending: { kind: result.phase === 'owner check' ? 'suspend' : 'retry', message: result.message },
+      // A state owned by another request, or a plan the policies refuse, needs a person (or a
+      // new spec), not a retry.
+      ending: { kind: result.phase === 'owner check' || result.phase === 'policy check' ? 'suspend' : 'retry', message: result.message },
       log: {
         error: true,
         text: formatIssues(
@@ -225,6 +228,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       secrets: run.synthesized.secrets,
       action: run.action,
       dryRun: run.dryRun,
+      inspectChanges: (run.def.policies?.length ?? 0) > 0,
     };
   }
 

@@ -7,6 +7,7 @@ import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { type InitHeadStart, initInputs, workFolder } from './head-start.js';
 import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
+import { evaluatePolicies, planFromShowJson, type PlanPolicy } from '../../policies/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
   followedStep,
@@ -38,6 +39,11 @@ export interface ApplyRunProps extends TerraformScriptProps {
    * @default false
    */
   readonly appliedBefore?: boolean;
+  /**
+   * The Promise's plan policies: checked on the drift check's plan, the one that is applied,
+   * before it is; a violation stops the run in phase `policy check`. @default none
+   */
+  readonly policies?: readonly PlanPolicy[];
   /** Init started before the request was read (head-start.ts): used when this stack inits alike. */
   readonly headStart?: InitHeadStart;
 }
@@ -307,6 +313,9 @@ async function decideDrift(
   if (first.failure || first.interruption) return first;
   const policy = props.delivery.drift ?? 'correct';
   const detail = steps.findIndex((s) => s.phase === 'drift detail');
+  // Before anything is applied, whatever the drift policy applies.
+  const refused = checkPolicies(props, cli, first, check, detail);
+  if (refused) return { ...first, failure: refused };
   let decision: DriftDecision;
   const unknown = (reason: string): DriftDecision => ({ policy, checked: false, reason, drifted: [], corrected: [], skipApply: false, priorOutputs: {} });
   if (first.runs[check]?.code !== 0) cli.log("  the drift check's plan failed: the apply below checks the owner and applies without it");
@@ -354,6 +363,43 @@ async function decideDrift(
   }
   // `correct`: the apply's own plan puts every drifted resource back.
   return joinRuns(first, second, { ...decision!, corrected: applied ? decision!.drifted.map((d) => d.address) : [] });
+}
+
+/**
+ * The plan policies on the drift check's saved plan, the plan the apply below applies: a failure
+ * to hand back when a policy refuses it, or when it cannot be read. Without the check's plan (it
+ * failed: a first run, whose workspace does not exist yet) the configuration's check, made before
+ * the delivery ran, is what stands; with nothing to change there is nothing to check.
+ */
+function checkPolicies(
+  props: ApplyRunProps,
+  cli: TerraformCliProps,
+  first: Awaited<ReturnType<typeof runSteps>>,
+  check: number,
+  detail: number,
+): StepFailure | undefined {
+  if (!props.policies?.length) return undefined;
+  const planned = first.runs[check];
+  if (planned?.code !== 0) {
+    cli.log('  plan policies: no saved plan to check (the drift check failed); the configuration passed them');
+    return undefined;
+  }
+  const shown = first.runs[detail];
+  if (!shown) return undefined;
+  const fail = (errors: string[]): StepFailure => ({ phase: 'policy check', run: { code: 1, errors, stdout: '' } });
+  let doc: unknown;
+  try {
+    doc = shown.code === 0 ? JSON.parse(shown.stdout) : undefined;
+  } catch {
+    // Never the parser's message: it quotes the plan, sensitive values and all.
+  }
+  if (doc === undefined) return fail(['the plan could not be read (terraform show -json), so the plan policies could not check it: nothing was applied']);
+  const verdict = evaluatePolicies(props.policies, planFromShowJson(doc));
+  if (verdict.ok) {
+    cli.log(`  plan policies passed on the plan: ${verdict.checked.join(', ')}`);
+    return undefined;
+  }
+  return fail(verdict.issues.map((i) => cli.redact(`${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`)));
 }
 
 function joinRuns(
@@ -606,7 +652,11 @@ function appliedOutputs(stdout: string): Record<string, { value?: unknown; sensi
 function failed(phase: string, run: TerraformRun, summary: Record<string, unknown>): ApplyResult {
   const all = run.errors.length ? run.errors : [`terraform ${phase} exited with ${run.code}`];
   const errors = all.slice(0, 5).map((e) => (e.length > 500 ? `${e.slice(0, 497)}...` : e));
-  return { ok: false, phase, message: `Terraform ${phase} failed: ${errors.join('; ')}`, errors, summary };
+  const message =
+    phase === 'policy check'
+      ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+      : `Terraform ${phase} failed: ${errors.join('; ')}`;
+  return { ok: false, phase, message, errors, summary };
 }
 
 /**

@@ -21,6 +21,11 @@ export interface TerraformScriptProps {
   readonly secrets: readonly SecretBinding[];
   readonly action: 'configure' | 'delete';
   readonly dryRun: boolean;
+  /**
+   * Read the drift check's plan whenever it changes something, not only when the request changed
+   * something: the Promise's plan policies check it before it is applied. @default false
+   */
+  readonly inspectChanges?: boolean;
 }
 
 /** One terraform command of a run, tried as one or more alternative invocations. */
@@ -186,7 +191,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
         checksOwner: props.owner,
       },
       {
-        ...step('drift detail', "read the check's saved plan: each change's attributes, with what is sensitive marked", [
+        ...step('drift detail', "read the check's saved plan: each change's attributes, with what is sensitive marked (drift, plan policies)", [
           'show',
           '-json',
           '-no-color',
@@ -194,7 +199,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
         ]),
         ...workspace,
         optional: true,
-        onlyIfPlan: { phase: 'drift check', shows: 'request changes' },
+        onlyIfPlan: { phase: 'drift check', shows: props.inspectChanges ? 'changes' : 'request changes' },
       },
       {
         ...step('outputs', 'the plan changes nothing: read the outputs, apply nothing', ['output', '-no-color', '-json']),
