@@ -26,6 +26,7 @@ import { readRequestFile } from './input.js';
 import { condition, describeIssues, type Condition, READY } from './status.js';
 import { kindIdentifier } from '../kratix/names.js';
 import { runRules } from '../rules/index.js';
+import { AuditTrail, stageOf } from './audit.js';
 import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import { STEP_ENV } from '../kratix/pipeline.js';
 
@@ -129,12 +130,16 @@ class Run {
   private readonly now: Date;
   /** The request as Kratix wrote it, status included (its retry count), once read. */
   private input: unknown;
+  /** One record per stage on stdout, and the last runs in status.audit. */
+  private readonly audit: AuditTrail;
   constructor(
     private readonly def: PromiseDefinition,
     private readonly ctx: WorkflowContext,
     private readonly log: WorkflowLog,
   ) {
     this.now = ctx.now();
+    const at = this.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.audit = new AuditTrail({ promise: def.name, ...(def.version ? { version: def.version } : {}), action: ctx.action, dryRun: ctx.dryRun, at }, log.info);
   }
 
   /**
@@ -167,6 +172,7 @@ class Run {
         return this.refuse(`${heading}: ${what}`, 'RequestValid', verdict.reason, verdict.issues, 0, byRequest ? 'request' : 'platform');
       }
       this.log.info(`${heading}: rules passed: ${verdict.checked.join(', ')}`);
+      this.audit.record('rules', 'passed');
     }
     let synthesized: SynthesizedStack;
     try {
@@ -180,6 +186,7 @@ class Run {
         { path: '(kratix-cdktf)', message: (e as Error).message },
       ]);
     }
+    this.audit.record('synthesize', 'passed');
     // The platform's plan policies, on what the stack would build, before anything is delivered.
     let policies: readonly string[] | undefined;
     if (ctx.action === 'configure' && def.policies?.length) {
@@ -190,6 +197,7 @@ class Run {
           : this.refuse(`${heading}: promises/${def.name} could not check its plan policies`, 'PoliciesPassed', verdict.reason, verdict.issues, 0, 'platform');
       policies = verdict.checked;
       this.log.info(`${heading}: plan policies passed on the configuration: ${policies.join(', ')}`);
+      this.audit.record('policies', 'passed');
     }
     const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized, ...(policies ? { policies } : {}) };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
@@ -211,6 +219,7 @@ class Run {
     const input = readRequestFile(ctx.inputFile);
     if (!input.ok) return this.refuse(`${def.api.kind}: unreadable request`, type, 'InvalidRequest', input.issues);
     this.input = input.value;
+    this.audit.identify(input.value);
     const heading = `${def.api.kind} ${describeObject(input.value)}`;
     let request = parseRequest(api.value, input.value, ctx.objectNamespace);
     if (!request.ok && lenient) {
@@ -221,6 +230,7 @@ class Run {
       }
     }
     if (!request.ok) return this.refuse(`${heading}: invalid request`, type, 'InvalidRequest', request.issues, request.omitted);
+    this.audit.record('validate', 'passed');
     return { heading, request };
   }
 
@@ -322,6 +332,12 @@ class Run {
       ...(composed ? { components: composed.components } : {}),
       conditions,
     };
+    const failedCondition = result.conditions.find((c) => c.status === 'False');
+    const changes = (result.status.terraform as { changes?: Record<string, number> } | undefined)?.changes;
+    this.audit.record('deliver', !result.ending ? 'passed' : result.ending.kind === 'suspend' ? 'refused' : 'failed', {
+      ...(failedCondition ? { reason: failedCondition.reason } : {}),
+      ...(changes ? { changes } : {}),
+    });
     const text = result.log?.text ?? status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
@@ -350,6 +366,7 @@ class Run {
       );
       return 2;
     }
+    this.audit.disable();
     const type = `${kindIdentifier(name)}Step`;
     const read = this.readRequest(type, ctx.action === 'delete');
     if (typeof read === 'number') return read;
@@ -397,6 +414,8 @@ class Run {
     fixedBy: 'request' | 'platform' = reason === 'InvalidRequest' || reason === 'OutputTooLarge' ? 'request' : 'platform',
   ): number {
     this.log.error(formatIssues(heading, issues, omitted));
+    const refusedByRequest = fixedBy === 'request';
+    this.audit.record(stageOf(reason), refusedByRequest ? 'refused' : 'failed', { reason, issues: issues.length + omitted });
     const summary = describeIssues(issues, omitted);
     const message = `${heading}: ${summary}`;
     const status = {
@@ -426,7 +445,9 @@ class Run {
     extra: { readonly files?: ReadonlyMap<string, string>; readonly metadata?: Readonly<Record<string, string>> } = {},
   ): number {
     const { ctx } = this;
-    const files = new Map([['status.yaml', toYaml(status)], ...Object.entries(extra.metadata ?? {})]);
+    // The last runs, this one included; a step of a named pipeline has no stages of its own.
+    const written = this.audit.recorded ? { ...status, audit: this.audit.history(this.input, ending?.kind ?? 'done') } : status;
+    const files = new Map([['status.yaml', toYaml(written)], ...Object.entries(extra.metadata ?? {})]);
     if (ending && ctx.workflowControl) {
       const attempts = retryAttempts(this.input, ctx.pipelineName);
       // The delivery's retry waits, or the defaults.
