@@ -139,6 +139,11 @@ describe('in the workflow', () => {
     for (const line of CARELESS) expect(ran.stderr).toContain(line.split(': ')[0]);
     expect(ran.stderr + ran.stdout + ran.statusText).not.toContain(DB_PASSWORD);
   });
+  test('a Kratix DryRun runs the policies and reports the refusal as its result, never suspended', async () => {
+    const ran = await runRequest(site, requestYaml(site, { careless: true }, { name: 'www', namespace: 'team-a' }), { KRATIX_DRY_RUN: 'true' });
+    expect(ran.ending).toBe('done');
+    expect(ran.output['dry-run.yaml']).toMatch(/ok: false[\s\S]*aws_s3_bucket_acl\.acl\.acl: public-read/);
+  });
   test('a careful one goes on, with PoliciesPassed saying what was checked', async () => {
     const ran = await run({ careless: false });
     expect(ran.ending, ran.stderr).toBe('done');
