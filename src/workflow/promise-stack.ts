@@ -4,6 +4,7 @@ import { promiseStackOwner, promiseStackSlug } from '../delivery/owner.js';
 import { promiseStackDelivery } from '../kratix/promise-stack.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { formatIssues, type Issue } from '../schema/issue.js';
+import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import { StackError } from '../terraform/errors.js';
 import { synthPromiseStack, type SynthesizedStack } from '../terraform/stack.js';
 import type { WorkflowContext } from './context.js';
@@ -55,6 +56,13 @@ export async function runPromiseStack(def: PromiseDefinition, ctx: WorkflowConte
   } catch (e) {
     if (e instanceof StackError) return fail(`promises/${def.name} could not build the Promise's stack`, [e.issue]);
     return fail('kratix-cdktf failed while synthesizing (a bug; please report it)', [{ path: '(kratix-cdktf)', message: (e as Error).message }]);
+  }
+  // The platform's plan policies hold for what the Promise builds too: on the configuration here,
+  // and on the plan where the delivery has one.
+  if (def.policies?.length) {
+    const verdict = evaluatePolicies(def.policies, planFromConfiguration(synthesized.json));
+    if (!verdict.ok)
+      return fail(verdict.reason === 'PolicyViolated' ? 'refused by the plan policies' : 'the plan policies could not be checked', verdict.issues);
   }
   const run: DeliveryRun = {
     // What the delivery reads the outputs by: the Promise stack's, not requests'.

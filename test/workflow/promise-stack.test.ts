@@ -10,6 +10,7 @@ import { renderPromise } from '../../src/kratix/promise.js';
 import { definePromise, type PromiseDefinition } from '../../src/promise/define-promise.js';
 import { Type } from '../../src/schema/index.js';
 import { promiseOutput } from '../../src/terraform/promise-output.js';
+import type { PlanView } from '../../src/policies/index.js';
 import { synthRequest } from '../../src/terraform/stack.js';
 import { applyEnvironment, meta } from '../helpers/apply-env.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
@@ -99,6 +100,23 @@ test('a promiseStack.stack() that throws is reported on the Promise and retried,
   expect(run.status.message).toMatch(/could not build the Promise's stack.*promiseStack\.stack\(\).*no network plan for this region/s);
   expect(run.stderr).toMatch(/promiseStack\.stack\(\)( at \S+)?: threw no network plan for this region/);
   expect(stateOf('broken-promise')).toBeUndefined();
+});
+
+test('the Promise’s plan policies hold for its own stack: a violation is reported on the Promise, retried, nothing applied', async () => {
+  const def = shared({
+    name: 'policed',
+    policies: [
+      {
+        name: 'no-networks',
+        check: (plan: PlanView) =>
+          plan.resources.filter((r) => r.address === 'terraform_data.network').map((r) => ({ address: r.address, message: 'no shared networks here' })),
+      },
+    ],
+  });
+  const run = await promiseRun(def, 'configure');
+  expect(run.ending).toBe('retry');
+  expect(run.status.message).toMatch(/refused by the plan policies: terraform_data\.network: no shared networks here \(policy no-networks\)/);
+  expect(stateOf('policed-promise')).toBeUndefined();
 });
 
 test('a Promise delete before any apply succeeds and leaves no state', async () => {
