@@ -41,6 +41,14 @@ test('a change the plan policies refuse is not applied: the plan’s address and
   expect(second.status.conditions).toContainEqual(expect.objectContaining({ type: 'PoliciesPassed', status: 'False', reason: 'PolicyViolated' }));
   expect(second.status.conditions).toContainEqual(expect.objectContaining({ type: 'TerraformApplied', status: 'False', reason: 'PolicyCheckFailed' }));
   expect(t.stateOf('frozen').outputs.message.value).toBe('one');
+  // A Kratix DryRun of the same change meets the same refusal, on its own plan, and says so.
+  const dry = await runRequest(def(), requestYaml(echo, { message: 'two' }, meta('frozen')), { ...t.env, KRATIX_DRY_RUN: 'true' });
+  expect(dry.ending).toBe('done');
+  expect(dry.output['dry-run.yaml']).toMatch(/ok: false[\s\S]*terraform_data\.echo\.input\.message: may not change once applied/);
+  expect(dry.status.conditions).toContainEqual(expect.objectContaining({ type: 'TerraformPlanned', status: 'False', reason: 'PolicyCheckFailed' }));
+  const dryOk = await runRequest(def(), requestYaml(echo, { message: 'one' }, meta('frozen')), { ...t.env, KRATIX_DRY_RUN: 'true' });
+  expect(dryOk.output['dry-run.yaml']).toMatch(/ok: true/);
+  expect(t.stateOf('frozen').outputs.message.value).toBe('one');
   // Run again with nothing changed: nothing to apply, nothing refused.
   const same = await run('frozen', 'one');
   expect(same.ending, same.stderr).toBe('done');

@@ -127,8 +127,11 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
       redact,
       ...(props.signal ? { signal: props.signal, killAfterMs: stopTimeout } : {}),
     };
-    const { runs, decidedBy, failure, interruption, drift } = await runWithDriftCheck(props, cli, script.steps, started);
+    const { runs, decidedBy, failure: failed, interruption, drift } = await runWithDriftCheck(props, cli, script.steps, started);
     if (interruption) return interrupted(props, interruption, summary, stopTimeout);
+    // A dry run checks the plan policies on its own saved plan: what a real run would meet.
+    const detail = script.steps.findIndex((s) => s.phase === 'plan detail');
+    const failure = failed ?? (props.dryRun && detail >= 0 ? checkPolicies(props, cli, { runs }, detail - 1, detail) : undefined);
     if (drift?.skipApply) return driftOnly(props, drift, summary, redact);
     // A dry run of a request with no workspace yet plans in the empty default one (terraformScript).
     const select = script.steps.findIndex((s) => s.phase === 'workspace select');
@@ -374,14 +377,14 @@ async function decideDrift(
 function checkPolicies(
   props: ApplyRunProps,
   cli: TerraformCliProps,
-  first: Awaited<ReturnType<typeof runSteps>>,
+  first: Pick<Awaited<ReturnType<typeof runSteps>>, 'runs'>,
   check: number,
   detail: number,
 ): StepFailure | undefined {
   if (!props.policies?.length) return undefined;
   const planned = first.runs[check];
   if (planned?.code !== 0) {
-    cli.log('  plan policies: no saved plan to check (the drift check failed); the configuration passed them');
+    cli.log('  plan policies: no saved plan to check (its plan failed); the configuration passed them');
     return undefined;
   }
   const shown = first.runs[detail];

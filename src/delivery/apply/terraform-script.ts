@@ -261,13 +261,22 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     steps.push(ownerCheck('make sure the state in this workspace is this request’s'));
     // A plan writes no state, so it takes no lock: pg would take its backend-wide lock for a
     // workspace with no state row, and the kubernetes backend would leave a Lease behind.
-    if (props.action === 'configure')
+    if (props.action === 'configure') {
+      const save = props.inspectChanges ? [`-out=${DRIFT_PLAN_FILE}`] : [];
       steps.push({
-        ...step('plan', 'plan only (KRATIX_DRY_RUN=true)', ['plan', '-input=false', '-no-color', '-json', '-lock=false', `-var=${RECORD_OWNER}=true`], true),
+        ...step(
+          'plan',
+          'plan only (KRATIX_DRY_RUN=true)',
+          ['plan', '-input=false', '-no-color', '-json', '-lock=false', `-var=${RECORD_OWNER}=true`, ...save],
+          true,
+        ),
         checksOwner: props.owner,
         reads: 'changes',
       });
-    else
+      // The plan policies read the plan a real run would apply.
+      if (props.inspectChanges)
+        steps.push({ ...step('plan detail', 'read the saved plan for the plan policies', ['show', '-json', '-no-color', DRIFT_PLAN_FILE]), optional: true });
+    } else
       steps.push({
         ...step('plan', 'plan the destroy only (KRATIX_DRY_RUN=true)', ['plan', '-destroy', '-input=false', '-no-color', '-json', '-lock=false'], true),
         reads: 'changes',
