@@ -43,7 +43,8 @@ step='switch the seam to cdktn'
 # The one-line change: the package name on the seam's import line.
 seam=src/terraform/cdktf.ts
 cp "$seam" "$scratch/.seam.orig"
-sed -i -E "s/^(import .* from )(['\"])cdktf\2;$/\1\2cdktn\2;/" "$seam"
+# The line is `import { ... } from 'cdktf';`, or the `} from 'cdktf';` that ends it over several lines.
+sed -i -E "s/^((import .*|\}) from )(['\"])cdktf\3;$/\1\3cdktn\3;/" "$seam"
 changed="$(diff "$scratch/.seam.orig" "$seam" | grep -c '^[<>]' || true)"
 rm "$scratch/.seam.orig"
 if [ "$changed" != 2 ] || ! grep -qE "from (['\"])cdktn\1;" "$seam"; then
@@ -148,26 +149,55 @@ for (const name of listPromises(config)) {
 TS
 npx tsx --conditions=kratix-cdktf-source .cdktn-bundle.ts
 node - <<'EOF'
-const { spawnSync } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-for (const name of fs.readdirSync('dist/images').sort()) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kratix-cdktn-bundle-'));
+// A stand-in for the platform cluster's API (there is none here), for rules that read the
+// request's namespace: every Namespace exists, labelled environment=dev.
+const api = http.createServer((req, res) => {
+  const ns = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(req.url ?? '');
+  if (!ns) return res.writeHead(404).end('{}');
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { name: ns[1], labels: { environment: 'dev' } } }));
+});
+const run = (dir, env) =>
+  new Promise((resolve) =>
+    execFile(process.execPath, ['app/workflow.cjs'], { cwd: dir, env, encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ status: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+api.listen(0, '127.0.0.1', async () => {
   try {
-    fs.cpSync(path.join('dist/images', name, 'app'), path.join(dir, 'app'), { recursive: true });
-    for (const sub of ['input', 'output', 'metadata']) fs.mkdirSync(path.join(dir, sub));
-    fs.copyFileSync(path.join('promises', name, 'example-request.yaml'), path.join(dir, 'input', 'object.yaml'));
-    const env = { PATH: process.env.PATH, KRATIX_WORKFLOW_TYPE: 'resource', KRATIX_WORKFLOW_ACTION: 'configure' };
-    for (const sub of ['input', 'output', 'metadata']) env[`KRATIX_CDKTF_${sub.toUpperCase()}_DIR`] = path.join(dir, sub);
-    const run = spawnSync(process.execPath, ['app/workflow.cjs'], { cwd: dir, env, encoding: 'utf8' });
-    const written = fs.readdirSync(path.join(dir, 'output'));
-    if (run.status !== 0 || written.length === 0) throw new Error(`the ${name} bundle failed (exit ${run.status}):\n${run.stderr}${run.stdout}`);
-    console.log(`cdktn-check: ${name} bundle: ${(fs.statSync(path.join(dir, 'app', 'workflow.cjs')).size / 1e6).toFixed(2)} MB, wrote ${written.join(', ')}`);
+    for (const name of fs.readdirSync('dist/images').sort()) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kratix-cdktn-bundle-'));
+      try {
+        fs.cpSync(path.join('dist/images', name, 'app'), path.join(dir, 'app'), { recursive: true });
+        for (const sub of ['input', 'output', 'metadata']) fs.mkdirSync(path.join(dir, sub));
+        fs.copyFileSync(path.join('promises', name, 'example-request.yaml'), path.join(dir, 'input', 'object.yaml'));
+        const env = {
+          PATH: process.env.PATH,
+          KRATIX_WORKFLOW_TYPE: 'resource',
+          KRATIX_WORKFLOW_ACTION: 'configure',
+          KRATIX_CDKTF_KUBE_API: `http://127.0.0.1:${api.address().port}`,
+          KRATIX_CDKTF_KUBE_TOKEN_FILE: '/nonexistent',
+        };
+        for (const sub of ['input', 'output', 'metadata']) env[`KRATIX_CDKTF_${sub.toUpperCase()}_DIR`] = path.join(dir, sub);
+        const ran = await run(dir, env);
+        const written = fs.readdirSync(path.join(dir, 'output'));
+        if (ran.status !== 0 || written.length === 0) throw new Error(`the ${name} bundle failed (exit ${ran.status}):\n${ran.stderr}${ran.stdout}`);
+        console.log(`cdktn-check: ${name} bundle: ${(fs.statSync(path.join(dir, 'app', 'workflow.cjs')).size / 1e6).toFixed(2)} MB, wrote ${written.join(', ')}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } catch (e) {
+    console.error(e.message);
+    process.exitCode = 1;
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    api.close();
   }
-}
+});
 EOF
 
 step='vitest: promises/ and test/terraform/'
