@@ -4,6 +4,7 @@
 // and refuses the request before anything is applied or handed to a controller.
 import type { Issue } from '../schema/issue.js';
 import { authorThrew } from '../terraform/errors.js';
+import { checkNamedChecks } from '../promise/named-checks.js';
 import type { PlanView } from './plan.js';
 
 export * from './plan.js';
@@ -61,21 +62,5 @@ export function evaluatePolicies(policies: readonly PlanPolicy[], plan: PlanView
 
 /** Problems in `policies` that synth reports. */
 export function checkPolicies(policies: unknown): Issue[] {
-  if (policies === undefined) return [];
-  if (!Array.isArray(policies)) return [{ path: 'policies', message: 'is not a list', fix: 'write policies: [noPublicBuckets(), ...]' }];
-  const issues: Issue[] = [];
-  const seen = new Set<string>();
-  policies.forEach((p: Partial<PlanPolicy> | null, i) => {
-    if (typeof p?.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(p.name))
-      issues.push({
-        path: `policies[${i}].name`,
-        message: `${JSON.stringify(p?.name)} is not a short lower-case name`,
-        fix: 'name it like "no-public-buckets"',
-      });
-    else if (seen.has(p.name))
-      issues.push({ path: `policies[${i}].name`, message: `names ${JSON.stringify(p.name)} a second time`, fix: 'give each policy its own name' });
-    else seen.add(p.name);
-    if (typeof p?.check !== 'function') issues.push({ path: `policies[${i}].check`, message: 'is not a function', fix: 'write check(plan) { return [...] }' });
-  });
-  return issues;
+  return checkNamedChecks('policies', policies, { what: 'policy', example: '[noPublicBuckets(), ...]', name: 'no-public-buckets', arg: 'plan' });
 }

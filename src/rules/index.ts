@@ -8,6 +8,7 @@ import type { ResourceRequest } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import { authorThrew } from '../terraform/errors.js';
 import { requestMetadataMap } from '../kratix/request.js';
+import { checkNamedChecks } from '../promise/named-checks.js';
 
 /** What a rule sees: the validated request, its labels and annotations, and what it asked to read. */
 export interface RuleContext<Spec> {
@@ -60,20 +61,7 @@ export function rulesNeeds(rules: readonly BusinessRule[] | undefined): { permis
 
 /** Problems in `rules` that synth reports: each an object with a name and a check function. */
 export function checkRules(rules: unknown): Issue[] {
-  if (rules === undefined) return [];
-  if (!Array.isArray(rules)) return [{ path: 'rules', message: 'is not a list', fix: "write rules: [{ name: 'size-by-tier', check(ctx) { ... } }]" }];
-  const issues: Issue[] = [];
-  const seen = new Set<string>();
-  rules.forEach((rule: Partial<BusinessRule> | null, i) => {
-    const name = rule?.name;
-    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
-      issues.push({ path: `rules[${i}].name`, message: `${JSON.stringify(name)} is not a short lower-case name`, fix: 'name it like "size-by-tier"' });
-    else if (seen.has(name))
-      issues.push({ path: `rules[${i}].name`, message: `names ${JSON.stringify(name)} a second time`, fix: 'give each rule its own name' });
-    else seen.add(name);
-    if (typeof rule?.check !== 'function') issues.push({ path: `rules[${i}].check`, message: 'is not a function', fix: 'write check(ctx) { return [...] }' });
-  });
-  return issues;
+  return checkNamedChecks('rules', rules, { what: 'rule', example: "[{ name: 'size-by-tier', check(ctx) { ... } }]", name: 'size-by-tier', arg: 'ctx' });
 }
 
 /**
