@@ -1,37 +1,32 @@
 // What the platform puts on everything its Promises build, whichever Promise builds it: every
 // Promise imports this and lists it first in `decorate`. Owner and cost centre are the request's
 // labels; the rest is the platform's to say, and wins over whatever a stack or a request set.
-import { allowedRegions, type Decoration, encryptionAtRest, noOpenIngress, noPublicBuckets, type PlanPolicy } from 'kratix-cdktf';
+import { allowedRegions, type Decoration, type DecorationContext, encryptionAtRest, noOpenIngress, noPublicBuckets, type PlanPolicy } from 'kratix-cdktf';
 
 const OWNER = 'platform.example.com/owner';
 const COST_CENTRE = 'platform.example.com/cost-centre';
 
 export const platformDecoration: Decoration = {
   name: 'platform',
-  tags: ({ promise, request }) => ({
-    'kratix.io/promise': promise.name,
-    ...(promise.version ? { 'kratix.io/promise-version': promise.version } : {}),
-    ...(request
-      ? {
-          'kratix.io/resource-namespace': request.metadata.namespace,
-          'kratix.io/resource-name': request.metadata.name,
-          ...carried(request.labels),
-        }
-      : {}),
-  }),
-  labels: ({ promise, request }) => ({
-    'kratix.io/promise': promise.name,
-    ...(promise.version ? { 'kratix.io/promise-version': promise.version } : {}),
-    ...(request
-      ? {
-          'kratix.io/resource-namespace': request.metadata.namespace,
-          // A request's name may be 253 characters long, a label value 63.
-          ...(request.metadata.name.length <= 63 ? { 'kratix.io/resource-name': request.metadata.name } : {}),
-          ...carried(request.labels),
-        }
-      : {}),
-  }),
+  tags: (ctx) => identity(ctx, 256),
+  // A request's name may be 253 characters long, a label value 63.
+  labels: (ctx) => identity(ctx, 63),
 };
+
+// Which Promise, version and request built it, and for whom; values up to `max` characters.
+function identity({ promise, request }: DecorationContext<unknown>, max: number): Record<string, string> {
+  return {
+    'kratix.io/promise': promise.name,
+    ...(promise.version ? { 'kratix.io/promise-version': promise.version } : {}),
+    ...(request
+      ? {
+          'kratix.io/resource-namespace': request.metadata.namespace,
+          ...(request.metadata.name.length <= max ? { 'kratix.io/resource-name': request.metadata.name } : {}),
+          ...carried(request.labels),
+        }
+      : {}),
+  };
+}
 
 // The request's owner and cost centre, when it says them (Kubernetes checked them as label values).
 function carried(labels: Readonly<Record<string, string>>): Record<string, string> {
