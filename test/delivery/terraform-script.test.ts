@@ -128,3 +128,18 @@ test('the lock refusals waited out are the backends’ own words for a lock anot
     for (const text of other) expect(step.retryWhen!.test(text), `${step.phase}: ${text}`).toBe(false);
   }
 });
+
+test('with plan policies, the drift check’s plan is read whenever it changes something, and only that plan is ever applied after it', () => {
+  const props = { ...script('configure').props, inspectChanges: true };
+  const inspected = terraformScript(props);
+  expect(inspected.steps.find((s) => s.phase === 'drift detail')!.onlyIfPlan).toEqual({ phase: 'drift check', shows: 'changes' });
+  const saved = inspected.steps.find((s) => s.phase === 'apply' && s.onlyIfPlan)!;
+  // No fallback to a fresh plan-and-apply when the saved plan is stale: that plan was never checked.
+  expect(saved.attempts.map((a) => a.args.at(-1))).toEqual(['drift.tfplan']);
+  const plain = script('configure').steps.find((s) => s.phase === 'apply' && s.onlyIfPlan)!;
+  expect(plain.attempts).toHaveLength(2);
+  // A dry run saves its plan and reads it for them.
+  const dry = terraformScript({ ...props, dryRun: true });
+  expect(dry.steps.find((s) => s.phase === 'plan')!.attempts[0]!.args).toContain('-out=drift.tfplan');
+  expect(dry.steps.at(-1)!.phase).toBe('plan detail');
+});

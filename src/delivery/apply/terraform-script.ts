@@ -210,10 +210,14 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       },
       {
         ...step('apply', 'apply the saved plan under the state lock; if another run changed the state since, plan and apply again', []),
-        attempts: [
-          { args: ['apply', '-input=false', '-no-color', '-json', lock, DRIFT_PLAN_FILE], quiet: true },
-          { args: apply, after: /Saved plan is stale/ },
-        ],
+        // With plan policies, only the plan they checked is applied: a stale one fails the run,
+        // and Kratix's retry plans and checks again.
+        attempts: props.inspectChanges
+          ? [{ args: ['apply', '-input=false', '-no-color', '-json', lock, DRIFT_PLAN_FILE] }]
+          : [
+              { args: ['apply', '-input=false', '-no-color', '-json', lock, DRIFT_PLAN_FILE], quiet: true },
+              { args: apply, after: /Saved plan is stale/ },
+            ],
         json: true,
         ...workspace,
         ...lockWait,
