@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { applyInWorkflow, definePromise, type Decoration, pgBackend, Type } from '../../src/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { renderManifests, renderPromiseStack, renderRequest } from '../../src/testing/index.js';
+import { applyAndReadOutputs } from '../helpers/terraform.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 
 const owner: Decoration<{ team: string }> = {
@@ -72,6 +73,14 @@ describe('tags', () => {
     const hostile = renderRequest(def(), { ...request, spec: { team: '${file("/etc/passwd")}' } });
     expect(hostile.resource.aws_s3_bucket.plain.tags['example.com/team']).toBe('$${file("/etc/passwd")}');
   });
+  test('in a merge() over an expression too, request data stays a literal: real Terraform evaluates it back to what the tenant wrote', () => {
+    const hostile = '${file("/etc/passwd")}"}) + {"x" = "%{if true}y%{endif}';
+    const tags = renderRequest(def(), { ...request, spec: { team: hostile } }).resource.aws_s3_bucket.computed.tags as string;
+    expect(tags.startsWith('${merge(var.extra, ')).toBe(true);
+    const outputs = applyAndReadOutputs({ variable: { extra: { type: 'map(string)', default: { from: 'stack' } } }, output: { tags: { value: tags } } });
+    expect(outputs.tags).toMatchObject({ from: 'stack', 'example.com/team': hostile });
+  });
+
   test('the Promise’s own stack is decorated too, without request fields', () => {
     const withStack = def([owner], {
       promiseStack: {
