@@ -17,7 +17,7 @@ export interface KubeResponse {
 /**
  * Calls the Kubernetes API with the pod's service account. KRATIX_CDKTF_KUBE_API overrides the
  * API address, and KRATIX_CDKTF_KUBE_TOKEN or KRATIX_CDKTF_KUBE_TOKEN_FILE the token; the cluster's CA
- * reaches fetch through NODE_EXTRA_CA_CERTS, which the pipelines and jobs set.
+ * reaches Node through NODE_EXTRA_CA_CERTS, which the pipelines and jobs set.
  */
 export async function kubeRequest(env: Readonly<Record<string, string | undefined>>, method: string, path: string, body?: unknown): Promise<KubeResponse> {
   const host = env.KUBERNETES_SERVICE_HOST ?? 'kubernetes.default.svc';
@@ -26,14 +26,27 @@ export async function kubeRequest(env: Readonly<Record<string, string | undefine
   const url = new URL(path, base);
   const token = env.KRATIX_CDKTF_KUBE_TOKEN || readOptional(env.KRATIX_CDKTF_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT}/token`);
   const headers: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token.trim()}` } : {}) };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  // Global fetch rather than node:http(s), which cannot be part of a V8 startup snapshot.
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  // Node sends a DELETE's body neither chunked nor with a length unless told its length.
+  if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) });
+  // node:http(s), loaded here and not at startup: they cannot be part of the V8 startup snapshot.
+  // Loading them costs next to nothing; fetch's first call loads undici, about 0.2 s
+  // (docs/BENCHMARKS.md).
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   try {
-    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, body: await res.text() };
+    return await new Promise<KubeResponse>((resolve, reject) => {
+      const req = request(url, { method, headers, timeout: 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(payload);
+    });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`the Kubernetes API at ${url.origin} did not answer: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw new Error(`the Kubernetes API at ${url.origin} did not answer: ${(e as { code?: string }).code ?? (e as Error).message}`);
   }
 }
 
