@@ -1,6 +1,6 @@
 // How the benchmarks measure: whole processes, wall time from here, peak RSS from GNU time; and
 // a Promise's workflow set up as its container runs it. Shared by run.ts and worst-case.ts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleContainerScript } from '../src/cli/bundle.js';
@@ -96,6 +96,9 @@ export async function containerWorkflow(config: ProjectConfig, promise: string, 
     KRATIX_CDKTF_INPUT_DIR: join(dir, 'input'),
     KRATIX_CDKTF_OUTPUT_DIR: join(dir, 'output'),
     KRATIX_CDKTF_METADATA_DIR: join(dir, 'metadata'),
+    // A rule that reads the request's namespace (postgres's) asks the API, as in a cluster.
+    KRATIX_CDKTF_KUBE_API: await standInApi(),
+    KRATIX_CDKTF_KUBE_TOKEN_FILE: '/nonexistent',
   };
   const clean = () => {
     for (const sub of ['output', 'metadata']) {
@@ -104,4 +107,31 @@ export async function containerWorkflow(config: ProjectConfig, promise: string, 
     }
   };
   return { dir, env, clean };
+}
+
+let api: Promise<string> | undefined;
+/**
+ * A stand-in for the platform cluster's API in a process of its own (the measured runs are
+ * spawned synchronously, which would block one in this process): every Namespace exists,
+ * labelled environment=dev. Stopped when the benchmark exits.
+ */
+function standInApi(): Promise<string> {
+  api ??= new Promise((resolve, reject) => {
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:http').createServer((req, res) => {
+          const ns = /^\\/api\\/v1\\/namespaces\\/([^/]+)$/.exec(req.url);
+          if (!ns) return res.writeHead(404).end('{}');
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { name: ns[1], labels: { environment: 'dev' } } }));
+        }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    process.on('exit', () => server.kill());
+    server.stdout.once('data', (port: Buffer) => resolve(`http://127.0.0.1:${port.toString().trim()}`));
+    server.once('error', reject);
+  });
+  return api;
 }
