@@ -2,7 +2,7 @@
 // object the Promise writes, decided once by the platform (owner, cost centre, request, Promise
 // and version) rather than remembered in each stack. Tags go on as a cdktf Aspect after the
 // author's stack is built; the decoration wins over what the stack or the request set, so a
-// tenant cannot relabel a resource as someone else's.
+// tenant cannot change the keys the platform sets.
 import type { IConstruct } from 'constructs';
 import type { ResourceRequest } from '../promise/define-promise.js';
 import type { Issue, Result } from '../schema/issue.js';

@@ -59,7 +59,8 @@ export async function runPromiseStack(def: PromiseDefinition, ctx: WorkflowConte
   }
   // The platform's plan policies hold for what the Promise builds too: on the configuration here,
   // and on the plan where the delivery has one.
-  if (def.policies?.length) {
+  // Not on delete: tightened policies must never keep a Promise from going.
+  if (ctx.action === 'configure' && def.policies?.length) {
     const verdict = evaluatePolicies(def.policies, planFromConfiguration(synthesized.json));
     if (!verdict.ok)
       return fail(verdict.reason === 'PolicyViolated' ? 'refused by the plan policies' : 'the plan policies could not be checked', verdict.issues);

@@ -334,7 +334,8 @@ class Run {
     };
     const failedCondition = result.conditions.find((c) => c.status === 'False');
     const changes = (result.status.terraform as { changes?: Record<string, number> } | undefined)?.changes;
-    this.audit.record('deliver', !result.ending ? 'passed' : result.ending.kind === 'suspend' ? 'refused' : 'failed', {
+    const verdict = result.ending ? (result.ending.kind === 'suspend' ? 'refused' : 'failed') : failedCondition ? 'failed' : 'passed';
+    this.audit.record('deliver', verdict, {
       ...(failedCondition ? { reason: failedCondition.reason } : {}),
       ...(changes ? { changes } : {}),
     });

@@ -3,6 +3,8 @@
 // new ones; what a configuration alone cannot show.
 import { expect, test } from 'vitest';
 import type { PlanPolicy } from '../../src/policies/index.js';
+import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
+import { renderPromise } from '../../src/kratix/promise.js';
 import { applyEnvironment, meta } from '../helpers/apply-env.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 import echo from '../fixtures/echo/index.js';
@@ -46,6 +48,9 @@ test('a change the plan policies refuse is not applied: the plan’s address and
   expect(dry.ending).toBe('done');
   expect(dry.output['dry-run.yaml']).toMatch(/ok: false[\s\S]*terraform_data\.echo\.input\.message: may not change once applied/);
   expect(dry.status.conditions).toContainEqual(expect.objectContaining({ type: 'TerraformPlanned', status: 'False', reason: 'PolicyCheckFailed' }));
+  expect(dry.status.conditions.filter((c: { type: string }) => c.type === 'PoliciesPassed')).toEqual([
+    expect.objectContaining({ status: 'False', reason: 'PolicyViolated' }),
+  ]);
   const dryOk = await runRequest(def(), requestYaml(echo, { message: 'one' }, meta('frozen')), { ...t.env, KRATIX_DRY_RUN: 'true' });
   expect(dryOk.output['dry-run.yaml']).toMatch(/ok: true/);
   expect(t.stateOf('frozen').outputs.message.value).toBe('one');
@@ -60,4 +65,28 @@ test('what the configuration already breaks is refused before Terraform runs at 
   expect(ran.status.message).toMatch(/refused by the platform’s plan policies: terraform_data\.echo\.input\.message: ends with "!" \(policy no-shouting\)/);
   expect(ran.stdout).not.toMatch(/terraform (init|plan|apply)/);
   expect(t.stateOf('shouty')).toBeUndefined();
+});
+
+test('a policy that fails on the plan is the platform’s mistake: retried, not suspended, nothing applied', async () => {
+  const first = await run('flaky', 'one');
+  expect(first.ending, first.stderr).toBe('done');
+  // Throws only where there is a state to read: on the plan, not on the configuration.
+  const flaky: PlanPolicy = {
+    name: 'flaky',
+    check: (plan) => {
+      if (plan.resources.some((r) => r.before)) throw new Error('price table unavailable');
+      return [];
+    },
+  };
+  const second = await runRequest({ ...t.applied(), policies: [flaky] }, requestYaml(echo, { message: 'two' }, meta('flaky')), t.env);
+  expect(second.ending).toBe('retry');
+  expect(second.status.message).toMatch(/The plan policies could not check Terraform's plan, so nothing was applied: policies flaky: check\(\)/);
+  expect(second.status.conditions).toContainEqual(expect.objectContaining({ type: 'PoliciesPassed', status: 'False', reason: 'PolicyFailed' }));
+  expect(t.stateOf('flaky').outputs.message.value).toBe('one');
+});
+
+test('synth refuses drift: report beside plan policies: its narrowed plan would go unchecked', () => {
+  const def = { ...echo, delivery: applyInWorkflow({ backend: pgBackend(), drift: 'report' }), policies: [noShouting] };
+  const rendered = renderPromise(def, { image: 'example.com/w:1' });
+  expect(rendered.ok ? [] : rendered.issues.map((i) => i.path)).toEqual(['delivery.drift']);
 });

@@ -117,6 +117,12 @@ test('the Promise’s plan policies hold for its own stack: a violation is repor
   expect(run.ending).toBe('retry');
   expect(run.status.message).toMatch(/refused by the plan policies: terraform_data\.network: no shared networks here \(policy no-networks\)/);
   expect(stateOf('policed-promise')).toBeUndefined();
+  // Policies tightened after the stack was applied never keep the Promise from going.
+  const applied = await promiseRun(shared({ name: 'policed' }), 'configure');
+  expect(applied.ending, applied.stderr).toBe('done');
+  const removed = await promiseRun(def, 'delete');
+  expect(removed.ending, removed.stderr).toBe('done');
+  expect(stateOf('policed-promise')).toBeUndefined();
 });
 
 test('a Promise delete before any apply succeeds and leaves no state', async () => {

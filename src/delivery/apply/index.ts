@@ -64,6 +64,15 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         message: `${JSON.stringify(this.drift)} is not a drift policy: drift is "correct" (apply as usual, which puts drifted resources back) or "report" (say what drifted, apply only what the request changed)`,
         fix: "write applyInWorkflow({ ..., drift: 'report' }), or leave drift out for 'correct'",
       });
+    // A run that finds drift and requested changes applies a narrowed plan of its own, which the
+    // policies never see; until that plan is checked too, the two do not go together.
+    if (this.drift === 'report' && def.policies?.length)
+      issues.push({
+        path: 'delivery.drift',
+        message:
+          "is 'report', and the Promise has plan policies: a run that finds both drift and requested changes applies a narrowed plan the policies would not check",
+        fix: 'leave drift out (it corrects), or the policies, until kratix-cdktf checks narrowed plans too',
+      });
     if (this.backend.kind === 'kubernetes') {
       const suffix = this.backend.secretSuffix ?? def.name;
       if (endsWithGoInt(suffix))
@@ -162,7 +171,8 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     // Converged: applied, with no drift left as found (drift: 'report').
     const driftLeft = result.ok && result.drift !== undefined && result.drift.drifted.length > result.drift.corrected.length;
     if (run.action === 'configure') conditions.push(condition(READY, result.ok && !driftLeft, driftLeft ? 'DriftReported' : reason, result.message, run.now));
-    if (!result.ok && result.phase === 'policy check') conditions.push(condition('PoliciesPassed', false, 'PolicyViolated', result.message, run.now));
+    if (!result.ok && (result.phase === 'policy check' || result.phase === 'policy evaluation'))
+      conditions.push(condition('PoliciesPassed', false, result.phase === 'policy check' ? 'PolicyViolated' : 'PolicyFailed', result.message, run.now));
     if (drift) status.drift = drift;
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
@@ -272,7 +282,10 @@ function dryRunResult(run: DeliveryRun, result: ApplyResult): DeliveryResult {
   return {
     files: new Map([[DRY_RUN_FILE, toYaml(plan)]]),
     status: { message: result.message, dryRun: { ...plan, at: run.now.toISOString().replace(/\.\d{3}Z$/, 'Z') } },
-    conditions: [condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, run.now)],
+    conditions: [
+      condition('TerraformPlanned', result.ok, result.ok ? 'Planned' : failureReason(result.phase), result.message, run.now),
+      ...(!result.ok && result.phase === 'policy check' ? [condition('PoliciesPassed', false, 'PolicyViolated', result.message, run.now)] : []),
+    ],
     ...(result.ok ? {} : { log: { error: true, text: result.message } }),
   };
 }

@@ -389,7 +389,9 @@ function checkPolicies(
   }
   const shown = first.runs[detail];
   if (!shown) return undefined;
-  const fail = (errors: string[]): StepFailure => ({ phase: 'policy check', run: { code: 1, errors, stdout: '' } });
+  // `policy check`: the plan broke a policy (the request must change); `policy evaluation`: the
+  // policies could not judge it (the platform's to fix, retried).
+  const fail = (errors: string[], phase = 'policy evaluation'): StepFailure => ({ phase, run: { code: 1, errors, stdout: '' } });
   let doc: unknown;
   try {
     doc = shown.code === 0 ? JSON.parse(shown.stdout) : undefined;
@@ -402,7 +404,10 @@ function checkPolicies(
     cli.log(`  plan policies passed on the plan: ${verdict.checked.join(', ')}`);
     return undefined;
   }
-  return fail(verdict.issues.map((i) => cli.redact(`${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`)));
+  return fail(
+    verdict.issues.map((i) => cli.redact(`${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`)),
+    verdict.reason === 'PolicyViolated' ? 'policy check' : 'policy evaluation',
+  );
 }
 
 function joinRuns(
@@ -658,7 +663,9 @@ function failed(phase: string, run: TerraformRun, summary: Record<string, unknow
   const message =
     phase === 'policy check'
       ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
-      : `Terraform ${phase} failed: ${errors.join('; ')}`;
+      : phase === 'policy evaluation'
+        ? `The plan policies could not check Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+        : `Terraform ${phase} failed: ${errors.join('; ')}`;
   return { ok: false, phase, message, errors, summary };
 }
 
