@@ -13,7 +13,8 @@ export const platformDecoration: Decoration = {
   labels: (ctx) => identity(ctx, 63),
 };
 
-// Which Promise, version and request built it, and for whom; values up to `max` characters.
+// Which Promise, version and request built it, and for whom (the owner and cost centre are the
+// request's own labels: its claim, which a rule can hold to the namespace's); values up to `max` characters.
 function identity({ promise, request }: DecorationContext<unknown>, max: number): Record<string, string> {
   return {
     'kratix.io/promise': promise.name,
