@@ -7,13 +7,14 @@
 // Then a no-op reconcile in apply mode against the same terraform commands by hand (bench/noop.ts),
 // BENCH_NOOP_RUNS times each (default 15): `npm run bench -- noop` runs only that.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, version as esbuildVersion } from 'esbuild';
 import { bundleContainerScript } from '../src/cli/bundle.js';
 import { readConfig } from '../src/cli/project.js';
+import { linkPackages } from '../test/helpers/project.js';
 import { type BurstResult, burstRig, describeBurst } from './burst.js';
 import { containerWorkflow, fmtS, measure, type Measured, RUNS, range, REPO, stats, TIME, WORK } from './measure.js';
 import { describeNoop, measureNoop, NOOP_RUNS, noopReport, type NoopResult } from './noop.js';
@@ -97,7 +98,11 @@ async function cdktfCli(): Promise<string> {
 function repoOf(n: number): string {
   const root = mkdtempSync(join(tmpdir(), `kratix-cdktf-bench-${n}-`));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench', version: '1.0.0', type: 'module' }));
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  // As a platform repository installs kratix-cdktf: a package of its own, beside the others.
+  linkPackages(root);
+  // The examples' shared module (the platform's decoration and policies).
+  mkdirSync(join(root, 'promises'), { recursive: true });
+  cpSync(join(REPO, 'promises', 'platform.ts'), join(root, 'promises', 'platform.ts'));
   for (let i = 0; i < n; i++) {
     const source = EXAMPLES[i % EXAMPLES.length]!;
     const name = `${source}-${i}`;
