@@ -8,7 +8,9 @@ const db = (request = {}) => renderRequest(postgres, request).resource.aws_db_in
 
 test('the example request synthesizes one encrypted, private RDS instance', () => {
   const tf = renderRequest(postgres, example);
-  expect(Object.keys(tf.resource)).toEqual(['aws_db_instance']);
+  expect(Object.keys(tf.resource)).toEqual(['aws_db_instance', 'terraform_data']);
+  // Beside the database, only the guard that refuses to build on a Promise stack not applied.
+  expect(Object.keys(tf.resource.terraform_data)).toEqual(['kratix-cdktf-promise-stack-applied']);
   expect(tf.resource.aws_db_instance.db).toMatchObject({
     engine: 'postgres',
     engine_version: '16.4',

@@ -155,6 +155,12 @@ export interface DeliveryRun {
    * {@link Delivery.runsTerraform} writes what would run into this folder instead.
    */
   readonly renderTo?: string;
+  /**
+   * On delete, destroy but keep the emptied state where it is: others read it (the Promise's own
+   * stack, whose state GitOps requests' destroys still read after the request is gone).
+   * @default false
+   */
+  readonly keepState?: boolean;
 }
 
 /**

@@ -4,10 +4,12 @@
 // pipelineNamespace, else kratix-platform-system). Kratix starts serving requests only once the
 // Promise configure workflow has completed (promise_controller.go), so a request's stack can
 // rely on what the Promise's stack built.
-import type { Delivery, PipelineNeeds } from '../delivery/delivery.js';
-import { OWNER_OUTPUT } from '../delivery/owner.js';
+import type { Delivery, PipelineNeeds, PipelinePermission } from '../delivery/delivery.js';
+import { CLUSTER_CA_ENV } from '../delivery/kube-api.js';
+import { OWNER_OUTPUT, promiseStackSlug } from '../delivery/owner.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
+import { apiNames } from './crd.js';
 import { renderPipeline, type PipelineProps } from './pipeline.js';
 
 /** The Pipeline, in both Promise actions, that applies or destroys the Promise's stack. */
@@ -102,13 +104,56 @@ export function renderPromiseStackPipeline(
   props: Omit<PipelineProps, 'promise' | 'action' | 'name' | 'permissions' | 'steps'>,
 ) {
   const needs: PipelineNeeds | undefined = promiseStackDelivery(def)?.pipeline(def, { secretRefs: false });
-  const env = [...(props.env ?? []), ...(needs?.env ?? []).filter((e) => !(props.env ?? []).some((o) => o.name === e.name))];
+  const { group, plural } = apiNames(def.api);
+  // The delete deletes the Promise's requests first (src/workflow/promise-stack.ts), through the API.
+  const own = action === 'delete' ? [CLUSTER_CA_ENV] : [];
+  const env = [
+    ...(props.env ?? []),
+    ...[...(needs?.env ?? []), ...own].filter(
+      (e, i, all) => !(props.env ?? []).some((o) => o.name === e.name) && all.findIndex((o) => o.name === e.name) === i,
+    ),
+  ];
+  const permissions = [
+    ...(needs?.permissions ?? []),
+    ...(action === 'delete' ? [{ resourceNamespace: '*', apiGroups: [group], resources: [plural], verbs: ['list', 'delete'] }] : []),
+  ];
   return renderPipeline({
     ...props,
     promise: def.name,
     action,
     name: PROMISE_STACK_PIPELINE,
     ...(env.length ? { env } : {}),
-    permissions: needs?.permissions ?? [],
+    permissions,
   });
+}
+
+/**
+ * What requests' pipelines need to read the Promise stack's state, and why they could not: a
+ * request's stack reads it with terraform_remote_state wherever its Terraform runs. The
+ * Kubernetes backend keeps state in a Secret of the platform cluster, which a GitOps
+ * controller's runner on a Destination cannot read (its in-cluster config is the Destination's),
+ * and which an apply-mode pipeline reads with its own service account.
+ */
+export function promiseStackReadNeeds(def: PromiseDefinition): { readonly permissions: PipelinePermission[]; readonly issues: Issue[] } {
+  const stackDelivery = promiseStackDelivery(def);
+  const at = def.promiseStack && def.stack ? stackDelivery?.stateOf?.(def, promiseStackSlug(def.name)) : undefined;
+  if (at?.backend !== 'kubernetes') return { permissions: [], issues: [] };
+  const namespace = String(at.config.namespace);
+  // With the Promise's own delivery, requests' pipelines already have that backend's RBAC.
+  if (def.delivery?.runsTerraform)
+    return {
+      permissions:
+        def.promiseStack?.delivery === undefined ? [] : [{ resourceNamespace: namespace, apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+      issues: [],
+    };
+  return {
+    permissions: [],
+    issues: [
+      {
+        path: 'promiseStack.delivery',
+        message: `keeps the Promise stack's state in the Kubernetes backend (a Secret in ${namespace} on the platform cluster), which requests' stacks cannot read: ${def.delivery?.kind ?? 'the delivery'} runs their Terraform on the Destinations, where the backend's in-cluster config reaches another API`,
+        fix: "keep the Promise stack's state where the requests' Terraform can reach it: applyInWorkflow({ backend: s3Backend({ ... }) }), pgBackend() or hcpTerraform()",
+      },
+    ],
+  };
 }

@@ -7,7 +7,7 @@ import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
-import { checkPromiseStack, renderPromiseStackPipeline } from './promise-stack.js';
+import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
 import { checkDecorations } from '../decorate/index.js';
 import { checkPolicies } from '../policies/index.js';
@@ -101,10 +101,12 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   // Reading composed requests' status back needs its own RBAC and the cluster's CA.
   const components = componentNeeds(def);
   const rules = rulesNeeds(def.rules);
+  const promiseState = promiseStackReadNeeds(def);
+  issues.push(...promiseState.issues);
   const extraEnv = [...components.env, ...rules.env].filter((e, i, all) => all.findIndex((o) => o.name === e.name) === i);
   const needs = {
     ...own,
-    permissions: [...own.permissions, ...components.permissions, ...rules.permissions],
+    permissions: [...own.permissions, ...components.permissions, ...rules.permissions, ...promiseState.permissions],
     env: [...own.env, ...extraEnv.filter((e) => !own.env.some((o) => o.name === e.name))],
   };
   issues.push(...checkEnv(steps.env, needs.env, delivery.kind), ...checkWorkflowConfig(def, needs, delivery.kind));

@@ -184,7 +184,8 @@ export interface StatusFieldProps {
 export interface PromiseStackProps {
   /**
    * The stack's named outputs, which requests' stacks read with `promiseOutput(scope, name)`.
-   * Sensitive ones stay sensitive there. @default none
+   * Sensitive ones are marked sensitive again there (Terraform drops the mark from a remote
+   * state), and none may be null after the apply. @default none
    */
   readonly outputs?: Readonly<Record<string, Pick<OutputProps, 'description' | 'sensitive'>>>;
   /** Builds the shared constructs in `scope` and returns the declared outputs. Declare no backend. */
@@ -287,8 +288,9 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
   /**
    * Shared infrastructure the Promise builds once, before it serves any request (an IAM role, a
    * network, a registry every request uses): a cdktf stack that the Promise's configure workflow
-   * applies in the workflow and its delete workflow destroys. A request's stack reads its outputs
-   * with `promiseOutput(scope, name)`. @default none
+   * applies in the workflow, and its delete workflow destroys once the Promise's requests are gone
+   * (it deletes them first). A request's stack reads its outputs with `promiseOutput(scope, name)`.
+   * @default none
    */
   readonly promiseStack?: PromiseStackProps;
   /**

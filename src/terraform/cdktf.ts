@@ -7,7 +7,9 @@ import {
   Annotations,
   App,
   Aspects,
+  DataResource,
   Fn,
+  Lazy,
   TerraformOutput,
   TerraformRemoteState,
   TerraformResource,
@@ -18,7 +20,7 @@ import {
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
-export { App, Aspects, Fn, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Token };
+export { App, Aspects, DataResource, Fn, Lazy, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Token };
 export type { IAspect };
 
 /** The warning cdktf records when an aspect adds another aspect while it is being invoked. */
