@@ -21,3 +21,16 @@ export function controllerSecretName(namespace: string, name: string): string {
     ]);
   return full;
 }
+
+/**
+ * Terraform's kubernetes backend check (hasNumericSuffix, since 1.11): the text after the last
+ * "-" parses as a Go int, sign allowed, within 64 bits.
+ */
+export function endsWithGoInt(text: string): boolean {
+  const i = text.lastIndexOf('-');
+  if (i < 0) return false;
+  const tail = text.slice(i + 1);
+  if (!/^[+-]?\d+$/.test(tail)) return false;
+  const value = BigInt(tail);
+  return value >= -(2n ** 63n) && value < 2n ** 63n;
+}

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { backendBlock, lockLocation, remoteState } from '../../src/delivery/apply/backend.js';
-import { applyInWorkflow, endsWithGoInt, hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
+import { applyInWorkflow, hcpTerraform, kubernetesBackend, pgBackend, s3Backend } from '../../src/delivery/apply/index.js';
+import { endsWithGoInt } from '../../src/delivery/secret-names.js';
+import { stateSecretSuffix } from '../../src/delivery/tofu-controller/objects.js';
+import { requestSlug } from '../../src/workflow/run.js';
 import { definePromise } from '../../src/index.js';
 import { checkDelivery } from '../../src/kratix/delivery.js';
 import { terraform } from '../helpers/terraform.js';
@@ -72,8 +75,12 @@ test('kubernetes: synth refuses a secret suffix that Terraform refuses, and only
     expect(run.status, suffix).not.toBe(0);
     return run.stderr.includes("secret_suffix must not end with '-<number>'");
   };
-  // A Promise name, a 20-digit tail (beyond int64, as an all-digit slug hash would be), a sign.
-  for (const suffix of ['pg-16', 'echo-12345678901234567890', 'state-+5', 'state', 'pg-16a', 'x-9223372036854775807']) {
+  // A Promise name, a 20-digit tail beyond int64, a sign; a real request slug whose hash tail
+  // starts with zeros (postgres, team-a/db-50844) and the suffix tofu-controller gets for it.
+  const slug = 'postgres-team-a-db-50844-00131658093537260106';
+  expect(requestSlug('postgres', { metadata: { name: 'db-50844', namespace: 'team-a' } })).toBe(slug);
+  expect(stateSecretSuffix(slug)).toBe(`${slug}-s`);
+  for (const suffix of ['pg-16', 'echo-12345678901234567890', 'state-+5', 'state', 'pg-16a', 'x-9223372036854775807', slug, stateSecretSuffix(slug)]) {
     const ours = checkDelivery(
       definePromise({ ...WIDGET, name: 'widget', delivery: applyInWorkflow({ backend: kubernetesBackend({ namespace: 'tf', secretSuffix: suffix }) }) }),
     );

@@ -127,6 +127,14 @@ describe('after a destroy', () => {
     expect([...secrets.keys()]).toEqual([]);
   });
 
+  test('a request whose slug ends in a number has its state under the suffix its Terraform object names, and that is deleted', async () => {
+    const slug = 'widget-team-a-x-03581102541224772931';
+    stack(slug);
+    secrets.set(`tfstate-default-${slug}-s`, obj(`tfstate-default-${slug}-s`, { data: stateWith(0) }));
+    expect((await run()).deleted).toEqual([`tfstate-default-${slug}-s`, `${slug}-stack`]);
+    expect([...secrets.keys()]).toEqual([]);
+  });
+
   test('a stack with no state left (never applied) is deleted too', async () => {
     stack('never');
     expect((await run()).deleted).toEqual(['never-stack']);

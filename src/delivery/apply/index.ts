@@ -1,5 +1,6 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
 import { CLUSTER_CA_ENV } from '../kube-api.js';
+import { endsWithGoInt } from '../secret-names.js';
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
 import { durationMs, retryIssues } from '../../workflow/control.js';
@@ -296,19 +297,6 @@ function failureReason(phase: string): string {
   if (phase === 'interrupted') return 'Interrupted';
   const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${words.join('')}Failed`;
-}
-
-/**
- * Terraform's kubernetes backend check (hasNumericSuffix, since 1.11): the text after the last
- * "-" parses as a Go int, sign allowed, within 64 bits.
- */
-export function endsWithGoInt(text: string): boolean {
-  const i = text.lastIndexOf('-');
-  if (i < 0) return false;
-  const tail = text.slice(i + 1);
-  if (!/^[+-]?\d+$/.test(tail)) return false;
-  const value = BigInt(tail);
-  return value >= -(2n ** 63n) && value < 2n ** 63n;
 }
 
 // Whether the request's status holds a TerraformApplied=True condition from an earlier run.

@@ -1,6 +1,7 @@
 // A small client for HCP Terraform's JSON:API (https://developer.hashicorp.com/terraform/cloud-docs/api-docs):
 // the few calls this delivery makes, and failures said in words a platform team can act on.
-// Global fetch, like kube-secrets.ts: node:http(s) cannot be part of the image's startup snapshot.
+// Global fetch: its first call loads undici (about 0.2 s, docs/BENCHMARKS.md), small beside the
+// round trips to HCP Terraform it makes; kube-api.ts, called by most runs, uses node:http(s) instead.
 import { cut } from '../../workflow/status.js';
 
 /** One JSON:API resource object. */

@@ -4,7 +4,7 @@
 // Promise's own workflow image.
 import { gunzipSync } from 'node:zlib';
 import { kubeRequest } from '../kube-api.js';
-import { PART_LABEL, TERRAFORM_LABEL } from './objects.js';
+import { PART_LABEL, stateSecretSuffix, TERRAFORM_LABEL } from './objects.js';
 
 /** What one clean-up pass looks at. */
 export interface CleanUpProps {
@@ -72,7 +72,7 @@ export async function cleanUp(props: CleanUpProps): Promise<CleanUpResult> {
     if (!(age >= props.graceMs)) continue;
     // The request may be back since the list: Flux then applies its Terraform object again.
     if (await get(env, `/apis/infra.contrib.fluxcd.io/v1alpha2/namespaces/${ns}/terraforms/${encodeURIComponent(slug)}`)) continue;
-    const stateName = `tfstate-default-${slug}`;
+    const stateName = `tfstate-default-${stateSecretSuffix(slug)}`;
     const state = await get(env, `/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(stateName)}`);
     if (state) {
       const left = resourcesIn(state);

@@ -5,7 +5,7 @@ import type { DeliveryDone, DeliveryRun } from '../delivery.js';
 import type { TofuControllerProps } from './index.js';
 import type { SecretBinding } from '../../terraform/secrets.js';
 import { countResources, requestOwner, withOwnerGuard } from '../owner.js';
-import { controllerSecretName } from '../secret-names.js';
+import { controllerSecretName, endsWithGoInt } from '../secret-names.js';
 
 /** What the tofu-controller objects of one request are made from. */
 export interface TofuControllerObjectsProps {
@@ -87,7 +87,7 @@ export function renderTofuControllerObjects(props: TofuControllerObjectsProps) {
       destroyResourcesOnDeletion: true,
       fileMappings: [{ location: 'workspace', path: STACK_FILE, secretRef: { name: stackSecret.metadata.name, key: STACK_FILE } }],
       // inClusterConfig must be said: with backendConfig set, it defaults to false.
-      backendConfig: { secretSuffix: slug, inClusterConfig: true, labels },
+      backendConfig: { secretSuffix: stateSecretSuffix(slug), inClusterConfig: true, labels },
       ...(props.outputs.length ? { writeOutputsToSecret: { name: `${slug}-outputs`, labels } } : {}),
       ...(props.secrets.length ? { varsFrom: varsFrom(props.request.namespace, props.secrets) } : {}),
       runnerPodTemplate: { metadata: { annotations: { [DIGEST_ANNOTATION]: createHash('sha256').update(props.stackJson).digest('hex') } } },
@@ -128,7 +128,7 @@ export function deliverToTofuController(props: Omit<TofuControllerObjectsProps, 
         resources,
         stackSha256: createHash('sha256').update(stackJson).digest('hex'),
         terraformObject: `${ns}/${terraform.metadata.name}`,
-        stateSecret: `${ns}/tfstate-default-${props.slug}`,
+        stateSecret: `${ns}/tfstate-default-${stateSecretSuffix(props.slug)}`,
         ...(props.outputs.length ? { outputsSecret: `${ns}/${props.slug}-outputs` } : {}),
       },
     },
@@ -149,4 +149,14 @@ export function deliverRequest(run: DeliveryRun, delivery: TofuControllerProps):
     outputs: Object.keys(run.def.outputs ?? {}),
     secrets: run.synthesized.secrets,
   });
+}
+
+/**
+ * The kubernetes backend's `secret_suffix` for a request: its slug, unless the slug's hash tail
+ * is all digits and fits a Go int (about 1 slug in 130,000: twenty digits with a leading zero or
+ * a small first digit), which Terraform refuses, taking it for the number of a split state. Only
+ * those get `-s`: every other request keeps the state Secret it has always had.
+ */
+export function stateSecretSuffix(slug: string): string {
+  return endsWithGoInt(slug) ? `${slug}-s` : slug;
 }
