@@ -1,7 +1,10 @@
 // Plan policies in apply mode, with real Terraform and PostgreSQL: the drift check's saved plan,
 // the one that is applied, is checked before it is, with the state's values (before) beside the
 // new ones; what a configuration alone cannot show.
+import { DataResource } from 'cdktf';
 import { expect, test } from 'vitest';
+import { definePromise, Type } from '../../src/index.js';
+import { requestSlug } from '../../src/workflow/run.js';
 import type { PlanPolicy } from '../../src/policies/index.js';
 import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
@@ -83,6 +86,51 @@ test('a policy that fails on the plan is the platform’s mistake: retried, not 
   expect(second.status.message).toMatch(/The plan policies could not check Terraform's plan, so nothing was applied: policies flaky: check\(\)/);
   expect(second.status.conditions).toContainEqual(expect.objectContaining({ type: 'PoliciesPassed', status: 'False', reason: 'PolicyFailed' }));
   expect(t.stateOf('flaky').outputs.message.value).toBe('one');
+});
+
+// A first apply has no drift-check plan (a new state records no owner): the run saves its own
+// plan, and the policies judge it before it is applied. A configuration shows one resource
+// block whatever its count; only the plan shows the instances.
+const replicas = definePromise({
+  name: 'replicas',
+  api: { group: 'fixtures.example.com', version: 'v1alpha1', kind: 'Replicas' },
+  spec: Type.Object({ replicas: Type.Integer({ minimum: 1, maximum: 9 }) }),
+  outputs: { count: {} },
+  delivery: applyInWorkflow({ backend: pgBackend({ schemaName: 'kratix_policies_apply_test' }) }),
+  policies: [
+    {
+      name: 'at-most-two',
+      check: (plan) => {
+        const found = plan.resources.filter((r) => r.address.startsWith('terraform_data.replica') && r.after !== null);
+        return found.length > 2 ? [{ address: found[2]!.address, message: `${found.length} replicas, at most 2 allowed` }] : [];
+      },
+    },
+  ],
+  stack(scope, { spec }) {
+    new DataResource(scope, 'replica', { count: spec.replicas, input: { replica: true } });
+    return { count: String(spec.replicas) };
+  },
+});
+
+test('a first apply is judged on its own saved plan before anything is applied: what only the plan shows is refused', async () => {
+  const state = (name: string) => {
+    const row = t.pg.query(`select data from kratix_policies_apply_test.states where name = '${requestSlug('replicas', { metadata: meta(name) })}'`);
+    return row ? JSON.parse(row) : undefined;
+  };
+  const many = await runRequest(replicas, requestYaml(replicas, { replicas: 3 }, meta('many')), t.env);
+  expect(many.ending, many.stderr).toBe('suspended');
+  expect(many.status.message).toMatch(/terraform_data\.replica\[2\]: 3 replicas, at most 2 allowed \(policy at-most-two\)/);
+  expect(many.stdout).toMatch(/the drift check saved no plan; the plan saved before the apply is judged instead/);
+  // The plan may have created the workspace; it holds nothing.
+  expect(state('many')?.resources ?? []).toEqual([]);
+  const two = await runRequest(replicas, requestYaml(replicas, { replicas: 2 }, meta('two')), t.env);
+  expect(two.ending, two.stderr).toBe('done');
+  expect(two.status.conditions).toContainEqual(expect.objectContaining({ type: 'PoliciesPassed', status: 'True' }));
+  expect(state('two').resources.find((r: { name: string }) => r.name === 'replica').instances).toHaveLength(2);
+  // A second run goes through the drift check's plan, judged the same way.
+  const more = await runRequest(replicas, requestYaml(replicas, { replicas: 4 }, meta('two')), t.env);
+  expect(more.ending).toBe('suspended');
+  expect(state('two').resources.find((r: { name: string }) => r.name === 'replica').instances).toHaveLength(2);
 });
 
 test('synth refuses drift: report beside plan policies: its narrowed plan would go unchecked', () => {

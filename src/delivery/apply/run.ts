@@ -182,6 +182,7 @@ async function runSteps(
   from?: { readonly runs: readonly (TerraformRun | undefined)[]; readonly decidedBy: readonly number[] },
   until = steps.length,
   started?: ReadonlyMap<number, Promise<TerraformRun>>,
+  judge?: (runs: readonly (TerraformRun | undefined)[], index: number) => StepFailure | undefined,
 ): Promise<{ runs: (TerraformRun | undefined)[]; decidedBy: number[]; failure?: StepFailure; interruption?: Interruption }> {
   const runs: (TerraformRun | undefined)[] = [...(from?.runs ?? [])];
   // Which of each step's attempts succeeded (-1: none).
@@ -197,6 +198,18 @@ async function runSteps(
     if ((step.onlyAfter && !follows(index, runs[followed])) || (step.onlyIfPlan && !planShows(steps, runs, index))) {
       runs.push(undefined);
       decidedBy.push(-1);
+      continue;
+    }
+    if (step.policyGate) {
+      const refused = judge
+        ? judge(runs, index)
+        : {
+            phase: 'policy evaluation',
+            run: { code: 1, errors: ['kratix-cdktf has no plan policies to judge this plan with (a bug; please report it)'], stdout: '' },
+          };
+      runs.push(refused?.run ?? { code: 0, errors: [], stdout: '' });
+      decidedBy.push(refused ? -1 : 0);
+      if (refused) return { runs, decidedBy, failure: refused };
       continue;
     }
     const stepCli = cliFor(cli, step);
@@ -355,7 +368,14 @@ async function decideDrift(
     }
   }
   if (decision!.skipApply) return { ...first, drift: decision! };
-  const second = await runSteps(cli, steps, first, steps.length, started);
+  // The latest plan and show before a policy gate are what it judges.
+  const latest = (phase: string, before: number) => {
+    for (let i = before - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
+    return -1;
+  };
+  const judge = (runs: readonly (TerraformRun | undefined)[], at: number) =>
+    checkPolicies(props, cli, { runs }, latest(steps[at]!.policyGate!.plan, at), latest(steps[at]!.policyGate!.detail, at));
+  const second = await runSteps(cli, steps, first, steps.length, started, judge);
   const applied = !second.failure && !second.interruption;
   // A check that could not run on a first apply (it met another request's workspace creation):
   // the apply created the stack record, so there was nothing to drift from.
@@ -369,22 +389,22 @@ async function decideDrift(
 }
 
 /**
- * The plan policies on the drift check's saved plan, the plan the apply below applies: a failure
- * to hand back when a policy refuses it, or when it cannot be read. Without the check's plan (it
- * failed: a first run, whose workspace does not exist yet) the configuration's check, made before
- * the delivery ran, is what stands; with nothing to change there is nothing to check.
+ * The plan policies on a saved plan (the drift check's, or the one a run without it saves), the
+ * plan the apply below applies: a failure to hand back when a policy refuses it, or when it
+ * cannot be read. Without that plan (the check failed) the run saves and judges its own before
+ * applying (terraformScript's policy gate); with nothing to change there is nothing to check.
  */
 function checkPolicies(
   props: ApplyRunProps,
   cli: TerraformCliProps,
-  first: Pick<Awaited<ReturnType<typeof runSteps>>, 'runs'>,
+  first: { readonly runs: readonly (TerraformRun | undefined)[] },
   check: number,
   detail: number,
 ): StepFailure | undefined {
   if (!props.policies?.length) return undefined;
   const planned = first.runs[check];
   if (planned?.code !== 0) {
-    cli.log('  plan policies: no saved plan to check (its plan failed); the configuration passed them');
+    cli.log('  plan policies: the drift check saved no plan; the plan saved before the apply is judged instead');
     return undefined;
   }
   const shown = first.runs[detail];

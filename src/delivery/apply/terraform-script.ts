@@ -91,6 +91,12 @@ export interface TerraformStep {
   readonly detailedExitCode?: boolean;
   /** The run's drift decision happens before this step: the steps from here on run, are narrowed to the requested changes, or are skipped (README: Drift). */
   readonly afterDriftCheck?: boolean;
+  /**
+   * Not a terraform command: the Promise's plan policies judge the saved plan that the latest
+   * step of phase `plan` wrote and the latest step of phase `detail` read (`show -json`), and the
+   * run ends here when they refuse it.
+   */
+  readonly policyGate?: { readonly plan: string; readonly detail: string };
 }
 
 // The pg backend creates its schema and table on first use without a lock: first runs of a new
@@ -172,7 +178,59 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     // written by an older version, which kept the owner in an output only) fails that plan too,
     // and only then is the output checked, and this request recorded as the owner.
     const apply = ['apply', '-auto-approve', '-input=false', '-no-color', '-json', lock];
-    const unrecorded = { phase: 'apply', says: `${OWNER_MARKER} null` };
+    // Without the drift check's plan: one apply that plans under its own lock. With plan
+    // policies, a plan saved, read, judged and then applied, so that a first apply (whose drift
+    // check always fails: a new state records no owner) applies only what the policies saw; a
+    // state changed between plan and apply makes the saved plan stale, and the run fails.
+    const fallback = (purpose: string, planPurpose: string, extra: readonly string[], onlyAfter: TerraformStep['onlyAfter']): TerraformStep[] => {
+      // A first run creates the workspace, under pg's backend-wide lock: waited for as
+      // `workspace new` is (a failed apply that started applying nothing is tried again).
+      const common = { ...workspace, ...lockWait, checksOwner: props.owner };
+      if (!props.inspectChanges) return [{ ...step('apply', purpose, [...apply, ...extra], true), ...common, reads: 'changes and outputs', onlyAfter }];
+      const planned = { phase: FALLBACK_PLAN, shows: 'changes' } as const;
+      return [
+        {
+          ...step(
+            FALLBACK_PLAN,
+            planPurpose,
+            ['plan', '-input=false', '-no-color', '-json', lock, '-detailed-exitcode', `-out=${FALLBACK_PLAN_FILE}`, ...extra],
+            true,
+          ),
+          ...common,
+          detailedExitCode: true,
+          onlyAfter,
+        },
+        {
+          ...step('plan detail', 'read the saved plan for the plan policies', ['show', '-json', '-no-color', FALLBACK_PLAN_FILE]),
+          ...workspace,
+          onlyIfPlan: planned,
+        },
+        {
+          ...step('plan policies', 'judge the saved plan', []),
+          ...workspace,
+          policyGate: { plan: FALLBACK_PLAN, detail: 'plan detail' },
+          onlyIfPlan: planned,
+        },
+        {
+          ...step(
+            'apply',
+            'apply the plan the policies passed, under the state lock (a stale plan fails the run)',
+            ['apply', '-input=false', '-no-color', '-json', lock, FALLBACK_PLAN_FILE],
+            true,
+          ),
+          ...common,
+          reads: 'changes and outputs',
+          onlyIfPlan: planned,
+        },
+        {
+          ...step('outputs', 'the plan changes nothing: read the outputs, apply nothing', ['output', '-no-color', '-json']),
+          ...workspace,
+          reads: 'outputs',
+          onlyIfPlan: { phase: FALLBACK_PLAN, shows: 'no changes' },
+        },
+      ];
+    };
+    const unrecorded = { phase: props.inspectChanges ? FALLBACK_PLAN : 'apply', says: `${OWNER_MARKER} null` };
     // First the drift check: a plan, saved, that takes no lock and writes nothing (as a dry
     // run's). Its own precondition checks the owner the state records. When it changes nothing,
     // `output` reads the outputs, and nothing is applied; when it changes something, `show -json`
@@ -231,25 +289,19 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
       // an older version, which kept the owner in an output only), or another request's, or
       // another run creating a workspace. The apply's own plan checks the owner again; only
       // for a state that records none is the output checked, and this request recorded.
-      {
-        ...step('apply', 'plan and apply under one state lock; the plan first checks the owner the state records', apply, true),
-        ...workspace,
-        // A first run creates the workspace, under pg's backend-wide lock: waited for as
-        // `workspace new` is (a failed apply that started applying nothing is tried again).
-        ...lockWait,
-        checksOwner: props.owner,
-        reads: 'changes and outputs',
-        onlyAfter: { phase: 'drift check', says: '' },
-      },
+      ...fallback(
+        'plan and apply under one state lock; the plan first checks the owner the state records',
+        'plan under the state lock, saved for the plan policies; the plan first checks the owner the state records',
+        [],
+        { phase: 'drift check', says: '' },
+      ),
       { ...ownerCheck('the state records no owner yet: its owner output, if it has one, must be this request'), ...workspace, onlyAfter: unrecorded },
-      {
-        ...step('apply', 'plan and apply, recording this request as the state’s owner', [...apply, `-var=${RECORD_OWNER}=true`], true),
-        ...workspace,
-        ...lockWait,
-        checksOwner: props.owner,
-        reads: 'changes and outputs',
-        onlyAfter: unrecorded,
-      },
+      ...fallback(
+        'plan and apply, recording this request as the state’s owner',
+        'plan, saved for the plan policies, recording this request as the state’s owner',
+        [`-var=${RECORD_OWNER}=true`],
+        unrecorded,
+      ),
     );
   } else if (props.dryRun) {
     if (!ownWorkspace) {
@@ -315,6 +367,10 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     secretVariables: props.secrets.map((binding) => ({ name: `TF_VAR_${binding.variable}`, binding })),
   };
 }
+
+// The plan a run without the drift check's plan saves, when plan policies must see it first.
+const FALLBACK_PLAN = 'plan';
+const FALLBACK_PLAN_FILE = 'checked.tfplan';
 
 /** Terraform's data folder in the run's working folder (TF_DATA_DIR). */
 export const DATA_DIR = '.terraform';
@@ -430,6 +486,7 @@ export function commandsScript(script: TerraformScript): string {
     return changes;
   };
   const commands = (s: TerraformStep): string[] => {
+    if (s.policyGate) return [": # the workflow has the Promise's plan policies judge the saved plan here; this script does not"];
     if (s.expectOutput) {
       // Absent (a new or older state) or this request: anything else stops the script.
       const { value } = s.expectOutput;
@@ -453,14 +510,22 @@ export function commandsScript(script: TerraformScript): string {
         '#  drift and requested changes, plans again with -target=<address> for each requested change)',
       );
     const dependents = steps.flatMap((_, j) => (followedStep(steps, j) === i ? [j] : []));
-    const readers = (...shows: string[]) => steps.flatMap((d, j) => (d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) ? [j] : []));
+    // The steps that read this plan: those whose latest earlier step of its phase is this one.
+    const readers = (...shows: string[]) =>
+      steps.flatMap((d, j) =>
+        d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) && j > i && !steps.slice(i + 1, j).some((o) => o.phase === s.phase) ? [j] : [],
+      );
     const nested = (indices: number[]) => indices.flatMap(emit).map((line) => `  ${line}`);
     if (s.detailedExitCode) {
       // Exit code 2: the plan changes something; 0: nothing; any other: it failed.
       out.push('set +e', `${commands({ ...s, optional: false })[0]} > ${file(s.phase, 'out')}`, 'checked=$?', 'set -e');
       out.push('if [ "$checked" = 2 ]; then', ...nested(readers('request changes', 'changes')));
       out.push('elif [ "$checked" = 0 ]; then', ...nested(readers('no changes')));
-      out.push('else', ...nested(dependents), 'fi');
+      // A failure goes on only to the steps that follow it, and only when it says what they need.
+      const says = dependents.length ? steps[dependents[0]!]!.onlyAfter!.says : undefined;
+      const stop = [`cat ${file(s.phase, 'out')} >&2`, 'exit 1'];
+      const guard = says ? [`grep -qF ${shellWord(says)} ${file(s.phase, 'out')} || { ${stop.join('; ')}; }`] : [];
+      out.push('else', ...(dependents.length ? [...guard.map((l) => `  ${l}`), ...nested(dependents)] : stop.map((l) => `  ${l}`)), 'fi');
     } else if (s.onlyIfPlan?.shows === 'request changes') {
       // Only when the plan changes a resource other than the records.
       out.push(
