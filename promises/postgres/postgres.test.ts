@@ -10,7 +10,7 @@ test('the example request synthesizes one encrypted, private RDS instance', () =
   const tf = renderRequest(postgres, example);
   expect(Object.keys(tf.resource)).toEqual(['aws_db_instance', 'terraform_data']);
   // Beside the database, only the guard that refuses to build on a Promise stack not applied.
-  expect(Object.keys(tf.resource.terraform_data)).toEqual(['kratix-cdktf-promise-stack-applied']);
+  expect(Object.keys(tf.resource.terraform_data)).toEqual(['kratix_cdktf_promise_stack_applied']);
   expect(tf.resource.aws_db_instance.db).toMatchObject({
     engine: 'postgres',
     engine_version: '16.4',

@@ -115,6 +115,8 @@ export interface PipelinePermission {
   readonly resourceNamespace?: string;
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
+  /** Only these objects, by name. @default all of them */
+  readonly resourceNames?: readonly string[];
   readonly verbs: readonly string[];
 }
 
@@ -155,12 +157,6 @@ export interface DeliveryRun {
    * {@link Delivery.runsTerraform} writes what would run into this folder instead.
    */
   readonly renderTo?: string;
-  /**
-   * On delete, destroy but keep the emptied state where it is: others read it (the Promise's own
-   * stack, whose state GitOps requests' destroys still read after the request is gone).
-   * @default false
-   */
-  readonly keepState?: boolean;
 }
 
 /**

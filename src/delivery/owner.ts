@@ -63,3 +63,13 @@ export function countResources(stack: Record<string, unknown>): number {
   const resources = (stack.resource ?? {}) as Record<string, Record<string, unknown>>;
   return Object.values(resources).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }
+
+/**
+ * The guard a request's stack that reads the Promise's stack carries (promiseOutput): a
+ * terraform_data whose precondition refuses to build on a Promise stack not applied or
+ * destroyed. kratix-cdktf's, not the request's: never counted, listed or taken for drift.
+ */
+export const PROMISE_STATE_GUARD = 'kratix_cdktf_promise_stack_applied';
+
+/** The output the Promise stack's tombstone sets: its resources are destroyed, its outputs kept. */
+export const DESTROYED_OUTPUT = 'kratix_cdktf_destroyed';

@@ -6,7 +6,7 @@
 // rely on what the Promise's stack built.
 import type { Delivery, PipelineNeeds, PipelinePermission } from '../delivery/delivery.js';
 import { CLUSTER_CA_ENV } from '../delivery/kube-api.js';
-import { OWNER_OUTPUT, promiseStackSlug } from '../delivery/owner.js';
+import { DESTROYED_OUTPUT, OWNER_OUTPUT, promiseStackSlug } from '../delivery/owner.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 import { apiNames } from './crd.js';
@@ -38,8 +38,13 @@ export function checkPromiseStack(def: PromiseDefinition, namespace: string | un
         message: 'is not a Terraform output name',
         fix: 'start with a letter; use letters, digits, "_" and "-"',
       });
-    if (name === OWNER_OUTPUT)
-      issues.push({ path: `promiseStack.outputs.${name}`, message: 'is the output kratix-cdktf records the owner of a state in', fix: 'name it differently' });
+    if (name === OWNER_OUTPUT || name === DESTROYED_OUTPUT)
+      issues.push({
+        path: `promiseStack.outputs.${name}`,
+        message:
+          name === OWNER_OUTPUT ? 'is the output kratix-cdktf records the owner of a state in' : "is the output that marks the Promise's stack destroyed",
+        fix: 'name it differently',
+      });
   }
   issues.push(...checkStackEnv(def));
   const delivery = promiseStackDelivery(def);
@@ -140,10 +145,15 @@ export function promiseStackReadNeeds(def: PromiseDefinition): { readonly permis
   if (at?.backend !== 'kubernetes') return { permissions: [], issues: [] };
   const namespace = String(at.config.namespace);
   // With the Promise's own delivery, requests' pipelines already have that backend's RBAC.
+  // Otherwise `get` of that one Secret: Terraform's kubernetes backend reads a workspace's state
+  // by name (tfstate-<workspace>-<secret_suffix>), and the namespace holds others' Secrets.
+  const secret = `tfstate-${at.workspace}-${String(at.config.secret_suffix)}`;
   if (def.delivery?.runsTerraform)
     return {
       permissions:
-        def.promiseStack?.delivery === undefined ? [] : [{ resourceNamespace: namespace, apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+        def.promiseStack?.delivery === undefined
+          ? []
+          : [{ resourceNamespace: namespace, apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get'] }],
       issues: [],
     };
   return {

@@ -5,24 +5,23 @@
 // Terraform gives a remote state's outputs without their sensitive mark, so a sensitive one is
 // marked again here; a request output built from it must then be declared sensitive too.
 //
-// A request's destroy must not depend on the Promise's stack still being there: Kratix deletes a
-// Promise's requests after its delete workflow, and a GitOps controller destroys after the
-// request is gone. Every declared output therefore defaults to null (Terraform's `defaults`, used
-// when the state holds no such output: after the Promise stack's destroy), and a guard resource
-// refuses a plan that would build with a missing output. Terraform checks preconditions when it
-// creates or updates, never when it destroys.
+// A request's destroy must not need the Promise's resources: a GitOps controller destroys a
+// request after Kratix has deleted it, possibly after the Promise's own delete. So that delete
+// does not empty the state: it applies the {@link promiseStackTombstone}, which destroys every
+// resource and keeps the outputs' last values, with a marker. A request's destroy then plans
+// with real values (a null one would fail any function or required argument it feeds), and a
+// guard resource refuses any other plan on a destroyed or not yet applied stack: Terraform checks
+// preconditions when it creates or updates, never when it destroys.
 import type { IConstruct } from 'constructs';
 import type { RemoteState } from '../delivery/delivery.js';
-import { promiseStackSlug } from '../delivery/owner.js';
+import { DESTROYED_OUTPUT, PROMISE_STATE_GUARD, promiseStackSlug } from '../delivery/owner.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import { DataResource, Fn, Lazy, TerraformRemoteState, TerraformStack } from './cdktf.js';
 import { StackError } from './errors.js';
-import { PROMISE_CONTEXT } from './stack.js';
+import { PROMISE_CONTEXT, type TerraformJson } from './stack.js';
 
 /** The construct id (and Terraform name) of the remote state a request's stack reads. */
 export const PROMISE_STATE_ID = 'kratix-cdktf-promise-stack';
-/** The guard resource that refuses to build with outputs the Promise's stack does not hold. */
-export const PROMISE_STATE_GUARD = 'kratix-cdktf-promise-stack-applied';
 
 class PromiseState extends TerraformRemoteState {
   /** The outputs this stack reads, which the guard checks. */
@@ -71,20 +70,43 @@ function readPromiseState(stack: TerraformStack, at: RemoteState, declared: read
     ...at.config,
     ...(at.workspace ? { workspace: at.workspace } : {}),
   });
-  // An override: cdktf's own `defaults` cannot hold null.
-  state.addOverride('defaults', Object.fromEntries(declared.map((n) => [n, null])));
+  // What a reader gets from a state that lacks them (not applied yet, or emptied by hand): an
+  // override, since cdktf's own `defaults` cannot hold null.
+  state.addOverride('defaults', { ...Object.fromEntries(declared.map((n) => [n, null])), [DESTROYED_OUTPUT]: false });
   const outputs = `data.terraform_remote_state.${PROMISE_STATE_ID}.outputs`;
   new DataResource(stack, PROMISE_STATE_GUARD, {
     lifecycle: {
       precondition: [
         {
           // Output names are checked at synth (letters, digits, "_", "-"): safe inside quotes.
-          condition: Lazy.stringValue({ produce: () => `\${alltrue([for k in ${JSON.stringify([...state.read].sort())} : ${outputs}[k] != null])}` }),
+          condition: Lazy.stringValue({
+            produce: () => `\${!${outputs}.${DESTROYED_OUTPUT} && alltrue([for k in ${JSON.stringify([...state.read].sort())} : ${outputs}[k] != null])}`,
+          }),
           errorMessage:
-            "the Promise's own stack (promiseStack) has no value for an output this request reads: it has not been applied yet, or it has been destroyed (the Promise is being deleted). Nothing was built; Kratix runs this again. Apply the Promise, or let its deletion finish",
+            "the Promise's own stack (promiseStack) has not been applied yet, or has been destroyed (the Promise is being deleted), so this request cannot build on it. Nothing was built; Kratix runs this again. Apply the Promise, or let its deletion finish",
         },
       ],
     },
   });
   return state;
+}
+
+/**
+ * The configuration the Promise's delete applies, instead of a destroy, when requests' stacks
+ * may still read the state after the Promise's requests are gone (a GitOps delivery destroys
+ * them later): no resource, so Terraform destroys them all, and every declared output kept at
+ * the value the state holds (read through the state itself), with {@link DESTROYED_OUTPUT}.
+ */
+export function promiseStackTombstone(def: PromiseDefinition, at: RemoteState): TerraformJson {
+  const outputs = def.promiseStack?.outputs ?? {};
+  const self = `data.terraform_remote_state.${PROMISE_STATE_ID}.outputs`;
+  return {
+    data: { terraform_remote_state: { [PROMISE_STATE_ID]: { backend: at.backend, config: at.config, ...(at.workspace ? { workspace: at.workspace } : {}) } } },
+    output: {
+      ...Object.fromEntries(
+        Object.entries(outputs).map(([name, props]) => [name, { value: `\${try(${self}["${name}"], null)}`, ...(props.sensitive ? { sensitive: true } : {}) }]),
+      ),
+      [DESTROYED_OUTPUT]: { value: true },
+    },
+  };
 }

@@ -8,6 +8,7 @@ import type { PromiseDefinition } from '../promise/define-promise.js';
 import { formatIssues, type Issue } from '../schema/issue.js';
 import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import { StackError } from '../terraform/errors.js';
+import { promiseStackTombstone } from '../terraform/promise-output.js';
 import { synthPromiseStack, type SynthesizedStack } from '../terraform/stack.js';
 import type { WorkflowContext } from './context.js';
 import { durationMs, type Ending, retryAttempts, workflowControlFile } from './control.js';
@@ -52,10 +53,13 @@ export async function runPromiseStack(def: PromiseDefinition, ctx: WorkflowConte
     writeAllOrNothing(ctx.metadataDir, files);
     return ending && !ctx.workflowControl ? 1 : 0;
   };
-  const fail = (what: string, issues: readonly Issue[], kind: Ending['kind'] = 'retry'): number => {
+  // `authors`: only a new version of the Promise fixes it. Still a retry, at the longest wait:
+  // a suspended Promise workflow keeps Kratix from ever starting the Promise's delete workflow
+  // (handleSuspendedDeleteWorkflow) until someone removes the label by hand.
+  const fail = (what: string, issues: readonly Issue[], whose: 'platform' | 'authors' = 'platform'): number => {
     log.error(formatIssues(`${heading}: ${what}`, issues));
     const message = `${heading}: ${what}: ${describeIssues(issues, 0)}`;
-    return end(message, { kind, message });
+    return end(message, { kind: 'retry', message }, whose === 'authors' ? { firstMs: backoff.maxMs, maxMs: backoff.maxMs } : backoff);
   };
   if (ctx.action === 'delete') {
     let waiting: readonly string[];
@@ -84,34 +88,37 @@ export async function runPromiseStack(def: PromiseDefinition, ctx: WorkflowConte
   // Not on delete: tightened policies must never keep a Promise from going.
   if (ctx.action === 'configure' && def.policies?.length) {
     const verdict = evaluatePolicies(def.policies, planFromConfiguration(synthesized.json));
-    // A violation is the author's to fix with a new Promise, which resumes a suspended workflow.
+    // A violation is the author's to fix with a new version of the Promise.
     if (!verdict.ok)
       return verdict.reason === 'PolicyViolated'
-        ? fail('refused by the plan policies', verdict.issues, 'suspend')
+        ? fail('refused by the plan policies', verdict.issues, 'authors')
         : fail('the plan policies could not be checked', verdict.issues);
   }
+  // A GitOps controller destroys a request's stack after Kratix has deleted the request, and
+  // that destroy still reads this state: the delete applies the tombstone (every resource
+  // destroyed, the outputs kept) instead. Apply-mode requests destroy before they are gone.
+  const tombstone = ctx.action === 'delete' && def.stack !== undefined && !def.delivery?.runsTerraform;
+  const at = tombstone ? delivery.stateOf?.(def, promiseStackSlug(def.name)) : undefined;
   const run: DeliveryRun = {
     // What the delivery may read: the Promise stack's outputs, not requests', and no request
-    // stack, status field or rule that could be mistaken for this stack's.
-    def: stackDefinition(def),
-    action: ctx.action,
+    // stack, status field or rule that could be mistaken for this stack's. No policies on the
+    // way out: tightened policies must never keep a Promise from going.
+    def: stackDefinition(def, ctx.action === 'configure'),
+    action: at ? 'configure' : ctx.action,
     dryRun: false,
     // The Promise has no request: its stack stands in for one, with no spec and no Secrets.
     request: { metadata: { name: def.name, namespace: ctx.objectNamespace }, spec: {} },
     slug: promiseStackSlug(def.name),
     owner: promiseStackOwner(def.name),
-    synthesized,
+    synthesized: at ? { json: promiseStackTombstone(def, at), knownOutputs: {}, secrets: [] } : synthesized,
     input: object,
     env: ctx.env,
     now: ctx.now(),
     log: (line) => log.info(`${heading}: ${line}`),
     ...(signal ? { signal } : {}),
-    // A GitOps controller destroys a request's stack after Kratix has deleted the request, and
-    // that destroy still reads this state: keep it, emptied. Apply-mode requests destroy before
-    // they are gone.
-    ...(ctx.action === 'delete' && def.stack && !def.delivery?.runsTerraform ? { keepState: true } : {}),
   };
-  const result: DeliveryResult = await (ctx.action === 'delete' && typeof delivery.delete === 'function' ? delivery.delete(run) : delivery.configure(run));
+  if (at) log.info(`${heading}: destroying every resource and keeping the outputs, which requests' late destroys (their controller's) still read`);
+  const result: DeliveryResult = await (run.action === 'delete' && typeof delivery.delete === 'function' ? delivery.delete(run) : delivery.configure(run));
   if (result.refused) return fail(result.refused.what, result.refused.issues);
   const message = `${heading}: ${result.status.message}`;
   if (result.log?.error) log.error(`${heading}: ${result.log.text}`);
@@ -129,15 +136,22 @@ export async function runPromiseStack(def: PromiseDefinition, ctx: WorkflowConte
         message: "is null after the apply: Terraform keeps no null output, and a request's stack that reads it refuses to build",
         fix: 'return a value for it from promiseStack.stack(), or remove it from promiseStack.outputs',
       })),
-      'suspend',
+      'authors',
     );
   return end(message, result.ending);
 }
 
 // A delivery reads its run's definition for outputs, policies and names: give it only those.
-function stackDefinition(def: PromiseDefinition): PromiseDefinition {
+function stackDefinition(def: PromiseDefinition, withPolicies: boolean): PromiseDefinition {
   const { name, api, spec, version, policies } = def;
-  return { name, api, spec, ...(version ? { version } : {}), ...(policies ? { policies } : {}), outputs: def.promiseStack?.outputs ?? {} } as PromiseDefinition;
+  return {
+    name,
+    api,
+    spec,
+    ...(version ? { version } : {}),
+    ...(policies && withPolicies ? { policies } : {}),
+    outputs: def.promiseStack?.outputs ?? {},
+  } as PromiseDefinition;
 }
 
 // Where the Promise's requests are served: the API group and version the CRD declares.
@@ -164,18 +178,29 @@ async function deleteRequests(def: PromiseDefinition, env: Readonly<Record<strin
       `the pipeline may not list ${api.list} (HTTP 403); apply the promise.yaml that \`npm run synth\` writes, whose stack pipeline has that RBAC`,
     );
   if (listed.status !== 200) throw new Error(`listing ${api.list} failed with HTTP ${listed.status}`);
-  const items = ((JSON.parse(listed.body) as { items?: unknown }).items ?? []) as {
-    metadata?: { name?: string; namespace?: string; deletionTimestamp?: string };
-  }[];
+  const items = ((JSON.parse(listed.body) as { items?: unknown }).items ?? []) as Listed[];
   const left: string[] = [];
-  for (const { metadata } of items) {
-    const { name = '', namespace = '' } = metadata ?? {};
-    if (!metadata?.deletionTimestamp) {
+  for (const item of items) {
+    const { name = '', namespace = '' } = item.metadata ?? {};
+    if (!item.metadata?.deletionTimestamp) {
       const deleted = await kubeRequest(env, 'DELETE', api.one(namespace, name), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
       if (deleted.status === 404) continue;
       if (deleted.status >= 300) throw new Error(`deleting ${namespace}/${name} failed with HTTP ${deleted.status}`);
     }
-    left.push(`${namespace}/${name}`);
+    left.push(`${namespace}/${name}${stuck(item)}`);
   }
   return left.sort();
+}
+
+type Listed = {
+  metadata?: { name?: string; namespace?: string; deletionTimestamp?: string; labels?: Record<string, string> };
+  status?: { conditions?: { type?: string; status?: string; reason?: string }[] };
+};
+
+// Why a request may never go by itself, so the Promise's message says whom to call: Kratix
+// skips a paused request (reconcileIfPaused) and does not rerun a failed delete workflow.
+function stuck(item: Listed): string {
+  if (item.metadata?.labels?.['kratix.io/paused'] === 'true') return ' (paused: remove its kratix.io/paused label)';
+  const failed = item.status?.conditions?.find((c) => c.type === 'DeleteWorkflowCompleted' && c.status === 'False');
+  return failed ? ` (its delete workflow: ${failed.reason ?? 'not completed'}; see its status)` : '';
 }

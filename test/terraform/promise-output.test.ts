@@ -58,7 +58,7 @@ test.each([
   expect(verdict.valid).toBe(true);
   // One data source however many outputs are read, and a null default for each declared one.
   expect(Object.keys(json.data.terraform_remote_state)).toEqual(['kratix-cdktf-promise-stack']);
-  expect(json.data.terraform_remote_state['kratix-cdktf-promise-stack'].defaults).toEqual({ networkId: null, joinToken: null });
+  expect(json.data.terraform_remote_state['kratix-cdktf-promise-stack'].defaults).toEqual({ networkId: null, joinToken: null, kratix_cdktf_destroyed: false });
 });
 
 test('the same configuration with a setting the backend does not know is refused: the validation above can fail', () => {
@@ -74,6 +74,6 @@ test('a sensitive output stays sensitive, and the guard checks exactly the outpu
   const state = 'data.terraform_remote_state.kratix-cdktf-promise-stack.outputs';
   expect(json.output.token.value).toBe(`\${sensitive(${state}.joinToken)}`);
   expect(json.output.network.value).toBe(`\${${state}.networkId}`);
-  const [guard] = json.resource.terraform_data['kratix-cdktf-promise-stack-applied'].lifecycle.precondition;
-  expect(guard.condition).toBe(`\${alltrue([for k in ["joinToken","networkId"] : ${state}[k] != null])}`);
+  const [guard] = json.resource.terraform_data.kratix_cdktf_promise_stack_applied.lifecycle.precondition;
+  expect(guard.condition).toBe(`\${!${state}.kratix_cdktf_destroyed && alltrue([for k in ["joinToken","networkId"] : ${state}[k] != null])}`);
 });

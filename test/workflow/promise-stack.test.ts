@@ -5,7 +5,7 @@
 // Promise's requests as Kubernetes would (GET /apis/<group>/<version>/<plural>) and records
 // the DELETEs the pipeline sends.
 import { createServer, type Server } from 'node:http';
-import { DataResource } from 'cdktf';
+import { DataResource, Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { applyInWorkflow, pgBackend } from '../../src/delivery/apply/index.js';
@@ -51,7 +51,10 @@ const base = definePromise({
 const shared = (overrides: Record<string, unknown> = {}) => ({ ...base, ...overrides }) as PromiseDefinition;
 
 // The stand-in API: the Promise's requests, and the DELETEs it was sent.
-const requests = new Map<string, { metadata: { name: string; namespace: string; deletionTimestamp?: string } }>();
+const requests = new Map<
+  string,
+  { metadata: { name: string; namespace: string; deletionTimestamp?: string; labels?: Record<string, string> }; status?: unknown }
+>();
 const deletes: string[] = [];
 let listStatus = 200;
 let server: Server;
@@ -125,7 +128,7 @@ test('the Promise applies its stack once, a request reads its outputs through Te
     backend: 'pg',
     config: { schema_name: SCHEMA },
     workspace: 'shared-promise',
-    defaults: { networkId: null, joinToken: null },
+    defaults: { networkId: null, joinToken: null, kratix_cdktf_destroyed: false },
   });
 
   // A second configure of the Promise changes nothing.
@@ -177,36 +180,71 @@ test('a request output built from a sensitive Promise output, but not declared s
   expect(stateOf(requestSlug('leaky', { metadata: meta('app') }))?.outputs?.token).toBeUndefined();
 });
 
-test('with GitOps requests the Promise’s delete keeps its emptied state: a request destroyed later still plans its destroy, and one built then is refused', async () => {
+test('with GitOps requests the Promise’s delete destroys its resources and keeps its outputs: a request destroyed later still plans its destroy, and one built then is refused', async () => {
   // The requests' controller destroys after Kratix deletes the request, reading the Promise's
   // state. Its Terraform is not here: the request's stack is run by the apply delivery on the
-  // same backend, which plans with the same configuration and the same remote state.
+  // same backend, which plans with the same configuration and the same remote state. The
+  // request passes the output through a function, as a required argument would need a value:
+  // a null there fails even a destroy's plan.
   const gitops = shared({
     name: 'later',
     api: { group: 'fixtures.example.com', version: 'v1alpha1', kind: 'Later' },
     delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 's', namespace: 'flux-system' } }),
     promiseStack: { ...base.promiseStack, delivery },
   });
-  const applyMode = shared({ name: 'later', api: gitops.api });
+  const applyMode = shared({
+    name: 'later',
+    api: gitops.api,
+    outputs: { network: {} },
+    stack(scope: Construct, request: { spec: { suffix: string } }) {
+      const attachment = new DataResource(scope, 'attachment', {
+        input: { network: Fn.upper(promiseOutput(scope, 'networkId')), suffix: request.spec.suffix },
+      });
+      return { network: `\${${attachment.fqn}.output.network}` };
+    },
+  });
   expect((await promiseRun(gitops, 'configure')).ending).toBe('done');
+  const networkId = stateOf('later-promise').outputs.networkId.value;
   expect((await requestRun(applyMode, 'configure')).ending).toBe('done');
   const removed = await promiseRun(gitops, 'delete');
   expect(removed.ending, removed.stderr).toBe('done');
   const kept = stateOf('later-promise');
-  expect(kept.outputs).toEqual({});
-  expect(kept.resources).toEqual([]);
+  expect(kept.outputs.networkId.value).toBe(networkId);
+  expect(kept.outputs.joinToken).toEqual({ value: 'token-only-terraform-sees', type: 'string', sensitive: true });
+  expect(kept.outputs.kratix_cdktf_destroyed.value).toBe(true);
+  expect(kept.resources.filter((r: { mode: string; name: string }) => r.mode === 'managed' && !r.name.startsWith('kratix_cdktf_'))).toEqual([]);
+  // Run again (Kratix retries a pipeline whose pod died): nothing more to do, the outputs stay.
+  expect((await promiseRun(gitops, 'delete')).ending).toBe('done');
+  expect(stateOf('later-promise').outputs.networkId.value).toBe(networkId);
 
   // A change built on the destroyed stack is refused before anything is applied.
   const slug = requestSlug('later', { metadata: meta('app') });
   const before = JSON.stringify(stateOf(slug).resources);
   const changed = await runRequest(applyMode, requestYaml(applyMode, { suffix: 'b' }, meta('app')), t.env);
   expect(changed.ending).toBe('retry');
-  expect(changed.status.message).toMatch(/has no value for an output this request reads/);
+  expect(changed.status.message).toMatch(/has not been applied yet, or has been destroyed/);
   expect(JSON.stringify(stateOf(slug).resources)).toBe(before);
 
   const destroyed = await requestRun(applyMode, 'delete');
   expect(destroyed.ending, destroyed.stderr).toBe('done');
   expect(stateOf(slug)).toBeUndefined();
+  for (const run of [removed, changed, destroyed]) expect([run.stdout, run.stderr, run.statusText].join('\n')).not.toContain('token-only-terraform-sees');
+});
+
+test('a request that will not go by itself is named in the Promise’s message with what holds it', async () => {
+  const gone = '2026-12-04T00:00:00Z';
+  requests.set('team-a/held', { metadata: { name: 'held', namespace: 'team-a', deletionTimestamp: gone, labels: { 'kratix.io/paused': 'true' } } });
+  requests.set('team-b/failed', {
+    metadata: { name: 'failed', namespace: 'team-b', deletionTimestamp: gone },
+    status: { conditions: [{ type: 'DeleteWorkflowCompleted', status: 'False', reason: 'DeleteWorkflowFailed' }] },
+  });
+  const run = await promiseRun(shared({ name: 'stuck', api: base.api }), 'delete');
+  expect(run.ending).toBe('retry');
+  expect(run.status.message).toMatch(
+    /waiting for 2 request\(s\).*team-a\/held \(paused: remove its kratix\.io\/paused label\), team-b\/failed \(its delete workflow: DeleteWorkflowFailed; see its status\)/,
+  );
+  // Both are being deleted already: no DELETE sent again.
+  expect(deletes).toEqual([]);
 });
 
 test('the Promise’s delete cannot list its requests: retried, with the reason, and nothing destroyed', async () => {
@@ -224,7 +262,7 @@ test('the Promise’s delete cannot list its requests: retried, with the reason,
   expect(stateOf('listless-promise')).toBeUndefined();
 });
 
-test('a declared Promise output that is null after the apply suspends the Promise’s workflow, naming it', async () => {
+test('a declared Promise output that is null after the apply is reported on the Promise, naming it, and retried at the longest wait', async () => {
   const def = shared({
     name: 'nullish',
     promiseStack: {
@@ -233,7 +271,10 @@ test('a declared Promise output that is null after the apply suspends the Promis
     },
   });
   const run = await promiseRun(def, 'configure');
-  expect(run.ending, run.status.message).toBe('suspended');
+  // Only a new version of the Promise fixes it: retried at the longest wait, never suspended (a
+  // suspended Promise workflow would keep Kratix from starting the Promise's delete).
+  expect(run.ending, run.status.message).toBe('retry');
+  expect(run.metadata['workflow-control.yaml']).toMatch(/^retryAfter: 30m$/m);
   expect(run.status.message).toMatch(/promiseStack\.outputs\.region: is null after the apply/);
   expect((await promiseRun(def, 'delete')).ending).toBe('done');
 });
@@ -254,7 +295,7 @@ test('a promiseStack.stack() that throws is reported on the Promise and retried,
   expect(stateOf('broken-promise')).toBeUndefined();
 });
 
-test('the Promise’s plan policies hold for its own stack: a violation suspends the Promise’s workflow, nothing applied', async () => {
+test('the Promise’s plan policies hold for its own stack: a violation is reported, retried at the longest wait, nothing applied', async () => {
   const def = shared({
     name: 'policed',
     policies: [
@@ -266,8 +307,9 @@ test('the Promise’s plan policies hold for its own stack: a violation suspends
     ],
   });
   const run = await promiseRun(def, 'configure');
-  // A new Promise fixes it, and a new Promise resumes a suspended workflow.
-  expect(run.ending).toBe('suspended');
+  // A new version of the Promise fixes it: retried at the longest wait.
+  expect(run.ending).toBe('retry');
+  expect(run.metadata['workflow-control.yaml']).toMatch(/^retryAfter: 30m$/m);
   expect(run.status.message).toMatch(/refused by the plan policies: terraform_data\.network: no shared networks here \(policy no-networks\)/);
   expect(stateOf('policed-promise')).toBeUndefined();
   // Policies tightened after the stack was applied never keep the Promise from going.
@@ -373,10 +415,13 @@ test('apply-mode requests get read access to a Promise stack state kept in anoth
   expect(rendered.ok, JSON.stringify(!rendered.ok && rendered.issues)).toBe(true);
   if (!rendered.ok) return;
   const [configure] = (rendered.value.promise as any).spec.workflows.resource.configure;
+  // That one Secret (tfstate-<workspace>-<secret_suffix>, as Terraform's kubernetes backend names
+  // it): the namespace holds others'.
   expect(configure.spec.rbac.permissions).toContainEqual({
     resourceNamespace: 'platform-state',
     apiGroups: [''],
     resources: ['secrets'],
-    verbs: ['get', 'list'],
+    resourceNames: ['tfstate-shared-promise-shared'],
+    verbs: ['get'],
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TerraformJson } from '../../terraform/stack.js';
 import { condition, cut, type Condition } from '../../workflow/status.js';
 import type { DriftPolicy } from './options.js';
-import { OWNER_OUTPUT } from '../owner.js';
+import { OWNER_OUTPUT, PROMISE_STATE_GUARD } from '../owner.js';
 
 /** The resource that records, in the state, a digest of each block of the last applied stack. */
 export const STACK_RECORD = 'kratix_cdktf_stack';
@@ -115,7 +115,8 @@ export function readDrift(showJson: string, redact: (text: string) => string): D
     prior_state?: { values?: { outputs?: Record<string, { value?: unknown; sensitive: boolean }> } };
     configuration?: { root_module?: { resources?: { address?: string; expressions?: unknown }[] } };
   };
-  const internal = (address: string) => address === STACK_ADDRESS || address === `terraform_data.${OWNER_OUTPUT}`;
+  const internal = (address: string) =>
+    address === STACK_ADDRESS || address === `terraform_data.${OWNER_OUTPUT}` || address === `terraform_data.${PROMISE_STATE_GUARD}`;
   const record = plan.resource_changes?.find((c) => c.address === STACK_ADDRESS)?.change;
   const before = (record?.before as { input?: Record<string, string> } | null | undefined)?.input;
   const after = (record?.after as { input?: Record<string, string> } | null | undefined)?.input;

@@ -240,7 +240,6 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       action: run.action,
       dryRun: run.dryRun,
       inspectChanges: (run.def.policies?.length ?? 0) > 0,
-      ...(run.keepState ? { keepState: true } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import { lockLocation, namesItsOwnWorkspace } from './backend.js';
 import { type InitHeadStart, initInputs, workFolder } from './head-start.js';
 import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
+import { PROMISE_STATE_GUARD } from '../owner.js';
 import { evaluatePolicies, planFromShowJson, type PlanPolicy } from '../../policies/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
@@ -585,8 +586,9 @@ function plannedChanges(run: TerraformRun | undefined, redact: (text: string) =>
     .map((c) => ({ address: cut(redact(c.address), 300), action: c.action }));
 }
 
-// The internal resources (owner and stack records): never counted, listed or taken for drift.
-const INTERNAL = new Set([OWNER_ADDRESS, STACK_ADDRESS]);
+// The internal resources (owner and stack records, the Promise stack's guard): never counted,
+// listed or taken for drift.
+const INTERNAL = new Set([OWNER_ADDRESS, STACK_ADDRESS, `terraform_data.${PROMISE_STATE_GUARD}`]);
 
 function allPlanned(run: TerraformRun | undefined, types: readonly string[] = ['planned_change']): PlannedChange[] {
   const planned: PlannedChange[] = [];

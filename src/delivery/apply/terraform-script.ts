@@ -26,8 +26,6 @@ export interface TerraformScriptProps {
    * something: the Promise's plan policies check it before it is applied. @default false
    */
   readonly inspectChanges?: boolean;
-  /** Delete: keep the emptied workspace, whose state others read. @default false */
-  readonly keepState?: boolean;
 }
 
 /** One terraform command of a run, tried as one or more alternative invocations. */
@@ -350,7 +348,7 @@ export function terraformScript(props: TerraformScriptProps): TerraformScript {
     });
     // HCP Terraform workspaces are not deleted from the CLI; the platform team removes them.
     // Init left the default workspace selected: the request's can be deleted.
-    if (!ownWorkspace && !props.keepState)
+    if (!ownWorkspace)
       steps.push({
         ...step('workspace delete', "delete the request's workspace, which removes its state", ['workspace', 'delete', '-no-color', lock, slug]),
         ...lockWait,
