@@ -1,3 +1,4 @@
+import { approvalPolicy } from '../approval/index.js';
 import { deliveryOf } from '../delivery/index.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
@@ -8,7 +9,7 @@ import { renderApiReadme } from './api-readme.js';
 import { annotationBytes, dependencyFiles, gzippedSize, MAX_DEPENDENCIES_GZIP_BYTES, MAX_PROMISE_BYTES } from './dependencies.js';
 import * as errors from './errors.js';
 import { renderTypes } from './types-ts.js';
-import { toYaml } from './yaml.js';
+import { toYaml, toYamlDocuments } from './yaml.js';
 
 /** What compiling one Promise needs besides its definition. */
 export interface CompileProps {
@@ -48,6 +49,8 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
   files.set('promise.yaml', rendered.value.yaml);
   files.set('example-resource.yaml', exampleYaml);
   files.set('types.ts', await renderTypes(names, spec, def.name));
+  // For the platform cluster, beside the Promise: who may approve a plan (src/approval).
+  if (def.approval) files.set('approval-policy.yaml', toYamlDocuments(approvalPolicy(def.name, names, def.approval)));
   files.set(
     'README.md',
     renderApiReadme({

@@ -14,6 +14,9 @@ commands:
                               for apply-mode Promises, write the Terraform configuration and
                               commands to <dir>/terraform/ and run nothing
                               --apply: run terraform for real (apply-mode Promises only)
+  approve <resource>/<name> --plan <digest> [-n <namespace>]
+                              approve the plan a request waits for (status.approval), with kubectl:
+                              annotates the request and asks Kratix to run its workflow again
   cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
 `;
 
@@ -59,6 +62,15 @@ async function main(argv: string[]): Promise<number> {
         console.log(`built dist/images/${built.promise} for ${built.image} (workflow.cjs ${megabytes(built.bytes, 2)})`);
       }
       return 0;
+    }
+    case 'approve': {
+      const { approve, parseApproveArgs } = await import('./approve.js');
+      const parsed = parseApproveArgs(rest);
+      if (!parsed.ok) {
+        console.error(`${parsed.message}\n\n${USAGE}`);
+        return 1;
+      }
+      return approve(parsed.value, process.env, { info: (l) => console.log(l), error: (l) => console.error(l) });
     }
     case 'cdktf-app': {
       const { cdktfApp } = await import('./cdktf-app.js');

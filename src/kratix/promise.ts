@@ -7,6 +7,7 @@ import type { StructuralSchema } from '../schema/structural.js';
 import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
+import { checkApproval } from '../approval/index.js';
 import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
 import { checkDecorations } from '../decorate/index.js';
@@ -79,6 +80,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkRules(def.rules),
     ...checkDecorations(def.decorate),
     ...checkPolicies(def.policies),
+    ...checkApproval(def.approval, deliveryOf(def).runsTerraform),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

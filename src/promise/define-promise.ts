@@ -6,6 +6,7 @@ import type { Manifest } from '../manifests/index.js';
 import type { ComponentApi } from '../manifests/components.js';
 import type { BusinessRule } from '../rules/index.js';
 import type { Decoration } from '../decorate/index.js';
+import type { ApprovalProps } from '../approval/index.js';
 import type { PlanPolicy } from '../policies/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
@@ -318,6 +319,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * refuses the request, naming the resource and attribute. @default none
    */
   readonly policies?: readonly PlanPolicy[];
+  /**
+   * Plans that need a person's approval before they are applied (replacements and destroys by
+   * default, every change, or the Promise's own reason): the run suspends with the plan's digest
+   * and summary in `status.approval`, and applies only a plan whose digest the request's
+   * `approval.kratix-cdktf.io/plan` annotation names. Apply mode only. @default none
+   */
+  readonly approval?: ApprovalProps;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -1,3 +1,4 @@
+import { type ApprovalProps, type ApprovalRequest, approvalReasons, planDigest, planSummary } from '../approval/index.js';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
@@ -94,6 +95,16 @@ export function requestPolicies(def: PromiseDefinition, request: TestRequest = {
  */
 export function planViolations(policies: readonly PlanPolicy[], showJson: unknown): readonly Issue[] {
   return policyIssues(policies, planFromShowJson(showJson), 'plan');
+}
+
+/**
+ * What approval makes of a real plan (`terraform show -json <planfile>`): why it needs a person
+ * (none: it is applied at once), its digest and the summary an approver reads.
+ * @example expect(planApproval(def.approval!, JSON.parse(shown)).reasons).toEqual(['it replaces aws_db_instance.db']);
+ */
+export function planApproval(approval: ApprovalProps, showJson: unknown): ApprovalRequest {
+  const view = planFromShowJson(showJson);
+  return { reasons: approvalReasons(approval, view), plan: planDigest(view), summary: planSummary(view) };
 }
 
 function policyIssues(policies: readonly PlanPolicy[], plan: PlanView, heading: string): readonly Issue[] {

@@ -17,12 +17,13 @@ import {
   noOpenIngress,
   noPublicBuckets,
   type PlanPolicy,
+  type PlanView,
   tofuController,
   Type,
 } from '../../src/index.js';
 import { renderPromise } from '../../src/kratix/promise.js';
 import { planFromShowJson } from '../../src/policies/index.js';
-import { planViolations, renderRequest, requestPolicies } from '../../src/testing/index.js';
+import { planApproval, planViolations, renderRequest, requestPolicies } from '../../src/testing/index.js';
 import { awsPlan, awsPlanSkip } from '../helpers/aws-plan.js';
 import { requestYaml, runRequest } from '../helpers/workflow.js';
 
@@ -81,19 +82,39 @@ const CARELESS = [
 const said = (issues: readonly { path: string; message: string }[]) => issues.map((i) => `${i.path}: ${i.message}`).sort();
 
 describe.skipIf(awsPlanSkip())('on a real AWS plan, planned offline', () => {
+  // One plan of the careless stack for the tests that only read it (a plan takes seconds).
+  let planned: unknown;
+  const careless = () => {
+    planned ??= awsPlan(renderRequest(site, { spec: { careless: true } }));
+    return planned;
+  };
   test('each violation names the resource, the attribute and the policy; a careful stack has none', () => {
-    expect(said(planViolations(POLICIES, awsPlan(renderRequest(site, { spec: { careless: true } }))))).toEqual(CARELESS);
+    expect(said(planViolations(POLICIES, careless()))).toEqual(CARELESS);
     expect(planViolations(POLICIES, awsPlan(renderRequest(site, { spec: { careless: false } })))).toEqual([]);
   });
 
   test('sensitive values reach no policy: Terraform marks them, the view masks them', () => {
-    const doc = awsPlan(renderRequest(site, { spec: { careless: true } }));
+    const doc = careless();
     expect(JSON.stringify(doc)).toContain(DB_PASSWORD); // Terraform's own plan document holds it
     const view = planFromShowJson(doc);
     expect(view.resources.find((r) => r.address === 'aws_db_instance.db')!.after!.password).toBe('(sensitive)');
     expect(JSON.stringify(view)).not.toContain(DB_PASSWORD);
     const leaky: PlanPolicy = { name: 'leaky', check: (plan) => plan.resources.map((r) => ({ address: r.address, message: JSON.stringify(r.after) })) };
     expect(JSON.stringify(planViolations([leaky], doc))).not.toContain(DB_PASSWORD);
+  });
+
+  test('approval: the same request planned again has the same digest; the summary and the reasons hold no secret', () => {
+    const approval = {
+      approvers: { groups: ['platform-approvers'] },
+      when: (plan: PlanView) => (plan.resources.some((r) => r.after?.instance_class === 'db.r6g.16xlarge') ? 'a 16xlarge instance' : undefined),
+    };
+    const first = planApproval(approval, careless());
+    const again = planApproval(approval, awsPlan(renderRequest(site, { spec: { careless: true } })));
+    expect(again.plan).toBe(first.plan);
+    expect(first.plan).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.reasons).toEqual(['a 16xlarge instance']);
+    expect(first.summary).toContainEqual({ address: 'aws_db_instance.db', action: 'create' });
+    expect(JSON.stringify(first)).not.toContain(DB_PASSWORD);
   });
 
   test('destroying or replacing what is tagged protected is refused; an untagged one may go', () => {

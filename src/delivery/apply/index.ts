@@ -1,6 +1,7 @@
 // Delivery "apply": the workflow runs Terraform itself, in the request's own workspace.
 import { CLUSTER_CA_ENV } from '../kube-api.js';
 import { endsWithGoInt } from '../secret-names.js';
+import { APPROVED_PLAN_ANNOTATION } from '../../approval/index.js';
 import type { PromiseDefinition } from '../../promise/define-promise.js';
 import { formatIssues, type Issue } from '../../schema/issue.js';
 import { durationMs, retryIssues } from '../../workflow/control.js';
@@ -67,12 +68,12 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       });
     // A run that finds drift and requested changes applies a narrowed plan of its own, which the
     // policies never see; until that plan is checked too, the two do not go together.
-    if (this.drift === 'report' && def.policies?.length)
+    const gated = def.policies?.length ? 'plan policies' : def.approval ? 'approval' : undefined;
+    if (this.drift === 'report' && gated)
       issues.push({
         path: 'delivery.drift',
-        message:
-          "is 'report', and the Promise has plan policies: a run that finds both drift and requested changes applies a narrowed plan the policies would not check",
-        fix: 'leave drift out (it corrects), or the policies, until kratix-cdktf checks narrowed plans too',
+        message: `is 'report', and the Promise has ${gated}: a run that finds both drift and requested changes applies a narrowed plan that would not be checked`,
+        fix: `leave drift out (it corrects), or the ${gated}, until kratix-cdktf checks narrowed plans too`,
       });
     if (this.backend.kind === 'kubernetes') {
       const suffix = this.backend.secretSuffix ?? def.name;
@@ -148,6 +149,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         ...(run.headStart ? { headStart: run.headStart as InitHeadStart } : {}),
         appliedBefore: appliedBefore(run.input),
         ...(run.def.policies?.length ? { policies: run.def.policies } : {}),
+        ...(run.def.approval && run.action === 'configure' ? { approval: { rules: run.def.approval, ...approvedPlan(run.input) } } : {}),
       });
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
@@ -175,6 +177,21 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     if (!result.ok && (result.phase === 'policy check' || result.phase === 'policy evaluation'))
       conditions.push(condition('PoliciesPassed', false, result.phase === 'policy check' ? 'PolicyViolated' : 'PolicyFailed', result.message, run.now));
     if (drift) status.drift = drift;
+    // Kratix replaces status.approval whole: a plan that needs none clears an earlier request.
+    if (run.def.approval && run.action === 'configure') {
+      const seen = result.approval;
+      status.approval = seen ? { needed: true, plan: seen.plan, approved: seen.approved, reasons: seen.reasons, summary: seen.summary } : { needed: false };
+      if (seen)
+        conditions.push(
+          condition(
+            'Approved',
+            seen.approved,
+            seen.approved ? 'Approved' : 'AwaitingApproval',
+            seen.approved ? `plan ${seen.plan} was approved` : result.message,
+            run.now,
+          ),
+        );
+    }
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
     return {
@@ -183,7 +200,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       conditions,
       // A state owned by another request, or a plan the policies refuse, needs a person (or a
       // new spec), not a retry.
-      ending: { kind: result.phase === 'owner check' || result.phase === 'policy check' ? 'suspend' : 'retry', message: result.message },
+      ending: { kind: ['owner check', 'policy check', 'approval'].includes(result.phase) ? 'suspend' : 'retry', message: result.message },
       log: {
         error: true,
         text: formatIssues(
@@ -239,7 +256,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       secrets: run.synthesized.secrets,
       action: run.action,
       dryRun: run.dryRun,
-      inspectChanges: (run.def.policies?.length ?? 0) > 0,
+      inspectChanges: (run.def.policies?.length ?? 0) > 0 || run.def.approval !== undefined,
     };
   }
 
@@ -294,8 +311,16 @@ function dryRunResult(run: DeliveryRun, result: ApplyResult): DeliveryResult {
 // A condition's reason for a failed phase: "InitFailed", "WorkspaceSelectFailed", "Interrupted".
 function failureReason(phase: string): string {
   if (phase === 'interrupted') return 'Interrupted';
+  if (phase === 'approval') return 'AwaitingApproval';
   const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${words.join('')}Failed`;
+}
+
+// The plan the request's approval annotation approves. The annotation is guarded by the
+// admission policy synth writes (approval-policy.yaml); a value that is not a digest approves nothing.
+function approvedPlan(input: unknown): { approved?: string } {
+  const value = (input as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[APPROVED_PLAN_ANNOTATION];
+  return typeof value === 'string' && /^[0-9a-f]{16}$/.test(value) ? { approved: value } : {};
 }
 
 // Whether the request's status holds a TerraformApplied=True condition from an earlier run.

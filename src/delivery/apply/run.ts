@@ -8,7 +8,8 @@ import { type InitHeadStart, initInputs, workFolder } from './head-start.js';
 import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { PROMISE_STATE_GUARD } from '../owner.js';
-import { evaluatePolicies, planFromShowJson, type PlanPolicy } from '../../policies/index.js';
+import { type ApprovalProps, type ApprovalRequest, approvalReasons, planDigest, planSummary } from '../../approval/index.js';
+import { evaluatePolicies, planFromShowJson, type PlanPolicy, type PlanView } from '../../policies/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
   followedStep,
@@ -45,9 +46,18 @@ export interface ApplyRunProps extends TerraformScriptProps {
    * before it is; a violation stops the run in phase `policy check`. @default none
    */
   readonly policies?: readonly PlanPolicy[];
+  /**
+   * The Promise's approval rules, and the plan digest the request's approval annotation names:
+   * a plan the rules say needs a person, with another digest, stops the run in phase `approval`.
+   * @default none
+   */
+  readonly approval?: { readonly rules: ApprovalProps; readonly approved?: string };
   /** Init started before the request was read (head-start.ts): used when this stack inits alike. */
   readonly headStart?: InitHeadStart;
 }
+
+/** A plan that needed approval: what status.approval shows, and whether this run had it. */
+export type ApprovalSeen = ApprovalRequest & { readonly approved: boolean };
 
 /** What an apply-mode run reports into status. */
 export type ApplyResult =
@@ -60,6 +70,7 @@ export type ApplyResult =
       readonly planned?: readonly PlannedChange[];
       /** A configure run's drift check. */
       readonly drift?: DriftReport;
+      readonly approval?: ApprovalSeen;
     }
   | {
       readonly ok: false;
@@ -68,6 +79,7 @@ export type ApplyResult =
       readonly errors: readonly string[];
       readonly summary: Record<string, unknown>;
       readonly drift?: DriftReport;
+      readonly approval?: ApprovalSeen;
     };
 
 /** One resource a plan would change: its address and Terraform's action (create, update, delete, replace...). */
@@ -146,7 +158,9 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
       cli.redact,
       drift,
     );
-    return drift ? withDrift(result, drift) : result;
+    const seen = approvalSeen.get(props);
+    const withApproval = seen ? { ...result, approval: seen } : result;
+    return drift ? withDrift(withApproval, drift) : withApproval;
   } finally {
     // The folder can hold plan files with sensitive values.
     rmSync(dir, { recursive: true, force: true });
@@ -162,6 +176,9 @@ interface StepFailure {
   readonly phase: string;
   readonly run: TerraformRun;
 }
+
+// What the plan gate saw of approval, for the result: a run judges at most one plan that is applied.
+const approvalSeen = new WeakMap<ApplyRunProps, ApprovalSeen>();
 
 /** Where a run was stopped by its signal. */
 interface Interruption {
@@ -402,7 +419,7 @@ function checkPolicies(
   check: number,
   detail: number,
 ): StepFailure | undefined {
-  if (!props.policies?.length) return undefined;
+  if (!props.policies?.length && !props.approval) return undefined;
   const planned = first.runs[check];
   if (planned?.code !== 0) {
     cli.log('  plan policies: the drift check saved no plan; the plan saved before the apply is judged instead');
@@ -420,15 +437,39 @@ function checkPolicies(
     // Never the parser's message: it quotes the plan, sensitive values and all.
   }
   if (doc === undefined) return fail(['the plan could not be read (terraform show -json), so the plan policies could not check it: nothing was applied']);
-  const verdict = evaluatePolicies(props.policies, planFromShowJson(doc));
-  if (verdict.ok) {
+  const view = planFromShowJson(doc);
+  if (props.policies?.length) {
+    const verdict = evaluatePolicies(props.policies, view);
+    if (!verdict.ok)
+      return fail(
+        verdict.issues.map((i) => cli.redact(`${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`)),
+        verdict.reason === 'PolicyViolated' ? 'policy check' : 'policy evaluation',
+      );
     cli.log(`  plan policies passed on the plan: ${verdict.checked.join(', ')}`);
+  }
+  return props.approval ? checkApproval(props, cli, view) : undefined;
+}
+
+// After the policies: does this plan need a person, and has one approved exactly it?
+function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanView): StepFailure | undefined {
+  const { rules, approved } = props.approval!;
+  let reasons: string[];
+  try {
+    reasons = approvalReasons(rules, view).map(cli.redact);
+  } catch (e) {
+    return { phase: 'policy evaluation', run: { code: 1, errors: [`approval.when() threw ${cli.redact((e as Error).message ?? String(e))}`], stdout: '' } };
+  }
+  if (!reasons.length) return undefined;
+  const plan = planDigest(view);
+  const summary = planSummary(view).map((l) => ({ ...l, address: cli.redact(l.address) }));
+  const seen = { plan, reasons, summary: summary.slice(0, 100), approved: approved === plan };
+  approvalSeen.set(props, seen);
+  if (seen.approved) {
+    cli.log(`  approval: plan ${plan} is the approved one (${reasons.join('; ')})`);
     return undefined;
   }
-  return fail(
-    verdict.issues.map((i) => cli.redact(`${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`)),
-    verdict.reason === 'PolicyViolated' ? 'policy check' : 'policy evaluation',
-  );
+  const was = approved ? ` (the approved plan is ${approved}: this one differs)` : '';
+  return { phase: 'approval', run: { code: 1, errors: [`plan ${plan} needs approval: ${reasons.join('; ')}${was}`], stdout: '' } };
 }
 
 function joinRuns(
@@ -683,11 +724,13 @@ function failed(phase: string, run: TerraformRun, summary: Record<string, unknow
   const all = run.errors.length ? run.errors : [`terraform ${phase} exited with ${run.code}`];
   const errors = all.slice(0, 5).map((e) => (e.length > 500 ? `${e.slice(0, 497)}...` : e));
   const message =
-    phase === 'policy check'
-      ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
-      : phase === 'policy evaluation'
-        ? `The plan policies could not check Terraform's plan, so nothing was applied: ${errors.join('; ')}`
-        : `Terraform ${phase} failed: ${errors.join('; ')}`;
+    phase === 'approval'
+      ? `Nothing was applied: ${errors.join('; ')}. An approver approves that plan (kratix-cdktf approve), and the next run applies it if its plan is the same`
+      : phase === 'policy check'
+        ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+        : phase === 'policy evaluation'
+          ? `The plan policies could not check Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+          : `Terraform ${phase} failed: ${errors.join('; ')}`;
   return { ok: false, phase, message, errors, summary };
 }
 
