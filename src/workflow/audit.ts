@@ -16,6 +16,8 @@ export interface AuditStage {
   readonly issues?: number;
   /** Terraform's change counts, from a delivery that ran it. */
   readonly changes?: Readonly<Record<string, number>>;
+  /** The digest of the plan the run judged (plan policies, approval): the one approvers see. */
+  readonly plan?: string;
 }
 
 /** One run in `status.audit`. */

@@ -333,11 +333,12 @@ class Run {
       conditions,
     };
     const failedCondition = result.conditions.find((c) => c.status === 'False');
-    const changes = (result.status.terraform as { changes?: Record<string, number> } | undefined)?.changes;
+    const { changes, plan } = (result.status.terraform as { changes?: Record<string, number>; plan?: unknown } | undefined) ?? {};
     const verdict = result.ending ? (result.ending.kind === 'suspend' ? 'refused' : 'failed') : failedCondition ? 'failed' : 'passed';
     this.audit.record('deliver', verdict, {
       ...(failedCondition ? { reason: failedCondition.reason } : {}),
       ...(changes ? { changes } : {}),
+      ...(typeof plan === 'string' ? { plan } : {}),
     });
     const text = result.log?.text ?? status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);

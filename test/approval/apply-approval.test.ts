@@ -56,6 +56,14 @@ test('every change needs approval: the first plan waits, the approved digest is 
   expect(first.status.conditions).toContainEqual(expect.objectContaining({ type: 'Approved', status: 'False', reason: 'AwaitingApproval' }));
   expect(first.status.message).toMatch(new RegExp(`plan ${waiting.plan} needs approval: every change needs approval`));
   expect(nodeOf('a')).toBeUndefined();
+  // The digest is in status.terraform and in the deliver stage's audit record too.
+  expect(first.status.terraform.plan).toBe(waiting.plan);
+  const deliver = first.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{"kind":"kratix-cdktf.audit"'))
+    .map((l) => JSON.parse(l))
+    .find((r) => r.stage === 'deliver');
+  expect(deliver).toMatchObject({ verdict: 'refused', reason: 'AwaitingApproval', plan: waiting.plan });
 
   // The approver's digest, on the request: this run's fresh plan is the same, so it is applied.
   const applied = await run(def, 'a', { sizeMiB: 64 }, waiting.plan);

@@ -159,7 +159,9 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
       drift,
     );
     const seen = approvalSeen.get(props);
-    const withApproval = seen ? { ...result, approval: seen } : result;
+    const digest = planSeen.get(props);
+    const judged = digest ? { ...result, summary: { ...result.summary, plan: digest } } : result;
+    const withApproval = seen ? { ...judged, approval: seen } : judged;
     return drift ? withDrift(withApproval, drift) : withApproval;
   } finally {
     // The folder can hold plan files with sensitive values.
@@ -177,8 +179,10 @@ interface StepFailure {
   readonly run: TerraformRun;
 }
 
-// What the plan gate saw of approval, for the result: a run judges at most one plan that is applied.
+// What the plan gate saw, for the result: a run judges at most one plan that is applied. Its
+// digest goes to status.terraform.plan and the audit record.
 const approvalSeen = new WeakMap<ApplyRunProps, ApprovalSeen>();
+const planSeen = new WeakMap<ApplyRunProps, string>();
 
 /** Where a run was stopped by its signal. */
 interface Interruption {
@@ -438,6 +442,7 @@ function checkPolicies(
   }
   if (doc === undefined) return fail(['the plan could not be read (terraform show -json), so the plan policies could not check it: nothing was applied']);
   const view = planFromShowJson(doc);
+  planSeen.set(props, planDigest(view));
   if (props.policies?.length) {
     const verdict = evaluatePolicies(props.policies, view);
     if (!verdict.ok)
