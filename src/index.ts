@@ -30,6 +30,8 @@ export { promiseOutput } from './terraform/promise-output.js';
 export type { BusinessRule, RuleContext, Violation } from './rules/index.js';
 export type { Decoration, DecorationContext } from './decorate/index.js';
 export type { PlannedProvider, PlannedResource, PlanPolicy, PlanView, PolicyViolation } from './policies/index.js';
+export { awsPrices } from './cost/aws.js';
+export type { CostEstimate, CostProps, PriceContext, PriceQuote, PriceTable } from './cost/index.js';
 export { APPROVED_PLAN_ANNOTATION, type ApprovalProps, type ApprovalRequest, type PlanSummaryLine } from './approval/index.js';
 export { allowedInstanceClasses, allowedRegions, encryptionAtRest, noDestroyOfProtected, noOpenIngress, noPublicBuckets } from './policies/library.js';
 export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';

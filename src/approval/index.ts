@@ -6,7 +6,7 @@
 // The annotation is on the request, which its tenant can edit: the ValidatingAdmissionPolicy
 // that `approvalPolicy()` writes lets only the approvers' groups set or change it.
 import { createHash } from 'node:crypto';
-import type { PlannedResource, PlanView } from '../policies/plan.js';
+import { isInternal, type PlannedResource, type PlanView } from '../policies/plan.js';
 import type { Issue } from '../schema/issue.js';
 
 /** The request annotation that approves one plan, by its digest. */
@@ -46,9 +46,6 @@ export interface ApprovalRequest {
   readonly summary: readonly PlanSummaryLine[];
 }
 
-// kratix-cdktf's own records (owner, stack digest, the Promise stack's guard): not the approver's.
-const internal = (r: PlannedResource) => r.type === 'terraform_data' && r.address.startsWith('terraform_data.kratix_cdktf_');
-
 function actionOf(r: PlannedResource): PlanSummaryLine['action'] | undefined {
   const a = r.actions;
   if (a.includes('delete') && a.includes('create')) return 'replace';
@@ -63,7 +60,7 @@ export function planSummary(plan: PlanView): PlanSummaryLine[] {
   const lines: PlanSummaryLine[] = [];
   for (const r of plan.resources) {
     const action = actionOf(r);
-    if (!action || internal(r)) continue;
+    if (!action || isInternal(r)) continue;
     const before = r.before ?? {};
     const after = r.after ?? {};
     const changed =

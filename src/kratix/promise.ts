@@ -8,6 +8,7 @@ import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { checkApproval } from '../approval/index.js';
+import { checkCost } from '../cost/index.js';
 import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
 import { checkDecorations } from '../decorate/index.js';
@@ -81,6 +82,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkDecorations(def.decorate),
     ...checkPolicies(def.policies),
     ...checkApproval(def.approval, deliveryOf(def).runsTerraform),
+    ...checkCost(def.cost, def.approval !== undefined),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

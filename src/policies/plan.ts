@@ -38,6 +38,11 @@ export interface PlanView {
 
 export const SENSITIVE = '(sensitive)';
 
+/** kratix-cdktf's own records in a request's stack (owner, stack digest, the Promise stack's guard): not the request's resources. */
+export function isInternal(r: Pick<PlannedResource, 'type' | 'address'>): boolean {
+  return r.type === 'terraform_data' && r.address.startsWith('terraform_data.kratix_cdktf_');
+}
+
 type Json = Record<string, unknown>;
 
 /** The view of a `terraform show -json` plan document. */

@@ -7,6 +7,7 @@ import type { ComponentApi } from '../manifests/components.js';
 import type { BusinessRule } from '../rules/index.js';
 import type { Decoration } from '../decorate/index.js';
 import type { ApprovalProps } from '../approval/index.js';
+import type { CostProps } from '../cost/index.js';
 import type { PlanPolicy } from '../policies/index.js';
 
 /** The Kubernetes API a Promise offers: group, version and kind of its Resource requests. */
@@ -326,6 +327,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * `approval.kratix-cdktf.io/plan` annotation names. Apply mode only. @default none
    */
   readonly approval?: ApprovalProps;
+  /**
+   * A monthly estimate from the plan (apply mode) or the configuration, priced by the platform's
+   * table, in `status.cost`; with a budget, above it the request is refused or its plan needs
+   * approval. @default none
+   */
+  readonly cost?: CostProps;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -1,3 +1,4 @@
+import { type CostEstimate, type CostProps, estimateCost } from '../cost/index.js';
 import { type ApprovalProps, type ApprovalRequest, approvalReasons, planDigest, planSummary } from '../approval/index.js';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -105,6 +106,21 @@ export function planViolations(policies: readonly PlanPolicy[], showJson: unknow
 export function planApproval(approval: ApprovalProps, showJson: unknown): ApprovalRequest {
   const view = planFromShowJson(showJson);
   return { reasons: approvalReasons(approval, view), plan: planDigest(view), summary: planSummary(view) };
+}
+
+/**
+ * The cost estimate of a real plan (`terraform show -json <planfile>`), as apply mode writes it
+ * to `status.cost`; `requestCost()` gives the configuration's, as every delivery first does.
+ * @example expect(planCost({ prices: awsPrices }, JSON.parse(shown)).monthly).toBe(13.98);
+ */
+export function planCost(cost: CostProps, showJson: unknown): CostEstimate {
+  return estimateCost(cost, planFromShowJson(showJson));
+}
+
+/** The cost estimate of the request's synthesized stack, as the workflow makes it before delivering. */
+export function requestCost(def: PromiseDefinition, request: TestRequest = {}): CostEstimate {
+  if (!def.cost) throw new Error(`promises/${def.name} has no cost`);
+  return estimateCost(def.cost, planFromConfiguration(renderRequest(def, request)));
 }
 
 function policyIssues(policies: readonly PlanPolicy[], plan: PlanView, heading: string): readonly Issue[] {

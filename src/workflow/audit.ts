@@ -114,6 +114,7 @@ export function stageOf(reason: string): string {
   if (reason === 'InvalidRequest' || reason === 'InvalidPromise') return 'validate';
   if (reason === 'RuleViolated' || reason === 'RuleFailed' || reason === 'NamespaceUnreadable') return 'rules';
   if (reason === 'PolicyViolated' || reason === 'PolicyFailed') return 'policies';
+  if (reason === 'OverBudget') return 'cost';
   if (reason === 'StepFailed') return 'step';
   if (reason === 'StackFailed' || reason === 'InternalError' || reason === 'ManifestsFailed' || reason === 'StatusFailed' || reason === 'OutputTooLarge')
     return 'synthesize';

@@ -27,6 +27,7 @@ import { condition, describeIssues, type Condition, READY } from './status.js';
 import { kindIdentifier } from '../kratix/names.js';
 import { runRules } from '../rules/index.js';
 import { AuditTrail, stageOf } from './audit.js';
+import { type CostEstimate, estimateCost, overBudget } from '../cost/index.js';
 import { evaluatePolicies, planFromConfiguration } from '../policies/index.js';
 import { STEP_ENV } from '../kratix/pipeline.js';
 
@@ -124,6 +125,8 @@ interface Prepared {
   readonly manifests?: ManifestFiles;
   /** The plan policies the configuration passed. */
   readonly policies?: readonly string[];
+  /** The cost estimate of the configuration (a delivery with the plan may replace it). */
+  readonly cost?: CostEstimate;
 }
 
 class Run {
@@ -199,7 +202,32 @@ class Run {
       this.log.info(`${heading}: plan policies passed on the configuration: ${policies.join(', ')}`);
       this.audit.record('policies', 'passed');
     }
-    const prepared = { heading, request: request.value, slug: requestSlug(def.name, request.value), synthesized, ...(policies ? { policies } : {}) };
+    // The estimate of what the configuration builds; a budget set to refuse refuses here, before
+    // anything is delivered (a budget that asks for approval waits for the plan, in apply mode).
+    let cost: CostEstimate | undefined;
+    if (ctx.action === 'configure' && def.cost) {
+      cost = estimateCost(def.cost, planFromConfiguration(synthesized.json));
+      const over = overBudget(def.cost, cost);
+      if (over && def.cost.budget?.over === 'refuse')
+        return this.refuse(
+          `${heading}: over the Promise’s budget`,
+          'WithinBudget',
+          'OverBudget',
+          [{ path: 'cost', message: over, fix: 'ask for less, or ask the platform team' }],
+          0,
+          'request',
+        );
+      this.log.info(`${heading}: estimated at ${cost.monthly} ${cost.currency} a month from the configuration`);
+      this.audit.record('cost', 'passed');
+    }
+    const prepared = {
+      heading,
+      request: request.value,
+      slug: requestSlug(def.name, request.value),
+      synthesized,
+      ...(policies ? { policies } : {}),
+      ...(cost ? { cost } : {}),
+    };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
     if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
     const manifests = requestManifests(def, request.value, requestMetadataMap(this.input, 'labels'));
@@ -326,6 +354,7 @@ class Run {
       }
     }
     const status = {
+      ...(p.cost ? { cost: p.cost } : {}),
       ...result.status,
       ...(manifests ? manifestsStatus(result.status.message, manifests) : {}),
       ...(details ? { details: details.value } : {}),

@@ -68,7 +68,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       });
     // A run that finds drift and requested changes applies a narrowed plan of its own, which the
     // policies never see; until that plan is checked too, the two do not go together.
-    const gated = def.policies?.length ? 'plan policies' : def.approval ? 'approval' : undefined;
+    const gated = def.policies?.length ? 'plan policies' : def.approval ? 'approval' : def.cost?.budget ? 'a budget' : undefined;
     if (this.drift === 'report' && gated)
       issues.push({
         path: 'delivery.drift',
@@ -150,6 +150,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         appliedBefore: appliedBefore(run.input),
         ...(run.def.policies?.length ? { policies: run.def.policies } : {}),
         ...(run.def.approval && run.action === 'configure' ? { approval: { rules: run.def.approval, ...approvedPlan(run.input) } } : {}),
+        ...(run.def.cost && run.action === 'configure' ? { cost: run.def.cost } : {}),
       });
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
@@ -177,6 +178,18 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     if (!result.ok && (result.phase === 'policy check' || result.phase === 'policy evaluation'))
       conditions.push(condition('PoliciesPassed', false, result.phase === 'policy check' ? 'PolicyViolated' : 'PolicyFailed', result.message, run.now));
     if (drift) status.drift = drift;
+    // The plan's estimate replaces the configuration's (src/workflow/run.ts).
+    if (result.cost) status.cost = result.cost;
+    if (run.def.cost?.budget && result.cost)
+      conditions.push(
+        condition(
+          'WithinBudget',
+          !(result.ok === false && result.phase === 'budget'),
+          result.ok === false && result.phase === 'budget' ? 'OverBudget' : 'WithinBudget',
+          `estimated at ${result.cost.monthly} ${result.cost.currency} a month`,
+          run.now,
+        ),
+      );
     // Kratix replaces status.approval whole: a plan that needs none clears an earlier request.
     if (run.def.approval && run.action === 'configure') {
       const seen = result.approval;
@@ -200,7 +213,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       conditions,
       // A state owned by another request, or a plan the policies refuse, needs a person (or a
       // new spec), not a retry.
-      ending: { kind: ['owner check', 'policy check', 'approval'].includes(result.phase) ? 'suspend' : 'retry', message: result.message },
+      ending: { kind: ['owner check', 'policy check', 'approval', 'budget'].includes(result.phase) ? 'suspend' : 'retry', message: result.message },
       log: {
         error: true,
         text: formatIssues(
@@ -256,7 +269,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
       secrets: run.synthesized.secrets,
       action: run.action,
       dryRun: run.dryRun,
-      inspectChanges: (run.def.policies?.length ?? 0) > 0 || run.def.approval !== undefined,
+      inspectChanges: (run.def.policies?.length ?? 0) > 0 || run.def.approval !== undefined || run.def.cost !== undefined,
     };
   }
 
@@ -312,6 +325,7 @@ function dryRunResult(run: DeliveryRun, result: ApplyResult): DeliveryResult {
 function failureReason(phase: string): string {
   if (phase === 'interrupted') return 'Interrupted';
   if (phase === 'approval') return 'AwaitingApproval';
+  if (phase === 'budget') return 'OverBudget';
   const words = phase.split(/\s+/).map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   return `${words.join('')}Failed`;
 }

@@ -8,6 +8,7 @@ import { type InitHeadStart, initInputs, workFolder } from './head-start.js';
 import { type DriftedResource, type DriftFindings, type DriftReport, readDrift, STACK_ADDRESS } from './drift.js';
 import { readSecretKey, SecretMissingError } from '../kube-api.js';
 import { PROMISE_STATE_GUARD } from '../owner.js';
+import { type CostEstimate, type CostProps, estimateCost, overBudget } from '../../cost/index.js';
 import { type ApprovalProps, type ApprovalRequest, approvalReasons, planDigest, planSummary } from '../../approval/index.js';
 import { evaluatePolicies, planFromShowJson, type PlanPolicy, type PlanView } from '../../policies/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
@@ -52,6 +53,8 @@ export interface ApplyRunProps extends TerraformScriptProps {
    * @default none
    */
   readonly approval?: { readonly rules: ApprovalProps; readonly approved?: string };
+  /** The Promise's price table and budget: the plan is priced, and its budget enforced, before it is applied. @default none */
+  readonly cost?: CostProps;
   /** Init started before the request was read (head-start.ts): used when this stack inits alike. */
   readonly headStart?: InitHeadStart;
 }
@@ -71,6 +74,7 @@ export type ApplyResult =
       /** A configure run's drift check. */
       readonly drift?: DriftReport;
       readonly approval?: ApprovalSeen;
+      readonly cost?: CostEstimate;
     }
   | {
       readonly ok: false;
@@ -80,6 +84,7 @@ export type ApplyResult =
       readonly summary: Record<string, unknown>;
       readonly drift?: DriftReport;
       readonly approval?: ApprovalSeen;
+      readonly cost?: CostEstimate;
     };
 
 /** One resource a plan would change: its address and Terraform's action (create, update, delete, replace...). */
@@ -161,7 +166,8 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
     const seen = approvalSeen.get(props);
     const digest = planSeen.get(props);
     const judged = digest ? { ...result, summary: { ...result.summary, plan: digest } } : result;
-    const withApproval = seen ? { ...judged, approval: seen } : judged;
+    const estimate = costSeen.get(props);
+    const withApproval = { ...judged, ...(seen ? { approval: seen } : {}), ...(estimate ? { cost: estimate } : {}) };
     return drift ? withDrift(withApproval, drift) : withApproval;
   } finally {
     // The folder can hold plan files with sensitive values.
@@ -183,6 +189,7 @@ interface StepFailure {
 // digest goes to status.terraform.plan and the audit record.
 const approvalSeen = new WeakMap<ApplyRunProps, ApprovalSeen>();
 const planSeen = new WeakMap<ApplyRunProps, string>();
+const costSeen = new WeakMap<ApplyRunProps, CostEstimate>();
 
 /** Where a run was stopped by its signal. */
 interface Interruption {
@@ -423,7 +430,7 @@ function checkPolicies(
   check: number,
   detail: number,
 ): StepFailure | undefined {
-  if (!props.policies?.length && !props.approval) return undefined;
+  if (!props.policies?.length && !props.approval && !props.cost) return undefined;
   const planned = first.runs[check];
   if (planned?.code !== 0) {
     cli.log('  plan policies: the drift check saved no plan; the plan saved before the apply is judged instead');
@@ -452,15 +459,23 @@ function checkPolicies(
       );
     cli.log(`  plan policies passed on the plan: ${verdict.checked.join(', ')}`);
   }
-  return props.approval ? checkApproval(props, cli, view) : undefined;
+  let over: string | undefined;
+  if (props.cost) {
+    const estimate = estimateCost(props.cost, view);
+    costSeen.set(props, estimate);
+    cli.log(`  cost: the plan is estimated at ${estimate.monthly} ${estimate.currency} a month`);
+    over = overBudget(props.cost, estimate);
+    if (over && props.cost.budget?.over === 'refuse') return { phase: 'budget', run: { code: 1, errors: [over], stdout: '' } };
+  }
+  return props.approval ? checkApproval(props, cli, view, over) : undefined;
 }
 
 // After the policies: does this plan need a person, and has one approved exactly it?
-function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanView): StepFailure | undefined {
+function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanView, overBudget?: string): StepFailure | undefined {
   const { rules, approved } = props.approval!;
   let reasons: string[];
   try {
-    reasons = approvalReasons(rules, view).map(cli.redact);
+    reasons = [...approvalReasons(rules, view), ...(overBudget ? [overBudget] : [])].map(cli.redact);
   } catch (e) {
     return { phase: 'policy evaluation', run: { code: 1, errors: [`approval.when() threw ${cli.redact((e as Error).message ?? String(e))}`], stdout: '' } };
   }
@@ -731,11 +746,13 @@ function failed(phase: string, run: TerraformRun, summary: Record<string, unknow
   const message =
     phase === 'approval'
       ? `Nothing was applied: ${errors.join('; ')}. An approver approves that plan (kratix-cdktf approve), and the next run applies it if its plan is the same`
-      : phase === 'policy check'
-        ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
-        : phase === 'policy evaluation'
-          ? `The plan policies could not check Terraform's plan, so nothing was applied: ${errors.join('; ')}`
-          : `Terraform ${phase} failed: ${errors.join('; ')}`;
+      : phase === 'budget'
+        ? `Over the Promise's budget, so nothing was applied: ${errors.join('; ')}`
+        : phase === 'policy check'
+          ? `The plan policies refused Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+          : phase === 'policy evaluation'
+            ? `The plan policies could not check Terraform's plan, so nothing was applied: ${errors.join('; ')}`
+            : `Terraform ${phase} failed: ${errors.join('; ')}`;
   return { ok: false, phase, message, errors, summary };
 }
 

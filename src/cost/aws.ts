@@ -1,0 +1,47 @@
+// A small AWS price table, only what could be sourced from here, each figure with where it was
+// read. Everything else is unpriced with the reason: a platform prices its own regions and
+// contract from its price list (AWS Price List API, `aws pricing get-products`) into a table of
+// the same shape.
+import type { PriceQuote, PriceTable } from './index.js';
+
+/** AWS's own monthly convention (its pricing calculator): 730 hours. */
+export const HOURS_PER_MONTH = 730;
+
+// RDS for PostgreSQL, Single-AZ, on-demand, USD per hour, us-east-1: infratally.com, "AWS RDS
+// pricing explained (2026)", https://infratally.com/articles/aws-rds-pricing-explained-2026.html,
+// which also states Multi-AZ at exactly twice the rate.
+const POSTGRES_HOURLY_US_EAST_1: Readonly<Record<string, number>> = {
+  'db.t4g.micro': 0.016,
+  'db.t4g.small': 0.032,
+  'db.t4g.medium': 0.065,
+};
+// gp3 storage, USD per GB-month, us-east-1: usage.ai, "RDS pricing calculator" (rates of June
+// 2026), https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/. A Multi-AZ
+// instance's standby has its own copy (AWS RDS User Guide, "On-Demand DB instances").
+const GP3_GB_MONTH_US_EAST_1 = 0.115;
+
+function dbInstance(values: Readonly<Record<string, unknown>>, where: { readonly region?: string }): PriceQuote {
+  const cls = String(values.instance_class ?? '');
+  const engine = String(values.engine ?? '');
+  if (where.region !== 'us-east-1') return { unpriced: `no sourced price for ${where.region ?? 'an unnamed region'} in this table` };
+  if (engine !== 'postgres') return { unpriced: `no sourced price for engine ${engine || '(unknown)'}` };
+  const hourly = POSTGRES_HOURLY_US_EAST_1[cls];
+  if (hourly === undefined) return { unpriced: `no sourced price for ${cls || 'an unknown class'}` };
+  // The provider's default: gp2 (io1 with iops).
+  const storageType = String(values.storage_type ?? (values.iops ? 'io1' : 'gp2'));
+  if (storageType !== 'gp3') return { unpriced: `no sourced price for ${storageType} storage` };
+  const copies = values.multi_az === true ? 2 : 1;
+  const gb = Number(values.allocated_storage ?? 0);
+  return { monthly: copies * (hourly * HOURS_PER_MONTH + (Number.isFinite(gb) ? gb : 0) * GP3_GB_MONTH_US_EAST_1) };
+}
+
+/**
+ * RDS for PostgreSQL instances in us-east-1 (db.t4g.micro, small, medium; gp3; Single- and
+ * Multi-AZ). Sources and dates in src/cost/aws.ts.
+ */
+export const awsPrices: PriceTable = {
+  currency: 'USD',
+  source: 'infratally.com (RDS PostgreSQL t4g, us-east-1, 2026); usage.ai (gp3 storage, us-east-1, June 2026)',
+  asOf: '2026-06',
+  resources: { aws_db_instance: dbInstance },
+};
