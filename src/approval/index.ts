@@ -41,6 +41,10 @@ export interface PlanSummaryLine {
 export interface ApprovalRequest {
   /** The digest the approval annotation must carry. */
   readonly plan: string;
+  /** The request's metadata.generation the plan was made for. */
+  readonly generation?: number;
+  /** Summary lines left out (status is bounded: 100 at most). */
+  readonly omitted?: number;
   /** Why this plan needs a person. */
   readonly reasons: readonly string[];
   readonly summary: readonly PlanSummaryLine[];
@@ -72,17 +76,38 @@ export function planSummary(plan: PlanView): PlanSummaryLine[] {
   return lines.sort((x, y) => x.address.localeCompare(y.address));
 }
 
+/** What binds a digest to more than the masked changes. */
+export interface DigestContext {
+  /** The configuration Terraform planned (main.tf.json: request values as literals, no secrets). */
+  readonly configuration?: unknown;
+  /** The request's metadata.generation: an approval holds for the spec it was given for. */
+  readonly generation?: number;
+  /** `terraform show -json` of the plan: which values are unknown or sensitive, per resource. */
+  readonly document?: unknown;
+}
+
 /**
- * The plan's digest: SHA-256 over its changes (address, actions, before and after, keys sorted),
- * the first 16 hex digits. Sensitive values are masked first, so the digest tells nothing of
- * them, and two plans that differ only in a sensitive value have the same digest.
+ * The plan's digest: SHA-256, in full, over its changes (address, actions, before and after,
+ * keys sorted), which values are unknown or sensitive, the configuration planned and the request's
+ * generation. Sensitive values are masked first, so the digest tells nothing of them; two plans
+ * that differ only in a sensitive value, with the same configuration and generation (a Secret
+ * the request references changed), have the same digest.
  */
-export function planDigest(plan: PlanView): string {
+export function planDigest(plan: PlanView, context: DigestContext = {}): string {
   const changes = plan.resources
     .filter((r) => actionOf(r) !== undefined)
     .map((r) => ({ address: r.address, actions: r.actions, before: r.before, after: r.after }))
     .sort((x, y) => x.address.localeCompare(y.address));
-  return createHash('sha256').update(canonical(changes)).digest('hex').slice(0, 16);
+  const doc = context.document as { resource_changes?: { address?: string; change?: Record<string, unknown> }[] } | undefined;
+  const markers = (doc?.resource_changes ?? []).map((rc) => ({
+    address: rc.address,
+    unknown: rc.change?.after_unknown,
+    sensitive: [rc.change?.before_sensitive, rc.change?.after_sensitive],
+  }));
+  const configuration = context.configuration === undefined ? null : createHash('sha256').update(canonical(context.configuration)).digest('hex');
+  return createHash('sha256')
+    .update(canonical({ changes, markers, configuration, generation: context.generation ?? null }))
+    .digest('hex');
 }
 
 function canonical(value: unknown): string {
@@ -143,8 +168,8 @@ export function checkApproval(approval: unknown, runsTerraform: boolean): Issue[
 
 /**
  * The ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, Kubernetes
- * 1.30+) for the platform cluster: only members of the approvers' groups may set, change or
- * remove the approval annotation on the Promise's requests. Without it, a tenant could approve
+ * 1.30+) for the platform cluster: only members of the approvers' groups may set or change the
+ * approval annotation on the Promise's requests. Without it, a tenant could approve
  * their own plan.
  */
 export function approvalPolicy(promise: string, api: { readonly group: string; readonly plural: string }, approval: ApprovalProps): unknown[] {
@@ -168,7 +193,8 @@ export function approvalPolicy(promise: string, api: { readonly group: string; r
         ],
         validations: [
           {
-            expression: `variables.approved == variables.before || request.userInfo.groups.exists(g, g in [${groups}])`,
+            // Removing it approves nothing, so anyone may (a kubectl replace without it).
+            expression: `variables.approved == variables.before || variables.approved == '' || request.userInfo.groups.exists(g, g in [${groups}])`,
             message: `only members of ${approval.approvers.groups.join(', ')} may set ${APPROVED_PLAN_ANNOTATION}`,
             reason: 'Forbidden',
           },

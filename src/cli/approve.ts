@@ -24,8 +24,8 @@ export function parseApproveArgs(args: readonly string[]): { ok: true; value: Ap
   const { values, positionals } = parsed;
   if (positionals.length !== 1 || !/^[a-z0-9.-]+\/[a-z0-9][a-z0-9.-]*$/.test(positionals[0]!))
     return { ok: false, message: 'approve: name one request as <resource>/<name>, e.g. postgres/orders' };
-  if (typeof values.plan !== 'string' || !/^[0-9a-f]{16}$/.test(values.plan))
-    return { ok: false, message: 'approve: --plan must be the 16-hex-digit digest the request shows in status.approval.plan' };
+  if (typeof values.plan !== 'string' || !/^[0-9a-f]{64}$/.test(values.plan))
+    return { ok: false, message: 'approve: --plan must be the 64-hex-digit digest the request shows in status.approval.plan' };
   return { ok: true, value: { target: positionals[0]!, plan: values.plan, ...(values.namespace ? { namespace: values.namespace } : {}) } };
 }
 
@@ -56,11 +56,21 @@ export function approve(args: ApproveArgs, env: Readonly<Record<string, string |
     log.error(`approve: kubectl get ${args.target} failed: ${got.stderr.trim()}`);
     return 1;
   }
-  const approval = (
-    JSON.parse(got.stdout) as {
-      status?: { approval?: { needed?: boolean; plan?: string; approved?: boolean; reasons?: string[]; summary?: PlanSummaryLine[] } };
-    }
-  ).status?.approval;
+  const request = JSON.parse(got.stdout) as {
+    metadata?: { generation?: number; labels?: Record<string, string> };
+    status?: {
+      approval?: {
+        needed?: boolean;
+        plan?: string;
+        approved?: boolean;
+        generation?: number;
+        reasons?: string[];
+        summary?: PlanSummaryLine[];
+        omitted?: number;
+      };
+    };
+  };
+  const approval = request.status?.approval;
   if (!approval?.needed || typeof approval.plan !== 'string') {
     log.error(`approve: ${args.target} waits for no approval (status.approval says none is needed, or there is none)`);
     return 1;
@@ -71,14 +81,24 @@ export function approve(args: ApproveArgs, env: Readonly<Record<string, string |
     );
     return 1;
   }
+  // The request changed since the plan was made: a run for the new spec is coming, with its own plan.
+  if (approval.generation !== undefined && request.metadata?.generation !== approval.generation) {
+    log.error(
+      `approve: ${args.target} changed since plan ${approval.plan} was made (generation ${request.metadata?.generation}, not ${approval.generation}): wait for its next plan`,
+    );
+    return 1;
+  }
   log.info(`${args.target}: plan ${approval.plan} needs approval: ${(approval.reasons ?? []).join('; ')}`);
   for (const line of approval.summary ?? [])
     log.info(`  ${line.action.padEnd(7)} ${line.address}${line.attributes?.length ? ` (${line.attributes.join(', ')})` : ''}`);
-  for (const words of [
-    ['annotate', args.target, `${APPROVED_PLAN_ANNOTATION}=${args.plan}`, '--overwrite'],
-    // Kratix runs a suspended workflow again when this label is set, and removes it.
-    ['label', args.target, 'kratix.io/manual-reconciliation=true', '--overwrite'],
-  ]) {
+  if (approval.omitted) log.info(`  ... and ${approval.omitted} more`);
+  // Kratix runs a suspended workflow again when manual-reconciliation is set (and removes it);
+  // on a running one it would stop the Job, so the label goes only on a suspended workflow.
+  const suspended = request.metadata?.labels?.['kratix.io/workflow-suspended'] === 'true';
+  const steps = [['annotate', args.target, `${APPROVED_PLAN_ANNOTATION}=${args.plan}`, '--overwrite']];
+  if (suspended) steps.push(['label', args.target, 'kratix.io/manual-reconciliation=true', '--overwrite']);
+  else log.info(`${args.target}: its workflow is not suspended; its next run picks the approval up`);
+  for (const words of steps) {
     const done = run(...words);
     if (done.status !== 0) {
       log.error(`approve: kubectl ${words[0]} failed: ${done.stderr.trim()}`);

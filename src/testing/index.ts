@@ -1,5 +1,5 @@
 import { type CostEstimate, type CostProps, estimateCost } from '../cost/index.js';
-import { type ApprovalProps, type ApprovalRequest, approvalReasons, planDigest, planSummary } from '../approval/index.js';
+import { type ApprovalProps, type ApprovalRequest, approvalReasons, type DigestContext, planDigest, planSummary } from '../approval/index.js';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
@@ -103,9 +103,10 @@ export function planViolations(policies: readonly PlanPolicy[], showJson: unknow
  * (none: it is applied at once), its digest and the summary an approver reads.
  * @example expect(planApproval(def.approval!, JSON.parse(shown)).reasons).toEqual(['it replaces aws_db_instance.db']);
  */
-export function planApproval(approval: ApprovalProps, showJson: unknown): ApprovalRequest {
+export function planApproval(approval: ApprovalProps, showJson: unknown, context: Omit<DigestContext, 'document'> = {}): ApprovalRequest {
   const view = planFromShowJson(showJson);
-  return { reasons: approvalReasons(approval, view), plan: planDigest(view), summary: planSummary(view) };
+  // The workflow binds the digest to the configuration planned and the request's generation too.
+  return { reasons: approvalReasons(approval, view), plan: planDigest(view, { ...context, document: showJson }), summary: planSummary(view) };
 }
 
 /**

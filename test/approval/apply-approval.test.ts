@@ -51,7 +51,7 @@ test('every change needs approval: the first plan waits, the approved digest is 
   expect(first.ending, first.stderr).toBe('suspended');
   const waiting = first.status.approval;
   expect(waiting).toMatchObject({ needed: true, approved: false, reasons: ['every change needs approval'] });
-  expect(waiting.plan).toMatch(/^[0-9a-f]{16}$/);
+  expect(waiting.plan).toMatch(/^[0-9a-f]{64}$/);
   expect(waiting.summary).toEqual([{ address: 'terraform_data.node', action: 'create' }]);
   expect(first.status.conditions).toContainEqual(expect.objectContaining({ type: 'Approved', status: 'False', reason: 'AwaitingApproval' }));
   expect(first.status.message).toMatch(new RegExp(`plan ${waiting.plan} needs approval: every change needs approval`));
@@ -72,10 +72,10 @@ test('every change needs approval: the first plan waits, the approved digest is 
   expect(applied.status.conditions).toContainEqual(expect.objectContaining({ type: 'Approved', status: 'True' }));
   expect(nodeOf('a').input.value.sizeMiB).toBe(64);
 
-  // Nothing to change: nothing to approve, and status says so.
+  // Nothing to change: no plan to judge, and status.approval is left as it was.
   const same = await run(def, 'a', { sizeMiB: 64 }, waiting.plan);
   expect(same.ending, same.stderr).toBe('done');
-  expect(same.status.approval).toEqual({ needed: false });
+  expect(same.status.approval).toBeUndefined();
 
   // A change after the approval: its plan is another, and waits.
   const changed = await run(def, 'a', { sizeMiB: 128 }, waiting.plan);
@@ -99,7 +99,10 @@ test('every change needs approval: the first plan waits, the approved digest is 
 
 test('by default only a replacement (or a destroy) waits: a resize is applied at once, a new generation needs approval', async () => {
   const def = cache({ approvers });
-  expect((await run(def, 'b', { sizeMiB: 64 })).ending).toBe('done');
+  const created = await run(def, 'b', { sizeMiB: 64 });
+  expect(created.ending, created.stderr).toBe('done');
+  expect(created.status.approval).toEqual({ needed: false });
+  expect(created.status.conditions).toContainEqual(expect.objectContaining({ type: 'Approved', status: 'True', reason: 'NotNeeded' }));
   expect((await run(def, 'b', { sizeMiB: 96 })).ending).toBe('done');
   const id = nodeOf('b').id;
   const replace = await run(def, 'b', { sizeMiB: 96, generation: 2 });

@@ -64,11 +64,17 @@ describe('which plans need a person', () => {
 
   test('the digest: the same plan gives the same one, whatever the order; any change to the plan gives another', () => {
     const d = planDigest(view(update, destroy));
-    expect(d).toMatch(/^[0-9a-f]{16}$/);
+    expect(d).toMatch(/^[0-9a-f]{64}$/);
     expect(planDigest(view(destroy, update))).toBe(d);
     expect(planDigest(view(update))).not.toBe(d);
     const bigger = resource('aws_db_instance.db', ['update'], update.before, { ...update.after, instance_class: 'db.r6g.xlarge' });
     expect(planDigest(view(bigger, destroy))).not.toBe(d);
+    // Bound to what was planned and for which spec: the same masked changes from another
+    // configuration (a local the request set), or another generation, are another plan.
+    const config = { locals: { suffix: 'a' } };
+    expect(planDigest(view(update), { configuration: config })).not.toBe(planDigest(view(update), { configuration: { locals: { suffix: 'evil' } } }));
+    expect(planDigest(view(update), { configuration: config, generation: 1 })).not.toBe(planDigest(view(update), { configuration: config, generation: 2 }));
+    expect(planDigest(view(update), { configuration: config, generation: 1 })).toBe(planDigest(view(update), { configuration: config, generation: 1 }));
     // Masked values: the digest can tell nothing of a secret.
     expect(JSON.stringify(view(update))).not.toContain('hunter2');
   });
@@ -123,20 +129,21 @@ describe('the admission policy', () => {
   });
   const approved = (plan: string) => request({ [APPROVED_PLAN_ANNOTATION]: plan, team: 'a' });
 
-  test('a tenant may create and change requests, but not set, change or remove the approval', () => {
+  test('a tenant may create and change requests, and drop the approval, but not set or change it', () => {
     expect(admits(request(), null, ['tenants'])).toBe(true);
     expect(admits(request({ team: 'a' }), request(), ['tenants'])).toBe(true);
-    expect(admits(approved('0123456789abcdef'), null, ['tenants'])).toBe(false);
-    expect(admits(approved('0123456789abcdef'), request({ team: 'a' }), ['tenants'])).toBe(false);
-    expect(admits(approved('fedcba9876543210'), approved('0123456789abcdef'), ['tenants'])).toBe(false);
-    expect(admits(request({ team: 'a' }), approved('0123456789abcdef'), ['tenants'])).toBe(false);
+    expect(admits(approved('0123456789abcdef'.repeat(4)), null, ['tenants'])).toBe(false);
+    expect(admits(approved('0123456789abcdef'.repeat(4)), request({ team: 'a' }), ['tenants'])).toBe(false);
+    expect(admits(approved('fedcba9876543210'.repeat(4)), approved('0123456789abcdef'.repeat(4)), ['tenants'])).toBe(false);
+    // Dropping it approves nothing.
+    expect(admits(request({ team: 'a' }), approved('0123456789abcdef'.repeat(4)), ['tenants'])).toBe(true);
     // Other changes of an approved request stay the tenant's (the approval then no longer matches the plan).
-    expect(admits({ ...approved('0123456789abcdef'), spec: { size: 'small' } }, approved('0123456789abcdef'), ['tenants'])).toBe(true);
+    expect(admits({ ...approved('0123456789abcdef'.repeat(4)), spec: { size: 'small' } }, approved('0123456789abcdef'.repeat(4)), ['tenants'])).toBe(true);
   });
 
   test('a member of an approvers’ group may set it', () => {
-    expect(admits(approved('0123456789abcdef'), request(), ['system:authenticated', 'dba'])).toBe(true);
-    expect(admits(approved('0123456789abcdef'), null, ['platform-approvers'])).toBe(true);
+    expect(admits(approved('0123456789abcdef'.repeat(4)), request(), ['system:authenticated', 'dba'])).toBe(true);
+    expect(admits(approved('0123456789abcdef'.repeat(4)), null, ['platform-approvers'])).toBe(true);
   });
 });
 
@@ -144,17 +151,17 @@ describe('kratix-cdktf approve', () => {
   test.each([
     [['postgres/orders'], /--plan must be/],
     [['postgres/orders', '--plan', 'nope'], /--plan must be/],
-    [['orders', '--plan', '0123456789abcdef'], /<resource>\/<name>/],
-    [['postgres/orders', '--plan', '0123456789abcdef', '--force'], /Unknown option '--force'/],
+    [['orders', '--plan', '0123456789abcdef'.repeat(4)], /<resource>\/<name>/],
+    [['postgres/orders', '--plan', '0123456789abcdef'.repeat(4), '--force'], /Unknown option '--force'/],
   ])('%j is refused with the reason', (args, message) => {
     const parsed = parseApproveArgs(args);
     expect(parsed.ok ? '' : parsed.message).toMatch(message);
   });
 
   // The stand-in kubectl: `get` prints the request; every call is recorded.
-  function standIn(status: unknown) {
+  function standIn(status: unknown, metadata: Record<string, unknown> = { generation: 3, labels: { 'kratix.io/workflow-suspended': 'true' } }) {
     const dir = mkdtempSync(join(tmpdir(), 'kratix-cdktf-kubectl-'));
-    writeFileSync(join(dir, 'request.json'), JSON.stringify({ metadata: { name: 'orders' }, status }));
+    writeFileSync(join(dir, 'request.json'), JSON.stringify({ metadata: { name: 'orders', ...metadata }, status }));
     writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\necho "$*" >> "${dir}/calls"\nif [ "$1" = get ]; then cat "${dir}/request.json"; fi\n`);
     chmodSync(join(dir, 'kubectl'), 0o755);
     const lines: string[] = [];
@@ -172,43 +179,56 @@ describe('kratix-cdktf approve', () => {
     };
     return { run, calls, lines };
   }
+  const PLAN = '0123456789abcdef'.repeat(4);
+  const OTHER = 'fedcba9876543210'.repeat(4);
   const waiting = {
     approval: {
       needed: true,
-      plan: '0123456789abcdef',
+      plan: PLAN,
+      generation: 3,
       approved: false,
       reasons: ['it replaces aws_db_instance.db'],
       summary: [{ address: 'aws_db_instance.db', action: 'replace', attributes: ['engine_version'] }],
     },
   };
 
-  test('shows the plan, then annotates the request and asks Kratix to run it again', () => {
+  test('shows the plan, then annotates the request and asks Kratix to run its suspended workflow again', () => {
     const k = standIn(waiting);
-    expect(k.run(['postgres/orders', '-n', 'team-a', '--plan', '0123456789abcdef'])).toBe(0);
+    expect(k.run(['postgres/orders', '-n', 'team-a', '--plan', PLAN])).toBe(0);
     expect(k.calls()).toEqual([
       'get postgres/orders -o json -n team-a',
-      `annotate postgres/orders ${APPROVED_PLAN_ANNOTATION}=0123456789abcdef --overwrite -n team-a`,
+      `annotate postgres/orders ${APPROVED_PLAN_ANNOTATION}=${PLAN} --overwrite -n team-a`,
       'label postgres/orders kratix.io/manual-reconciliation=true --overwrite -n team-a',
     ]);
     expect(k.lines.join('\n')).toMatch(
-      /plan 0123456789abcdef needs approval: it replaces aws_db_instance.db\n {2}replace aws_db_instance.db \(engine_version\)/,
+      new RegExp(`plan ${PLAN} needs approval: it replaces aws_db_instance.db\n {2}replace aws_db_instance.db \\(engine_version\\)`),
     );
   });
 
-  test('a digest that is not the one waiting, or a request that waits for none, is refused and nothing is changed', () => {
+  test('a workflow that is not suspended gets the annotation only: the label would stop a running Job', () => {
+    const k = standIn(waiting, { generation: 3 });
+    expect(k.run(['postgres/orders', '--plan', PLAN])).toBe(0);
+    expect(k.calls().map((c) => c.split(' ')[0])).toEqual(['get', 'annotate']);
+    expect(k.lines.join('\n')).toMatch(/not suspended; its next run picks the approval up/);
+  });
+
+  test('a digest that is not the one waiting, a request changed since its plan, or one that waits for none, is refused and nothing is changed', () => {
     const k = standIn(waiting);
-    expect(k.run(['postgres/orders', '--plan', 'fedcba9876543210'])).toBe(1);
-    expect(k.lines.join('\n')).toMatch(/waits for plan 0123456789abcdef, not fedcba9876543210/);
+    expect(k.run(['postgres/orders', '--plan', OTHER])).toBe(1);
+    expect(k.lines.join('\n')).toMatch(new RegExp(`waits for plan ${PLAN}, not ${OTHER}`));
+    const changed = standIn(waiting, { generation: 4, labels: { 'kratix.io/workflow-suspended': 'true' } });
+    expect(changed.run(['postgres/orders', '--plan', PLAN])).toBe(1);
+    expect(changed.lines.join('\n')).toMatch(/changed since plan .* was made \(generation 4, not 3\): wait for its next plan/);
     const none = standIn({ approval: { needed: false } });
-    expect(none.run(['postgres/orders', '--plan', '0123456789abcdef'])).toBe(1);
+    expect(none.run(['postgres/orders', '--plan', PLAN])).toBe(1);
     expect(none.lines.join('\n')).toMatch(/waits for no approval/);
-    for (const { calls } of [k, none]) expect(calls().filter((c) => !c.startsWith('get '))).toEqual([]);
+    for (const { calls } of [k, changed, none]) expect(calls().filter((c) => !c.startsWith('get '))).toEqual([]);
   });
 
   test('no kubectl: said so, with the fix', () => {
     const lines: string[] = [];
     const code = approve(
-      { target: 'postgres/orders', plan: '0123456789abcdef' },
+      { target: 'postgres/orders', plan: '0123456789abcdef'.repeat(4) },
       { ...process.env, KUBECTL: '/nonexistent/kubectl' },
       { info: () => {}, error: (l) => lines.push(l) },
     );

@@ -111,7 +111,7 @@ describe.skipIf(awsPlanSkip())('on a real AWS plan, planned offline', () => {
     const first = planApproval(approval, careless());
     const again = planApproval(approval, awsPlan(renderRequest(site, { spec: { careless: true } })));
     expect(again.plan).toBe(first.plan);
-    expect(first.plan).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.plan).toMatch(/^[0-9a-f]{64}$/);
     expect(first.reasons).toEqual(['a 16xlarge instance']);
     expect(first.summary).toContainEqual({ address: 'aws_db_instance.db', action: 'create' });
     expect(JSON.stringify(first)).not.toContain(DB_PASSWORD);

@@ -151,6 +151,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
         ...(run.def.policies?.length ? { policies: run.def.policies } : {}),
         ...(run.def.approval && run.action === 'configure' ? { approval: { rules: run.def.approval, ...approvedPlan(run.input) } } : {}),
         ...(run.def.cost && run.action === 'configure' ? { cost: run.def.cost } : {}),
+        ...generationOf(run.input),
       });
     } catch (e) {
       // Whatever broke (no terraform binary, unreadable output), status must not keep saying
@@ -190,20 +191,24 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
           run.now,
         ),
       );
-    // Kratix replaces status.approval whole: a plan that needs none clears an earlier request.
-    if (run.def.approval && run.action === 'configure') {
+    // Only a run whose plan was judged says anything about approval (Kratix replaces
+    // status.approval whole, and merges conditions by type): a plan that needs none clears an
+    // earlier request; a run that failed before judging leaves it as it was.
+    const judged = typeof result.summary.plan === 'string';
+    if (run.def.approval && run.action === 'configure' && judged) {
       const seen = result.approval;
-      status.approval = seen ? { needed: true, plan: seen.plan, approved: seen.approved, reasons: seen.reasons, summary: seen.summary } : { needed: false };
-      if (seen)
-        conditions.push(
-          condition(
-            'Approved',
-            seen.approved,
-            seen.approved ? 'Approved' : 'AwaitingApproval',
-            seen.approved ? `plan ${seen.plan} was approved` : result.message,
-            run.now,
-          ),
-        );
+      status.approval = seen ? { needed: true, ...seen } : { needed: false };
+      conditions.push(
+        !seen
+          ? condition('Approved', true, 'NotNeeded', 'the plan needs no approval', run.now)
+          : condition(
+              'Approved',
+              seen.approved,
+              seen.approved ? 'Approved' : 'AwaitingApproval',
+              seen.approved ? `plan ${seen.plan} was approved` : result.message,
+              run.now,
+            ),
+      );
     }
     if (result.ok) return { files: new Map(), status, conditions };
     const heading = result.phase === 'interrupted' ? 'terraform was interrupted' : `terraform ${result.phase} failed`;
@@ -330,11 +335,17 @@ function failureReason(phase: string): string {
   return `${words.join('')}Failed`;
 }
 
+// The request's metadata.generation, which an approval is bound to.
+function generationOf(input: unknown): { generation?: number } {
+  const generation = (input as { metadata?: { generation?: unknown } } | null)?.metadata?.generation;
+  return typeof generation === 'number' && Number.isInteger(generation) ? { generation } : {};
+}
+
 // The plan the request's approval annotation approves. The annotation is guarded by the
 // admission policy synth writes (approval-policy.yaml); a value that is not a digest approves nothing.
 function approvedPlan(input: unknown): { approved?: string } {
   const value = (input as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[APPROVED_PLAN_ANNOTATION];
-  return typeof value === 'string' && /^[0-9a-f]{16}$/.test(value) ? { approved: value } : {};
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? { approved: value } : {};
 }
 
 // Whether the request's status holds a TerraformApplied=True condition from an earlier run.

@@ -55,6 +55,8 @@ export interface ApplyRunProps extends TerraformScriptProps {
   readonly approval?: { readonly rules: ApprovalProps; readonly approved?: string };
   /** The Promise's price table and budget: the plan is priced, and its budget enforced, before it is applied. @default none */
   readonly cost?: CostProps;
+  /** The request's metadata.generation, which the plan's digest is bound to. @default none */
+  readonly generation?: number;
   /** Init started before the request was read (head-start.ts): used when this stack inits alike. */
   readonly headStart?: InitHeadStart;
 }
@@ -402,8 +404,17 @@ async function decideDrift(
     for (let i = before - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
     return -1;
   };
-  const judge = (runs: readonly (TerraformRun | undefined)[], at: number) =>
-    checkPolicies(props, cli, { runs }, latest(steps[at]!.policyGate!.plan, at), latest(steps[at]!.policyGate!.detail, at));
+  const judge = (runs: readonly (TerraformRun | undefined)[], at: number): StepFailure | undefined => {
+    const plan = latest(steps[at]!.policyGate!.plan, at);
+    const detail = latest(steps[at]!.policyGate!.detail, at);
+    // The gate runs only after a plan that changes something and its show: anything else is a bug, and fails closed.
+    if (runs[plan]?.code !== 0 || !runs[detail])
+      return {
+        phase: 'policy evaluation',
+        run: { code: 1, errors: ['the plan to judge is missing (a kratix-cdktf bug; please report it): nothing was applied'], stdout: '' },
+      };
+    return checkPolicies(props, cli, { runs }, plan, detail);
+  };
   const second = await runSteps(cli, steps, first, steps.length, started, judge);
   const applied = !second.failure && !second.interruption;
   // A check that could not run on a first apply (it met another request's workspace creation):
@@ -449,7 +460,8 @@ function checkPolicies(
   }
   if (doc === undefined) return fail(['the plan could not be read (terraform show -json), so the plan policies could not check it: nothing was applied']);
   const view = planFromShowJson(doc);
-  planSeen.set(props, planDigest(view));
+  const digest = planDigest(view, { configuration: props.stack, document: doc, ...(props.generation !== undefined ? { generation: props.generation } : {}) });
+  planSeen.set(props, digest);
   if (props.policies?.length) {
     const verdict = evaluatePolicies(props.policies, view);
     if (!verdict.ok)
@@ -467,11 +479,11 @@ function checkPolicies(
     over = overBudget(props.cost, estimate);
     if (over && props.cost.budget?.over === 'refuse') return { phase: 'budget', run: { code: 1, errors: [over], stdout: '' } };
   }
-  return props.approval ? checkApproval(props, cli, view, over) : undefined;
+  return props.approval ? checkApproval(props, cli, view, digest, over) : undefined;
 }
 
 // After the policies: does this plan need a person, and has one approved exactly it?
-function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanView, overBudget?: string): StepFailure | undefined {
+function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanView, plan: string, overBudget?: string): StepFailure | undefined {
   const { rules, approved } = props.approval!;
   let reasons: string[];
   try {
@@ -480,11 +492,18 @@ function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanV
     return { phase: 'policy evaluation', run: { code: 1, errors: [`approval.when() threw ${cli.redact((e as Error).message ?? String(e))}`], stdout: '' } };
   }
   if (!reasons.length) return undefined;
-  const plan = planDigest(view);
   const summary = planSummary(view).map((l) => ({ ...l, address: cli.redact(l.address) }));
-  const seen = { plan, reasons, summary: summary.slice(0, 100), approved: approved === plan };
+  const seen = {
+    plan,
+    reasons,
+    summary: summary.slice(0, 100),
+    ...(summary.length > 100 ? { omitted: summary.length - 100 } : {}),
+    ...(props.generation !== undefined ? { generation: props.generation } : {}),
+    approved: approved === plan,
+  };
   approvalSeen.set(props, seen);
-  if (seen.approved) {
+  // A dry run reports what a real run would wait for, and waits for nothing.
+  if (seen.approved || props.dryRun) {
     cli.log(`  approval: plan ${plan} is the approved one (${reasons.join('; ')})`);
     return undefined;
   }
