@@ -35,13 +35,21 @@ function dbInstance(values: Readonly<Record<string, unknown>>, where: { readonly
   return { monthly: copies * (hourly * HOURS_PER_MONTH + (Number.isFinite(gb) ? gb : 0) * GP3_GB_MONTH_US_EAST_1) };
 }
 
+// A KMS key, in any region: USD 1 a month; each automatic rotation adds 1 a month for the kept
+// key material (https://aws.amazon.com/kms/pricing/, "Key storage"). The estimate is the first
+// month's.
+const kmsKey = (): PriceQuote => ({ monthly: 1 });
+
+// S3 bills storage, requests and transfer, not buckets: nothing to price from a plan.
+const s3Bucket = (): PriceQuote => ({ unpriced: 'billed by use (storage, requests, transfer), not per bucket' });
+
 /**
  * RDS for PostgreSQL instances in us-east-1 (db.t4g.micro, small, medium; gp3; Single- and
- * Multi-AZ). Sources and dates in src/cost/aws.ts.
+ * Multi-AZ) and KMS keys. Sources and dates in src/cost/aws.ts.
  */
 export const awsPrices: PriceTable = {
   currency: 'USD',
-  source: 'infratally.com (RDS PostgreSQL t4g, us-east-1, 2026); usage.ai (gp3 storage, us-east-1, June 2026)',
+  source: 'infratally.com (RDS PostgreSQL t4g, us-east-1, 2026); usage.ai (gp3 storage, us-east-1, June 2026); aws.amazon.com/kms/pricing (KMS keys)',
   asOf: '2026-06',
-  resources: { aws_db_instance: dbInstance },
+  resources: { aws_db_instance: dbInstance, aws_kms_key: kmsKey, aws_s3_bucket: s3Bucket },
 };

@@ -324,6 +324,7 @@ class Run {
         ? [condition('PoliciesPassed', true, 'Passed', `The configuration passed: ${p.policies.join(', ')}`, this.now)]
         : []),
       ...result.conditions,
+      ...this.unconfigured(ctx.action),
     ];
     // A render ran nothing: it has nothing to say about Terraform.
     if (this.setsReady() && props.renderTerraformTo === undefined && !conditions.some((c) => c.type === READY))
@@ -434,6 +435,26 @@ class Run {
       condition('RequestValid', true, 'Validated', 'The request matches the API', this.now),
       condition('StackSynthesized', true, 'Synthesized', message, this.now),
     ];
+  }
+
+  // Kratix merges conditions by type and never drops one: a stage the Promise no longer has
+  // (its policies, approval or budget removed) would leave an earlier False standing.
+  private unconfigured(action: string): Condition[] {
+    if (action !== 'configure') return [];
+    const { def } = this;
+    const had = new Set(
+      ((this.input as { status?: { conditions?: { type?: unknown; status?: unknown }[] } } | undefined)?.status?.conditions ?? [])
+        .filter((c) => c?.status === 'False')
+        .map((c) => c.type),
+    );
+    const gone: [string, boolean, string][] = [
+      ['PoliciesPassed', !def.policies?.length, 'plan policies'],
+      ['Approved', !def.approval, 'approval'],
+      ['WithinBudget', !def.cost?.budget, 'budget'],
+    ];
+    return gone
+      .filter(([type, removed]) => removed && had.has(type))
+      .map(([type, , what]) => condition(type, true, 'NotConfigured', `the Promise has no ${what} any more`, this.now));
   }
 
   private refuse(

@@ -29,6 +29,24 @@ describe('the shipped AWS table', () => {
     expect(estimateCost({ prices: awsPrices }, db('us-east-1', { ...small, multi_az: true })).monthly).toBe(27.96);
   });
 
+  test('a KMS key is 1 a month anywhere; a bucket is billed by use, so unpriced', () => {
+    const plan: PlanView = {
+      source: 'plan',
+      providers: [{ name: 'aws', config: { region: 'eu-west-1' } }],
+      resources: [
+        { address: 'aws_kms_key.k', type: 'aws_kms_key', actions: ['create'], before: null, after: { enable_key_rotation: true } },
+        { address: 'aws_s3_bucket.b', type: 'aws_s3_bucket', actions: ['create'], before: null, after: { bucket: 'b' } },
+      ],
+    };
+    expect(estimateCost({ prices: awsPrices }, plan)).toMatchObject({
+      monthly: 1,
+      resources: [
+        { address: 'aws_kms_key.k', monthly: 1 },
+        { address: 'aws_s3_bucket.b', unpriced: 'billed by use (storage, requests, transfer), not per bucket' },
+      ],
+    });
+  });
+
   test.each([
     ['eu-west-1', small, /no sourced price for eu-west-1/],
     ['us-east-1', { ...small, instance_class: 'db.r6g.xlarge' }, /no sourced price for db\.r6g\.xlarge/],

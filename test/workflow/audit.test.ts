@@ -69,3 +69,19 @@ test(`status.audit keeps the last ${AUDIT_HISTORY} runs, and ignores what is not
   const odd = await runRequest(echo, object({}, { audit: 'not a list' }));
   expect(odd.status.audit).toHaveLength(1);
 });
+
+test('a stage the Promise no longer has does not leave its earlier False condition standing', async () => {
+  // Kratix merges conditions by type and never drops one: the run says the stage is gone.
+  const earlier = (types: string[]) =>
+    JSON.stringify({
+      ...JSON.parse(requestYaml(echo, {}, { name: 'was-refused', namespace: 'team-a' })),
+      status: { conditions: types.map((type) => ({ type, status: 'False', reason: 'x', message: 'x', lastTransitionTime: '2026-12-01T00:00:00Z' })) },
+    });
+  const run = await runRequest(echo, earlier(['PoliciesPassed', 'Approved', 'WithinBudget']));
+  expect(run.ending, run.stderr).toBe('done');
+  for (const type of ['PoliciesPassed', 'Approved', 'WithinBudget'])
+    expect(run.status.conditions).toContainEqual(expect.objectContaining({ type, status: 'True', reason: 'NotConfigured' }));
+  // Nothing said about stages that never reported.
+  const fresh = await runRequest(echo, earlier([]));
+  expect(fresh.status.conditions.map((c: { type: string }) => c.type)).not.toContain('PoliciesPassed');
+});
