@@ -17,13 +17,22 @@ const POSTGRES_HOURLY_US_EAST_1: Readonly<Record<string, number>> = {
 };
 // gp3 storage, USD per GB-month, us-east-1: usage.ai, "RDS pricing calculator" (rates of June
 // 2026), https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/. A Multi-AZ
-// instance's standby has its own copy (AWS RDS User Guide, "On-Demand DB instances").
+// instance's standby has its own copy (AWS RDS User Guide, "On-Demand DB instances for Amazon
+// RDS", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_OnDemandDBInstances.html).
+// Both instance and storage rates come from third parties quoting AWS's list prices.
 const GP3_GB_MONTH_US_EAST_1 = 0.115;
+
+// A value the plan does not know yet, or the configuration holds as an expression.
+const unknown = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.includes('${'));
 
 function dbInstance(values: Readonly<Record<string, unknown>>, where: { readonly region?: string }): PriceQuote {
   const cls = String(values.instance_class ?? '');
   const engine = String(values.engine ?? '');
-  if (where.region !== 'us-east-1') return { unpriced: `no sourced price for ${where.region ?? 'an unnamed region'} in this table` };
+  // AWS provider 6 takes a region per resource; it wins over the provider's.
+  const region = typeof values.region === 'string' && !unknown(values.region) ? values.region : where.region;
+  if (region !== 'us-east-1') return { unpriced: `no sourced price for ${region ?? 'an unnamed region'} in this table` };
+  for (const key of ['instance_class', 'allocated_storage'] as const) if (unknown(values[key])) return { unpriced: `${key} is not known before the apply` };
+  if (values.multi_az !== undefined && typeof values.multi_az !== 'boolean') return { unpriced: 'multi_az is not known before the apply' };
   if (engine !== 'postgres') return { unpriced: `no sourced price for engine ${engine || '(unknown)'}` };
   const hourly = POSTGRES_HOURLY_US_EAST_1[cls];
   if (hourly === undefined) return { unpriced: `no sourced price for ${cls || 'an unknown class'}` };
@@ -31,13 +40,13 @@ function dbInstance(values: Readonly<Record<string, unknown>>, where: { readonly
   const storageType = String(values.storage_type ?? (values.iops ? 'io1' : 'gp2'));
   if (storageType !== 'gp3') return { unpriced: `no sourced price for ${storageType} storage` };
   const copies = values.multi_az === true ? 2 : 1;
-  const gb = Number(values.allocated_storage ?? 0);
-  return { monthly: copies * (hourly * HOURS_PER_MONTH + (Number.isFinite(gb) ? gb : 0) * GP3_GB_MONTH_US_EAST_1) };
+  const gb = Number(values.allocated_storage);
+  if (!Number.isFinite(gb)) return { unpriced: 'allocated_storage is not a number' };
+  return { monthly: copies * (hourly * HOURS_PER_MONTH + gb * GP3_GB_MONTH_US_EAST_1) };
 }
 
-// A KMS key, in any region: USD 1 a month; each automatic rotation adds 1 a month for the kept
-// key material (https://aws.amazon.com/kms/pricing/, "Key storage"). The estimate is the first
-// month's.
+// A KMS key, in any region: USD 1 a month (https://aws.amazon.com/kms/pricing/, "Key storage",
+// read 2026-12); rotations add to it later. The estimate is the first month's.
 const kmsKey = (): PriceQuote => ({ monthly: 1 });
 
 // S3 bills storage, requests and transfer, not buckets: nothing to price from a plan.

@@ -2,7 +2,8 @@
 // configuration (every delivery, before anything is delivered), priced by a table the platform
 // provides, and a budget that refuses the request or asks for approval above it. The table
 // prices a resource from its planned values; what it cannot price is listed as unpriced, with
-// the reason, never guessed.
+// the reason, never guessed, and types it does not know are named in `notInTable`. A
+// configuration shows one resource per block: count, for_each and modules only a plan expands.
 import { isInternal, type PlannedResource, type PlanView } from '../policies/plan.js';
 import type { Issue } from '../schema/issue.js';
 
@@ -42,6 +43,8 @@ export interface CostEstimate {
   /** The sum of the priced resources, rounded to cents. */
   readonly monthly: number;
   readonly resources: readonly ({ readonly address: string; readonly monthly: number } | { readonly address: string; readonly unpriced: string })[];
+  /** Resource types in the plan that the table does not know (free, or not priced by this table): not in the figure. */
+  readonly notInTable?: readonly string[];
   /** `plan` (Terraform's, apply mode) or `configuration` (the synthesized stack). */
   readonly from: PlanView['source'];
   readonly source: string;
@@ -55,14 +58,27 @@ export function estimateCost(props: CostProps, plan: PlanView): CostEstimate {
   const region = plan.providers.find((p) => p.name === 'aws')?.config.region;
   const where: PriceContext = typeof region === 'string' ? { region } : {};
   const resources: CostEstimate['resources'][number][] = [];
+  const others = new Set<string>();
   for (const r of plan.resources) {
+    if (r.after === null || r.actions.includes('read') || isInternal(r)) continue;
     const price = props.prices.resources[r.type];
-    if (!price || r.after === null || r.actions.includes('read') || isInternal(r)) continue;
+    if (!price) {
+      others.add(r.type);
+      continue;
+    }
     resources.push({ address: r.address, ...quote(price, r, where) });
   }
   resources.sort((a, b) => a.address.localeCompare(b.address));
   const monthly = cents(resources.reduce((sum, r) => sum + ('monthly' in r ? r.monthly : 0), 0));
-  return { currency: props.prices.currency, monthly, resources, from: plan.source, source: props.prices.source, asOf: props.prices.asOf };
+  return {
+    currency: props.prices.currency,
+    monthly,
+    resources,
+    ...(others.size ? { notInTable: [...others].sort() } : {}),
+    from: plan.source,
+    source: props.prices.source,
+    asOf: props.prices.asOf,
+  };
 }
 
 function quote(price: PriceTable['resources'][string], r: PlannedResource, where: PriceContext): { monthly: number } | { unpriced: string } {

@@ -324,8 +324,12 @@ class Run {
         ? [condition('PoliciesPassed', true, 'Passed', `The configuration passed: ${p.policies.join(', ')}`, this.now)]
         : []),
       ...result.conditions,
-      ...this.unconfigured(ctx.action),
+      // Within the budget on the configuration; the delivery's verdict on the plan, when it has one, stands.
+      ...(p.cost && def.cost?.budget && !result.conditions.some((c) => c.type === 'WithinBudget')
+        ? [condition('WithinBudget', true, 'WithinBudget', `the configuration is estimated at ${p.cost.monthly} ${p.cost.currency} a month`, this.now)]
+        : []),
     ];
+    conditions.push(...this.unconfigured(ctx.action).filter((c) => !conditions.some((o) => o.type === c.type)));
     // A render ran nothing: it has nothing to say about Terraform.
     if (this.setsReady() && props.renderTerraformTo === undefined && !conditions.some((c) => c.type === READY))
       conditions.push(
@@ -355,7 +359,8 @@ class Run {
       }
     }
     const status = {
-      ...(p.cost ? { cost: p.cost } : {}),
+      // Apply mode writes the plan's estimate when it judges one; an idle run keeps the last.
+      ...(p.cost && !delivery.runsTerraform ? { cost: p.cost } : {}),
       ...result.status,
       ...(manifests ? manifestsStatus(result.status.message, manifests) : {}),
       ...(details ? { details: details.value } : {}),

@@ -42,8 +42,9 @@ const state = (name: string) => {
   return row ? JSON.parse(row) : undefined;
 };
 const nodeOf = (name: string) => state(name)?.resources.find((r: { name: string }) => r.name === 'node')?.instances[0]?.attributes;
-const run = (def: ReturnType<typeof cache>, name: string, spec: Record<string, unknown>, approved?: string) =>
-  runRequest(def, requestYaml(def, spec, { ...meta(name), ...(approved ? { annotations: { [APPROVED_PLAN_ANNOTATION]: approved } } : {}) }), t.env);
+// Kratix writes the whole object, metadata.generation included: an approval is bound to it.
+const run = (def: ReturnType<typeof cache>, name: string, spec: Record<string, unknown>, approved?: string, generation = 1) =>
+  runRequest(def, requestYaml(def, spec, { ...meta(name), generation, ...(approved ? { annotations: { [APPROVED_PLAN_ANNOTATION]: approved } } : {}) }), t.env);
 
 test('every change needs approval: the first plan waits, the approved digest is applied, a changed request waits again with a new digest', async () => {
   const def = cache({ approvers, anyChange: true });
@@ -109,6 +110,11 @@ test('by default only a replacement (or a destroy) waits: a resize is applied at
   expect(replace.ending).toBe('suspended');
   expect(replace.status.approval).toMatchObject({ needed: true, reasons: ['it replaces terraform_data.node'] });
   expect(nodeOf('b').id).toBe(id);
+  expect(replace.status.approval.generation).toBe(1);
+  // The same plan for another generation of the request is another approval.
+  const later = await run(def, 'b', { sizeMiB: 96, generation: 2 }, replace.status.approval.plan, 2);
+  expect(later.ending).toBe('suspended');
+  expect(later.status.approval.plan).not.toBe(replace.status.approval.plan);
   const approved = await run(def, 'b', { sizeMiB: 96, generation: 2 }, replace.status.approval.plan);
   expect(approved.ending, approved.stderr).toBe('done');
   expect(nodeOf('b').id).not.toBe(id);

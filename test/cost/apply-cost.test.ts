@@ -60,7 +60,7 @@ test('the plan’s estimate in status; over a refusing budget: refused on the co
   expect(big.status.conditions).toContainEqual(expect.objectContaining({ type: 'WithinBudget', status: 'False', reason: 'OverBudget' }));
   expect(big.stdout).not.toMatch(/terraform (init|plan|apply) in/);
 
-  // Three nodes of 64: the configuration has one block (32), the plan three instances (96) — then four (128).
+  // Four nodes of 64: the configuration has one block (32), the plan four instances (128).
   const many = await run(def, 'a', { sizeMiB: 64, replicas: 4 });
   expect(many.ending).toBe('suspended');
   expect(many.status.message).toMatch(/Over the Promise's budget, so nothing was applied: it is estimated at 128 USD a month, over the budget of 100/);

@@ -176,6 +176,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     // Converged: applied, with no drift left as found (drift: 'report').
     const driftLeft = result.ok && result.drift !== undefined && result.drift.drifted.length > result.drift.corrected.length;
     if (run.action === 'configure') conditions.push(condition(READY, result.ok && !driftLeft, driftLeft ? 'DriftReported' : reason, result.message, run.now));
+    if (!result.ok && result.phase === 'approval evaluation') conditions.push(condition('Approved', false, 'ApprovalFailed', result.message, run.now));
     if (!result.ok && (result.phase === 'policy check' || result.phase === 'policy evaluation'))
       conditions.push(condition('PoliciesPassed', false, result.phase === 'policy check' ? 'PolicyViolated' : 'PolicyFailed', result.message, run.now));
     if (drift) status.drift = drift;
@@ -194,7 +195,7 @@ export class ApplyInWorkflow implements Delivery, ApplyProps {
     // Only a run whose plan was judged says anything about approval (Kratix replaces
     // status.approval whole, and merges conditions by type): a plan that needs none clears an
     // earlier request; a run that failed before judging leaves it as it was.
-    const judged = typeof result.summary.plan === 'string';
+    const judged = result.approvalJudged === true;
     if (run.def.approval && run.action === 'configure' && judged) {
       const seen = result.approval;
       status.approval = seen ? { needed: true, ...seen } : { needed: false };

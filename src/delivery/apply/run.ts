@@ -76,6 +76,8 @@ export type ApplyResult =
       /** A configure run's drift check. */
       readonly drift?: DriftReport;
       readonly approval?: ApprovalSeen;
+      /** The approval rules judged the plan (whether or not it needed a person). */
+      readonly approvalJudged?: boolean;
       readonly cost?: CostEstimate;
     }
   | {
@@ -86,6 +88,8 @@ export type ApplyResult =
       readonly summary: Record<string, unknown>;
       readonly drift?: DriftReport;
       readonly approval?: ApprovalSeen;
+      /** The approval rules judged the plan (whether or not it needed a person). */
+      readonly approvalJudged?: boolean;
       readonly cost?: CostEstimate;
     };
 
@@ -169,7 +173,12 @@ export async function runApplyDelivery(props: ApplyRunProps): Promise<ApplyResul
     const digest = planSeen.get(props);
     const judged = digest ? { ...result, summary: { ...result.summary, plan: digest } } : result;
     const estimate = costSeen.get(props);
-    const withApproval = { ...judged, ...(seen ? { approval: seen } : {}), ...(estimate ? { cost: estimate } : {}) };
+    const withApproval = {
+      ...judged,
+      ...(seen ? { approval: seen } : {}),
+      ...(approvalJudged.has(props) ? { approvalJudged: true } : {}),
+      ...(estimate ? { cost: estimate } : {}),
+    };
     return drift ? withDrift(withApproval, drift) : withApproval;
   } finally {
     // The folder can hold plan files with sensitive values.
@@ -192,6 +201,7 @@ interface StepFailure {
 const approvalSeen = new WeakMap<ApplyRunProps, ApprovalSeen>();
 const planSeen = new WeakMap<ApplyRunProps, string>();
 const costSeen = new WeakMap<ApplyRunProps, CostEstimate>();
+const approvalJudged = new WeakSet<ApplyRunProps>();
 
 /** Where a run was stopped by its signal. */
 interface Interruption {
@@ -489,8 +499,9 @@ function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanV
   try {
     reasons = [...approvalReasons(rules, view), ...(overBudget ? [overBudget] : [])].map(cli.redact);
   } catch (e) {
-    return { phase: 'policy evaluation', run: { code: 1, errors: [`approval.when() threw ${cli.redact((e as Error).message ?? String(e))}`], stdout: '' } };
+    return { phase: 'approval evaluation', run: { code: 1, errors: [`approval.when() threw ${cli.redact((e as Error).message ?? String(e))}`], stdout: '' } };
   }
+  approvalJudged.add(props);
   if (!reasons.length) return undefined;
   const summary = planSummary(view).map((l) => ({ ...l, address: cli.redact(l.address) }));
   const seen = {
@@ -504,7 +515,11 @@ function checkApproval(props: ApplyRunProps, cli: TerraformCliProps, view: PlanV
   approvalSeen.set(props, seen);
   // A dry run reports what a real run would wait for, and waits for nothing.
   if (seen.approved || props.dryRun) {
-    cli.log(`  approval: plan ${plan} is the approved one (${reasons.join('; ')})`);
+    cli.log(
+      seen.approved
+        ? `  approval: plan ${plan} is the approved one (${reasons.join('; ')})`
+        : `  approval: a real run would wait for approval of plan ${plan} (${reasons.join('; ')})`,
+    );
     return undefined;
   }
   const was = approved ? ` (the approved plan is ${approved}: this one differs)` : '';
