@@ -6,6 +6,7 @@
 // The annotation is on the request, which its tenant can edit: the ValidatingAdmissionPolicy
 // that `approvalPolicy()` writes lets only the approvers' groups set or change it.
 import { createHash } from 'node:crypto';
+import { stableJson } from '../artifacts/yaml.js';
 import { isInternal, type PlannedResource, type PlanView } from '../policies/plan.js';
 import type { Issue } from '../schema/issue.js';
 
@@ -104,20 +105,10 @@ export function planDigest(plan: PlanView, context: DigestContext = {}): string 
     unknown: rc.change?.after_unknown,
     sensitive: [rc.change?.before_sensitive, rc.change?.after_sensitive],
   }));
-  const configuration = context.configuration === undefined ? null : createHash('sha256').update(canonical(context.configuration)).digest('hex');
+  const configuration = context.configuration === undefined ? null : createHash('sha256').update(stableJson(context.configuration)).digest('hex');
   return createHash('sha256')
-    .update(canonical({ changes, markers, configuration, generation: context.generation ?? null }))
+    .update(stableJson({ changes, markers, configuration, generation: context.generation ?? null }))
     .digest('hex');
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** Why this plan needs approval under `props`; none when it does not. A throwing `when` is the author's bug. */

@@ -223,3 +223,14 @@ function exactNumbers(value: unknown, trail: (string | number)[], inexact: 'thro
   }
   return value;
 }
+
+/** JSON with object keys sorted at every depth: the same value always gives the same text (for digests). */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,4 +1,5 @@
 // Drift: what a reconcile finds changed outside Terraform, told apart from what the request asked for.
+import { stableJson } from '../../artifacts/yaml.js';
 import { createHash } from 'node:crypto';
 import type { TerraformJson } from '../../terraform/stack.js';
 import { condition, cut, type Condition } from '../../workflow/status.js';
@@ -40,16 +41,6 @@ export function stackRecord(stack: TerraformJson): Record<string, unknown> {
   for (const name of Object.keys((stack.variable as Record<string, unknown> | undefined) ?? {}))
     if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) digests[`var.${name}`] = `\${sha256(jsonencode(var.${name}))}`;
   return { input: digests };
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** One attribute found changed: its path and the values, masked when sensitive. */
