@@ -14,6 +14,7 @@ import { evaluatePolicies, planFromShowJson, type PlanPolicy, type PlanView } fr
 import { DEFAULT_STOP_TIMEOUT_MS, redactor, terraform, type TerraformCliProps, type TerraformRun } from './terraform-cli.js';
 import {
   followedStep,
+  latestStep,
   OWNER_ADDRESS,
   OWNER_MARKER,
   terraformScript,
@@ -308,18 +309,14 @@ function cliFor(cli: TerraformCliProps, step: TerraformStep): TerraformCliProps 
 // Whether the plan an onlyIfPlan step reads succeeded and shows what the step needs.
 function planShows(steps: readonly TerraformStep[], runs: readonly (TerraformRun | undefined)[], index: number): boolean {
   const { phase, shows } = steps[index]!.onlyIfPlan!;
-  for (let i = index - 1; i >= 0; i--) {
-    if (steps[i]!.phase !== phase) continue;
-    const run = runs[i];
-    if (run?.code !== 0) return false;
-    if (shows === 'changes') return run.plansChanges === true;
-    if (shows === 'no changes') return run.plansChanges !== true;
-    const planned = allPlanned(run, ['planned_change', 'resource_drift']);
-    // A first apply (the stack record is created) has nothing to drift from.
-    if (planned.some((c) => c.address === STACK_ADDRESS && c.action === 'create')) return false;
-    return planned.some((c) => !INTERNAL.has(c.address));
-  }
-  return false;
+  const run = runs[latestStep(steps, phase, index)];
+  if (run?.code !== 0) return false;
+  if (shows === 'changes') return run.plansChanges === true;
+  if (shows === 'no changes') return run.plansChanges !== true;
+  const planned = allPlanned(run, ['planned_change', 'resource_drift']);
+  // A first apply (the stack record is created) has nothing to drift from.
+  if (planned.some((c) => c.address === STACK_ADDRESS && c.action === 'create')) return false;
+  return planned.some((c) => !INTERNAL.has(c.address));
 }
 
 /** The drift check's findings and what the run does about them. */
@@ -410,13 +407,9 @@ async function decideDrift(
   }
   if (decision!.skipApply) return { ...first, drift: decision! };
   // The latest plan and show before a policy gate are what it judges.
-  const latest = (phase: string, before: number) => {
-    for (let i = before - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
-    return -1;
-  };
   const judge = (runs: readonly (TerraformRun | undefined)[], at: number): StepFailure | undefined => {
-    const plan = latest(steps[at]!.policyGate!.plan, at);
-    const detail = latest(steps[at]!.policyGate!.detail, at);
+    const plan = latestStep(steps, steps[at]!.policyGate!.plan, at);
+    const detail = latestStep(steps, steps[at]!.policyGate!.detail, at);
     // The gate runs only after a plan that changes something and its show: anything else is a bug, and fails closed.
     if (runs[plan]?.code !== 0 || !runs[detail])
       return {

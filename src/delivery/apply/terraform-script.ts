@@ -510,9 +510,7 @@ export function commandsScript(script: TerraformScript): string {
     const dependents = steps.flatMap((_, j) => (followedStep(steps, j) === i ? [j] : []));
     // The steps that read this plan: those whose latest earlier step of its phase is this one.
     const readers = (...shows: string[]) =>
-      steps.flatMap((d, j) =>
-        d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) && j > i && !steps.slice(i + 1, j).some((o) => o.phase === s.phase) ? [j] : [],
-      );
+      steps.flatMap((d, j) => (d.onlyIfPlan?.phase === s.phase && shows.includes(d.onlyIfPlan.shows) && latestStep(steps, s.phase, j) === i ? [j] : []));
     const nested = (indices: number[]) => indices.flatMap(emit).map((line) => `  ${line}`);
     if (s.detailedExitCode) {
       // Exit code 2: the plan changes something; 0: nothing; any other: it failed.
@@ -554,8 +552,12 @@ export function commandsScript(script: TerraformScript): string {
 /** For a step that runs only after another's failure ({@link TerraformStep.onlyAfter}), the index of that step: the latest earlier one of its phase; -1 for any other step. */
 export function followedStep(steps: readonly TerraformStep[], index: number): number {
   const phase = steps[index]?.onlyAfter?.phase;
-  if (phase === undefined) return -1;
-  for (let i = index - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
+  return phase === undefined ? -1 : latestStep(steps, phase, index);
+}
+
+/** The index of the latest step of phase `phase` before `before`; -1 when there is none. Phase names repeat: the nearest one is meant. */
+export function latestStep(steps: readonly TerraformStep[], phase: string, before: number): number {
+  for (let i = before - 1; i >= 0; i--) if (steps[i]!.phase === phase) return i;
   return -1;
 }
 
