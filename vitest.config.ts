@@ -27,6 +27,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts', 'promises/**/*.test.ts'],
+    // They need Debian's chromium: `npm run test:browser` (vitest.browser.config.ts), which .ci/run runs.
+    exclude: ['test/browser/**', '**/node_modules/**'],
     // Vitest's default on 2 cores is one worker, but most of this suite's time is spent waiting
     // on child processes (terraform, PostgreSQL, node --build-snapshot): three files at a time
     // keep both cores busy. Measured on 2 cores from a fresh clone: 78 s with 2 workers, 77 s

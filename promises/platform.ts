@@ -1,7 +1,17 @@
 // What the platform puts on everything its Promises build, whichever Promise builds it: every
 // Promise imports this and lists it first in `decorate`. Owner and cost centre are the request's
 // labels; the rest is the platform's to say, and wins over whatever a stack or a request set.
-import { allowedRegions, type Decoration, type DecorationContext, encryptionAtRest, noOpenIngress, noPublicBuckets, type PlanPolicy } from 'kratix-cdktf';
+import {
+  allowedRegions,
+  type BackstageProps,
+  backstagePullRequest,
+  type Decoration,
+  type DecorationContext,
+  encryptionAtRest,
+  noOpenIngress,
+  noPublicBuckets,
+  type PlanPolicy,
+} from 'kratix-cdktf';
 
 const OWNER = 'platform.example.com/owner';
 const COST_CENTRE = 'platform.example.com/cost-centre';
@@ -37,3 +47,14 @@ function carried(labels: Readonly<Record<string, string>>): Record<string, strin
 // What no Promise of this platform may build, whatever a request asks: checked on every run
 // before anything is delivered. A Promise adds its own after these.
 export const platformPolicies: readonly PlanPolicy[] = [noPublicBuckets(), encryptionAtRest(), noOpenIngress(), allowedRegions(['eu-west-1'])];
+
+// Where the platform's Promises show up in Backstage: owned by the platform team, requested by a
+// pull request into the repository Flux applies to the platform cluster, and every request's
+// catalog entity written to the Kratix Destination labelled environment=backstage, which
+// Backstage reads (README: Backstage).
+export const platformBackstage: BackstageProps = {
+  owner: 'group:default/platform-team',
+  system: 'system:default/platform',
+  create: backstagePullRequest({ repoUrl: 'github.com?owner=acme&repo=platform-requests', targetPath: 'requests' }),
+  catalog: { matchLabels: { environment: 'backstage' } },
+};

@@ -33,6 +33,14 @@ export type { PlannedProvider, PlannedResource, PlanPolicy, PlanView, PolicyViol
 export { awsPrices } from './cost/aws.js';
 export type { CostEstimate, CostProps, PriceContext, PriceQuote, PriceTable } from './cost/index.js';
 export { APPROVED_PLAN_ANNOTATION, type ApprovalProps, type ApprovalRequest, type PlanSummaryLine } from './approval/index.js';
+export {
+  backstageKubeApply,
+  backstagePullRequest,
+  OWNER_ANNOTATION,
+  type BackstageCreate,
+  type BackstageLink,
+  type BackstageProps,
+} from './backstage/index.js';
 export { allowedInstanceClasses, allowedRegions, encryptionAtRest, noDestroyOfProtected, noOpenIngress, noPublicBuckets } from './policies/library.js';
 export type { Delivery, DeliveryResult, DeliveryRun, PipelineNeeds, RemoteState } from './delivery/delivery.js';
 export {

@@ -1,7 +1,7 @@
 import { definePromise, type Infer, Type } from 'kratix-cdktf';
 import type { Bucket } from '../../generated/bucket/types.js';
 import type { Postgres } from '../../generated/postgres/types.js';
-import { platformDecoration } from '../platform.js';
+import { platformDecoration, platformBackstage } from '../platform.js';
 
 // A composed offering: one request for an application's environment becomes a Postgres and a
 // Bucket request, typed by those Promises' generated types, which Kratix applies on the platform
@@ -36,6 +36,7 @@ export type AppEnvironmentSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'app-env',
   decorate: [platformDecoration],
+  backstage: platformBackstage,
   description: 'An application environment: a PostgreSQL database and an S3 bucket, requested from the postgres and bucket Promises.',
   version: 'v0.1.0',
   api: { group: 'platform.example.com', version: 'v1alpha1', kind: 'AppEnvironment', shortNames: ['appenv'] },

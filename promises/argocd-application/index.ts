@@ -1,5 +1,5 @@
 import { definePromise, type Infer, manifestFile, physicalName, Type } from 'kratix-cdktf';
-import { platformDecoration } from '../platform.js';
+import { platformDecoration, platformBackstage } from '../platform.js';
 
 // A port of the Kratix marketplace's `argocd-application` Promise (syntasso/kratix-marketplace,
 // argocd-application/promise.yaml): the same API, field for field (upstream-api.yaml, checked by
@@ -27,6 +27,7 @@ export type ArgocdApplicationSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'argocd-application',
   decorate: [platformDecoration],
+  backstage: platformBackstage,
   description: 'An Argo CD Application that deploys a public Git repository to the Destination, with Argo CD installed by the Promise.',
   api: { group: 'marketplace.kratix.io', version: 'v1alpha1', kind: 'argocd-application', plural: 'argocd-applications', singular: 'argocd-application' },
   spec,

@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { definePromise, type Infer, physicalName, tofuController, Type } from 'kratix-cdktf';
-import { platformDecoration, platformPolicies } from '../platform.js';
+import { platformDecoration, platformPolicies, platformBackstage } from '../platform.js';
 
 const storageClass = Type.Union(
   [
@@ -68,6 +68,7 @@ export type BucketSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'bucket',
   decorate: [platformDecoration],
+  backstage: platformBackstage,
   policies: platformPolicies,
   description: 'A private, encrypted Amazon S3 bucket with optional versioning and lifecycle rules.',
   version: 'v0.1.0',

@@ -1,6 +1,6 @@
 import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { definePromise, type Infer, Type } from 'kratix-cdktf';
-import { platformDecoration } from '../platform.js';
+import { backstageKubeApply, definePromise, type Infer, Type } from 'kratix-cdktf';
+import { platformDecoration, platformBackstage } from '../platform.js';
 
 // A port of the Kratix marketplace's `namespace` Promise (syntasso/kratix-marketplace,
 // namespace/promise.yaml): the same API, field for field (upstream-api.yaml, checked by the test
@@ -20,6 +20,8 @@ export type NamespaceSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'namespace',
   decorate: [platformDecoration],
+  // A namespace is needed before anything else a team asks for: created at once, not after a review.
+  backstage: { ...platformBackstage, create: backstageKubeApply() },
   description: 'A namespace on a Destination cluster, from the Kratix marketplace.',
   version: 'v1.0.0',
   api: { group: 'marketplace.kratix.io', version: 'v1alpha1', kind: 'namespace', plural: 'namespaces', singular: 'namespace' },

@@ -4,7 +4,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { allowedInstanceClasses, applyInWorkflow, definePromise, type Infer, physicalName, promiseOutput, s3Backend, tofuController, Type } from 'kratix-cdktf';
-import { platformDecoration, platformPolicies } from '../platform.js';
+import { platformDecoration, platformPolicies, platformBackstage } from '../platform.js';
 
 // What the platform team promises per T-shirt size; consumers never pick instance classes.
 const INSTANCE_CLASS = { small: 'db.t4g.micro', medium: 'db.t4g.large', large: 'db.r6g.xlarge' } as const;
@@ -71,6 +71,25 @@ export type PostgresSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'postgres',
   decorate: [platformDecoration],
+  // In Backstage, each database links to its page in the AWS console and its admin secret.
+  backstage: {
+    ...platformBackstage,
+    links: ({ request, outputs }) => [
+      {
+        title: 'RDS console',
+        icon: 'dashboard',
+        url: `https://eu-west-1.console.aws.amazon.com/rds/home?region=eu-west-1#database:id=${encodeURIComponent(identifierOf(request))}`,
+      },
+      ...(typeof outputs.masterSecretArn === 'string'
+        ? [
+            {
+              title: 'Admin credentials (Secrets Manager)',
+              url: `https://eu-west-1.console.aws.amazon.com/secretsmanager/secret?region=eu-west-1&name=${encodeURIComponent(outputs.masterSecretArn)}`,
+            },
+          ]
+        : []),
+    ],
+  },
   // The sizes the platform sells, whatever the stack is changed to later.
   policies: [...platformPolicies, allowedInstanceClasses({ aws_db_instance: Object.values(INSTANCE_CLASS) })],
   description:
@@ -160,7 +179,7 @@ export default definePromise({
   },
   stack(scope, { metadata, spec }) {
     new AwsProvider(scope, 'aws', { region: 'eu-west-1' });
-    const identifier = physicalName({ metadata }, { prefix: 'pg', maxLength: 63 });
+    const identifier = identifierOf({ metadata });
     const db = new DbInstance(scope, 'db', {
       identifier,
       engine: 'postgres',
@@ -186,6 +205,11 @@ export default definePromise({
     return { endpoint: db.address, port: db.port, masterSecretArn: db.masterUserSecret.get(0).secretArn };
   },
 });
+
+// The RDS instance identifier of a request: the stack names the instance, Backstage links to it.
+function identifierOf(request: { readonly metadata: { readonly name: string; readonly namespace: string } }): string {
+  return physicalName(request, { prefix: 'pg', maxLength: 63 });
+}
 
 // The major of an engineVersion the schema accepted ("16.4" → "16").
 function majorOf(engineVersion: string): (typeof MAJORS)[number] {

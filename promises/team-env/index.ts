@@ -3,7 +3,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { definePromise, type Infer, Type } from 'kratix-cdktf';
-import { platformDecoration } from '../platform.js';
+import { platformDecoration, platformBackstage } from '../platform.js';
 
 // Plain Kubernetes objects, which Kratix applies itself: no Terraform, state or controller for a
 // namespace and three objects in it. Typed and checked against the Kubernetes OpenAPI schema by
@@ -69,6 +69,7 @@ export type TeamEnvSpec = Infer<typeof spec>;
 export default definePromise({
   name: 'team-env',
   decorate: [platformDecoration],
+  backstage: platformBackstage,
   description: 'A namespace for a team on a shared Kubernetes cluster: quota, container defaults, Pod Security and access for one identity-provider group.',
   version: 'v0.2.0',
   api: { group: 'platform.example.com', version: 'v1alpha1', kind: 'TeamEnvironment', shortNames: ['teamenv'] },

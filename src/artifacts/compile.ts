@@ -1,4 +1,5 @@
 import { approvalPolicy } from '../approval/index.js';
+import { backstageFiles } from '../backstage/index.js';
 import { deliveryOf } from '../delivery/index.js';
 import type { PromiseDefinition } from '../promise/define-promise.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
@@ -28,7 +29,7 @@ export type Artifacts = ReadonlyMap<string, string>;
 
 /**
  * Compiles one Promise definition into its committed artifacts: the Kratix Promise, a valid
- * example request, consumer types and the API README. Pure: no disk, same bytes every time.
+ * example request, consumer types, the API README and the Backstage Template and entities. Pure: no disk, same bytes every time.
  */
 export async function compilePromise(def: PromiseDefinition, props: CompileProps): Promise<Result<Artifacts>> {
   const rendered = renderSized(def, props);
@@ -51,29 +52,29 @@ export async function compilePromise(def: PromiseDefinition, props: CompileProps
   files.set('types.ts', await renderTypes(names, spec, def.name));
   // For the platform cluster, beside the Promise: who may approve a plan (src/approval).
   if (def.approval) files.set('approval-policy.yaml', toYamlDocuments(approvalPolicy(def.name, names, def.approval)));
-  files.set(
-    'README.md',
-    renderApiReadme({
-      promiseName: def.name,
-      ...(def.description ? { description: def.description } : {}),
-      names,
-      spec,
-      outputs: def.outputs ?? {},
-      ...(def.status?.fields ? { statusFields: def.status.fields } : {}),
-      ...(def.rules?.length
-        ? {
-            rules: def.rules.map((r) => ({
-              name: r.name,
-              ...(typeof r.description === 'string' ? { description: r.description } : {}),
-              readsNamespace: r.reads?.namespaceLabels === true,
-            })),
-          }
-        : {}),
-      exampleYaml,
-      secretRefs: rendered.value.secretRefs,
-      ...(retry ? { retry: { first: retry.first ?? '30s', max: retry.max ?? '30m' } } : {}),
-    }),
-  );
+  const readme = renderApiReadme({
+    promiseName: def.name,
+    ...(def.description ? { description: def.description } : {}),
+    names,
+    spec,
+    outputs: def.outputs ?? {},
+    ...(def.status?.fields ? { statusFields: def.status.fields } : {}),
+    ...(def.rules?.length
+      ? {
+          rules: def.rules.map((r) => ({
+            name: r.name,
+            ...(typeof r.description === 'string' ? { description: r.description } : {}),
+            readsNamespace: r.reads?.namespaceLabels === true,
+          })),
+        }
+      : {}),
+    exampleYaml,
+    secretRefs: rendered.value.secretRefs,
+    ...(retry ? { retry: { first: retry.first ?? '30s', max: retry.max ?? '30m' } } : {}),
+  });
+  files.set('README.md', readme);
+  // The portal's view of the same API (src/backstage).
+  for (const [path, text] of backstageFiles(def, { names, spec, secretRefs: rendered.value.secretRefs, readme })) files.set(path, text);
   return { ok: true, value: files };
 }
 

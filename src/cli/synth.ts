@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
+import { renderLocation } from '../backstage/index.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthPromiseStack, synthRequest } from '../terraform/stack.js';
@@ -86,6 +87,11 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
   if (report.errors.length > 0) return report;
 
   const plan = planChanges(config, outputs, options.names?.length ? undefined : all);
+  // One Location for Backstage listing every Promise's entities: the only file outside a Promise's folder.
+  const location = join(config.generatedDir, LOCATION_FILE);
+  const text = renderLocation(all);
+  if (!existsSync(location)) plan.push({ kind: 'missing', file: location, content: text });
+  else if (readFileSync(location, 'utf8') !== text) plan.push({ kind: 'stale', file: location, content: text });
   report.compiled.push(...outputs.keys());
   for (const change of plan) {
     report.changes.push(`${options.check ? change.kind : verb[change.kind]} ${relative(config.root, change.file)}`);
@@ -130,6 +136,9 @@ interface Change {
 
 const verb = { missing: 'wrote', stale: 'updated', extra: 'removed' } as const;
 
+/** The Backstage Location of every Promise, at the top of `generated/`. */
+export const LOCATION_FILE = 'catalog-info.yaml';
+
 // `keep` lists every existing Promise when synthesizing all of them: other folders are extra.
 function planChanges(config: ProjectConfig, outputs: ReadonlyMap<string, Artifacts>, keep: readonly string[] | undefined): Change[] {
   const changes: Change[] = [];
@@ -146,7 +155,7 @@ function planChanges(config: ProjectConfig, outputs: ReadonlyMap<string, Artifac
   }
   if (keep && existsSync(config.generatedDir)) {
     for (const entry of readdirSync(config.generatedDir).sort()) {
-      if (!keep.includes(entry)) changes.push({ kind: 'extra', file: join(config.generatedDir, entry) });
+      if (!keep.includes(entry) && entry !== LOCATION_FILE) changes.push({ kind: 'extra', file: join(config.generatedDir, entry) });
     }
   }
   return changes;

@@ -8,6 +8,7 @@ import { apiNames, outputColumns, renderCrd, type ApiNames } from './crd.js';
 import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { checkApproval } from '../approval/index.js';
+import { checkBackstage } from '../backstage/props.js';
 import { checkCost } from '../cost/index.js';
 import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
@@ -83,6 +84,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkPolicies(def.policies),
     ...checkApproval(def.approval, deliveryOf(def).runsTerraform),
     ...checkCost(def.cost, def.approval !== undefined),
+    ...checkBackstage(def.backstage),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

@@ -7,6 +7,7 @@ import type { ComponentApi } from '../manifests/components.js';
 import type { BusinessRule } from '../rules/index.js';
 import type { Decoration } from '../decorate/index.js';
 import type { ApprovalProps } from '../approval/index.js';
+import type { BackstageProps } from '../backstage/props.js';
 import type { CostProps } from '../cost/index.js';
 import type { PlanPolicy } from '../policies/index.js';
 
@@ -333,6 +334,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * approval. @default none
    */
   readonly cost?: CostProps;
+  /**
+   * The Promise in Backstage: who owns it, how its Software Template creates a request (a pull
+   * request or `kube:apply`), and the Destination each request's catalog entity is written to.
+   * Synth always writes the Template and API entity under `generated/<name>/backstage/`.
+   * @default owner group:default/platform-team, requests applied with kube:apply, no request entities
+   */
+  readonly backstage?: BackstageProps<Static<S>>;
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -228,3 +228,7 @@ export function apiDifferences(def: PromiseDefinition, upstream: unknown): strin
   walk(spec(ours), spec(upstream), 'spec', true, true);
   return differences;
 }
+
+// Backstage: the form against the API, and Backstage's own validators.
+export { checkFormAgreement, formCorpus, templateSpecSchema, type FormAgreement, type FormCase } from './form-agreement.js';
+export { backstageValidators, catalogEntities } from './backstage.js';

@@ -11,6 +11,10 @@ import { requestMetadataMap } from '../kratix/request.js';
 import { promiseOf } from '../manifests/index.js';
 import { validateStacks, type Verdict } from './terraform-validate.js';
 import { requestManifests } from '../manifests/index.js';
+import { backstageFiles, requestCatalogGroup } from '../backstage/index.js';
+import { requestApi } from '../kratix/request.js';
+import { backstageValidators, catalogEntities } from './backstage.js';
+import { checkFormAgreement } from './form-agreement.js';
 
 /** Options for {@link testPromises}. */
 export interface TestPromisesProps {
@@ -161,6 +165,39 @@ export function testPromises(props: TestPromisesProps = {}): void {
       expect(manifests?.ok ? [] : manifests?.issues).toEqual([]);
       for (const { object } of manifests?.ok ? manifests.value.objects : [])
         expect(object.metadata.labels, `${object.kind} ${object.metadata.name}`).toMatchObject(expected.ok ? expected.value : {});
+    });
+
+    test('its Backstage form gives every request of a corpus made from its schema the verdict its API gives', async () => {
+      const loaded = await loading;
+      const example = loaded.exampleRequest as { spec?: unknown } | undefined;
+      const agreement = checkFormAgreement(loaded.definition, example?.spec ?? {});
+      expect(agreement.disagreements).toEqual([]);
+      // Vacuous otherwise: the corpus must hold requests both accept and requests both refuse.
+      expect(agreement.accepted, 'no request of the corpus was accepted').toBeGreaterThan(0);
+      expect(agreement.refused, 'no request of the corpus was refused').toBeGreaterThan(0);
+    });
+
+    test('its Backstage Template and entities pass Backstage’s own validators', async (ctx) => {
+      const validate = await backstageValidators();
+      if (!validate) return ctx.skip('@backstage/catalog-model and @backstage/plugin-scaffolder-common are not installed');
+      const loaded = await loading;
+      const def = loaded.definition;
+      const api = requestApi(def);
+      expect(api.ok ? [] : api.issues).toEqual([]);
+      if (!api.ok) return;
+      const files = backstageFiles(def, { ...api.value, readme: '# API\n' });
+      const entities = [...files].filter(([path]) => path.endsWith('.yaml') && !path.includes('/skeleton/')).flatMap(([, text]) => catalogEntities(text));
+      const example = parseExample(loaded);
+      // The entity its example request's workflow would write, when the Promise writes one.
+      if (def.backstage?.catalog) {
+        const group = requestCatalogGroup(def, example, `group:default/${example.metadata.namespace}`, {});
+        expect(group.ok ? [] : group.issues).toEqual([]);
+        if (group.ok) for (const text of group.value.files.values()) entities.push(...catalogEntities(text));
+      }
+      expect(entities.map((e) => (e as { kind: string }).kind).sort()).toEqual(
+        expect.arrayContaining(['API', 'Template', ...(def.backstage?.catalog ? ['Resource'] : [])]),
+      );
+      for (const entity of entities) await validate(entity);
     });
 
     test('its promiseStack passes terraform validate against the real provider schema', async (ctx) => {

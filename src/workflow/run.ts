@@ -6,6 +6,7 @@ import { toYaml } from '../artifacts/yaml.js';
 import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type HeadStart } from '../delivery/delivery.js';
 import { deliveryOf } from '../delivery/index.js';
 import { requestOwner } from '../delivery/owner.js';
+import { requestCatalogGroup, requestCatalogOwner } from '../backstage/index.js';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi, requestMetadataMap } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest, StepResult } from '../promise/define-promise.js';
@@ -127,6 +128,8 @@ interface Prepared {
   readonly policies?: readonly string[];
   /** The cost estimate of the configuration (a delivery with the plan may replace it). */
   readonly cost?: CostEstimate;
+  /** The owner of the request's Backstage entity, when the Promise writes one. */
+  readonly catalogOwner?: string;
 }
 
 class Run {
@@ -230,10 +233,17 @@ class Run {
     };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
     if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
+    // The catalog entity's owner comes from the tenant: checked before anything is delivered.
+    let catalogOwner: string | undefined;
+    if (def.backstage?.catalog) {
+      const owner = requestCatalogOwner(requestMetadataMap(this.input, 'annotations'), request.value.metadata.namespace);
+      if (!owner.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', owner.issues);
+      catalogOwner = owner.value;
+    }
     const manifests = requestManifests(def, request.value, requestMetadataMap(this.input, 'labels'));
     if (manifests && !manifests.ok)
       return this.refuse(`${heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', manifests.issues);
-    return manifests ? { ...prepared, manifests: manifests.value } : prepared;
+    return { ...prepared, ...(manifests ? { manifests: manifests.value } : {}), ...(catalogOwner ? { catalogOwner } : {}) };
   }
 
   /**
@@ -378,10 +388,24 @@ class Run {
     const text = result.log?.text ?? status.message;
     if (result.log?.error) this.log.error(`${p.heading}: ${text}`);
     else this.log.info(`${p.heading}: ${text}`);
+    // The request's Backstage entity, with what this run shows; Kratix removes it with the request.
+    const groups = [...(manifests?.selectors ?? [])];
+    if (p.catalogOwner) {
+      const catalog = requestCatalogGroup(def, p.request, p.catalogOwner, (result.status.outputs ?? {}) as Record<string, unknown>);
+      if (!catalog.ok)
+        return this.refuse(`${p.heading}: promises/${def.name} could not build its Backstage entity`, 'StackSynthesized', 'CatalogFailed', catalog.issues);
+      const { directory, matchLabels, files: entity } = catalog.value;
+      if ([...files.keys()].some((path) => path.split('/')[0] === directory))
+        return this.refuse(`${p.heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', [
+          { path: 'manifests()', message: `${directory}/ is where the request's Backstage entity goes`, fix: 'name the group’s directory differently' },
+        ]);
+      for (const [path, text] of entity) files.set(path, text);
+      groups.push({ directory, matchLabels });
+    }
     const metadata: Record<string, string> = {};
-    // The root of the output goes where the delivery says; each manifest group's folder, by its own labels.
-    const rooted = [...files.keys()].some((path) => !manifests?.selectors.some((s) => path.startsWith(`${s.directory}/`)));
-    const selectors = [...(delivery.destinationLabels && rooted ? [{ matchLabels: delivery.destinationLabels }] : []), ...(manifests?.selectors ?? [])];
+    // The root of the output goes where the delivery says; each group's folder, by its own labels.
+    const rooted = [...files.keys()].some((path) => !groups.some((s) => path.startsWith(`${s.directory}/`)));
+    const selectors = [...(delivery.destinationLabels && rooted ? [{ matchLabels: delivery.destinationLabels }] : []), ...groups];
     if (selectors.length) metadata['destination-selectors.yaml'] = toYaml(selectors);
     // A dry run is one look: never retried or suspended.
     return this.end(status, ctx.dryRun ? undefined : result.ending, { files, metadata });

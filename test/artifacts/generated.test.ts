@@ -7,10 +7,15 @@ import { parse } from 'yaml';
 import { crdValidator, kubernetesCrdValidator, pipelineProblems } from '../helpers/upstream.js';
 import { structuralProblems } from '../helpers/structural.js';
 import { kindIdentifier } from '../../src/kratix/names.js';
+import { backstageValidators, catalogEntities } from '../../src/testing/index.js';
 
 const GENERATED = join(import.meta.dirname, '..', '..', 'generated');
 const PROMISES = join(import.meta.dirname, '..', '..', 'promises');
-const names = readdirSync(GENERATED).sort();
+// One folder per Promise, and beside them the Backstage Location of all of them.
+const names = readdirSync(GENERATED, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 const validatePromise = crdValidator('kratix/platform.kratix.io_promises.yaml');
 const validateCrd = kubernetesCrdValidator();
 
@@ -22,13 +27,34 @@ test('generated/ holds exactly one folder per Promise in promises/', () => {
   expect(names.length).toBeGreaterThan(0);
 });
 
+test('catalog-info.yaml is a Backstage Location of every Promise’s entities', async () => {
+  const location = parse(readFileSync(join(GENERATED, 'catalog-info.yaml'), 'utf8'));
+  await (await backstageValidators())!(location);
+  expect(location.spec.targets).toEqual(names.flatMap((n) => [`./${n}/backstage/catalog-info.yaml`, `./${n}/backstage/template.yaml`]));
+  for (const target of location.spec.targets) expect(existsSync(join(GENERATED, target))).toBe(true);
+});
+
 describe.each(names)('generated/%s', (name) => {
   const dir = join(GENERATED, name);
   const promise = parse(readFileSync(join(dir, 'promise.yaml'), 'utf8'));
   const crd = promise.spec.api;
 
-  test('holds exactly the four artifacts', () => {
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts']);
+  test('holds exactly the four artifacts and the Backstage folder', () => {
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'backstage', 'example-resource.yaml', 'promise.yaml', 'types.ts']);
+  });
+
+  test('its Backstage Template and API entity pass Backstage’s validators, made from the CRD’s own schema', async () => {
+    const validate = (await backstageValidators())!;
+    const template = parse(readFileSync(join(dir, 'backstage', 'template.yaml'), 'utf8'));
+    const [api] = catalogEntities(readFileSync(join(dir, 'backstage', 'catalog-info.yaml'), 'utf8')) as any[];
+    await validate(template);
+    await validate(api);
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    // The form asks for exactly the CRD's fields; the API's definition carries the CRD's schema.
+    expect(Object.keys(template.spec.parameters[1].properties.spec.properties)).toEqual(Object.keys(spec.properties));
+    expect(parse(api.spec.definition).components.schemas[crd.spec.names.kind].properties.spec).toEqual(spec);
+    // TechDocs shows the API README.
+    expect(readFileSync(join(dir, 'backstage', 'docs', 'index.md'), 'utf8')).toBe(readFileSync(join(dir, 'README.md'), 'utf8'));
   });
 
   test('promise.yaml is valid against the upstream Kratix Promise CRD', () => {

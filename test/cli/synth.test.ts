@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -8,7 +8,17 @@ import { cli, makeProject, snapshotTree } from '../helpers/project.js';
 
 const FIXTURES = ['echo', 'kitchen-sink', 'postgres'];
 const SETTINGS = { imagePullSecrets: ['regcred'] };
-const ARTIFACTS = ['README.md', 'example-resource.yaml', 'promise.yaml', 'types.ts'];
+const ARTIFACTS = [
+  'README.md',
+  'example-resource.yaml',
+  'promise.yaml',
+  'types.ts',
+  // Backstage: the Template, the API entity and its TechDocs (no skeleton: these fixtures use kube:apply).
+  'backstage/template.yaml',
+  'backstage/catalog-info.yaml',
+  'backstage/mkdocs.yml',
+  'backstage/docs/index.md',
+];
 const run = (root: string, options: Parameters<typeof synth>[1] = {}) => synth(readConfig(root), options);
 
 // One project for the file, synthesized once: each synth bundles every Promise (about a second).
@@ -24,8 +34,11 @@ beforeAll(async () => {
 });
 
 describe('synth', () => {
-  test('writes the four artifacts of every Promise and reports each bundle size', () => {
-    expect(Object.keys(first).sort()).toEqual(FIXTURES.flatMap((n) => ARTIFACTS.map((f) => `${n}/${f}`)).sort());
+  test('writes the artifacts of every Promise, one Backstage Location for all, and reports each bundle size', () => {
+    expect(Object.keys(first).sort()).toEqual([...FIXTURES.flatMap((n) => ARTIFACTS.map((f) => `${n}/${f}`)), 'catalog-info.yaml'].sort());
+    expect(parse(first['catalog-info.yaml']!).spec.targets).toEqual(
+      FIXTURES.flatMap((n) => [`./${n}/backstage/catalog-info.yaml`, `./${n}/backstage/template.yaml`]),
+    );
     const report = firstReport;
     expect([...report.bundleBytes.keys()].sort()).toEqual(FIXTURES);
     // The AWS provider package is 392 MB; a Promise importing submodules bundles about 1 MB.
@@ -95,8 +108,12 @@ describe('synth --check', () => {
     await run(project);
     expect(snapshotTree(gen)).toEqual(committed);
     rmSync(join(project, 'promises', 'echo'), { recursive: true });
-    expect((await run(project)).changes).toContain('removed generated/echo');
+    const removed = (await run(project)).changes;
+    expect(removed).toContain('removed generated/echo');
+    // The Location is rewritten without it, never taken for a removed Promise's folder.
+    expect(removed).toContain('updated generated/catalog-info.yaml');
     expect(existsSync(join(gen, 'echo'))).toBe(false);
+    expect(readFileSync(join(gen, 'catalog-info.yaml'), 'utf8')).not.toContain('echo');
   });
 
   test('the command prints every difference, exits 1, and shows no stack trace', () => {
