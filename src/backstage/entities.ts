@@ -6,7 +6,7 @@ import type { ApiNames } from '../kratix/crd.js';
 import { specField } from '../kratix/crd.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { toYaml } from '../artifacts/yaml.js';
-import { type BackstageLink, type BackstageProps, DEFAULT_OWNER } from './props.js';
+import { type BackstageLink, type BackstageProps, DEFAULT_OWNER, fullRef } from './props.js';
 import { TEMPLATE_FILE } from './template.js';
 
 /** The Promise's catalog file, beside its Template. */
@@ -42,8 +42,8 @@ export function renderApiEntity(props: ApiEntityProps): Map<string, string> {
     spec: {
       type: 'openapi',
       lifecycle: backstage.lifecycle ?? 'production',
-      owner: backstage.owner ?? DEFAULT_OWNER,
-      ...(backstage.system ? { system: backstage.system } : {}),
+      owner: fullRef(backstage.owner ?? DEFAULT_OWNER, 'group'),
+      ...(backstage.system ? { system: fullRef(backstage.system, 'system') } : {}),
       definition: toYaml(openApi(props)),
     },
   };
@@ -109,9 +109,12 @@ export function renderLocation(promises: readonly string[]): string {
   });
 }
 
-/** The catalog name of a request's entity: `<promise>-<name>`, shortened with a hash when longer than Backstage's 63. */
+/**
+ * The catalog name of a request's entity: `<promise>.<name>`, shortened with a hash when longer
+ * than Backstage's 63. A Promise's name has no dot, so no two requests share one.
+ */
 export function requestEntityName(promise: string, name: string): string {
-  const full = `${promise}-${name}`;
+  const full = `${promise}.${name}`;
   if (full.length <= 63) return full;
   const hash = createHash('sha256').update(`${promise}/${name}`).digest('hex').slice(0, 10);
   return `${full.slice(0, 52).replace(/[-_.]+$/, '')}-${hash}`;
@@ -152,7 +155,7 @@ export function renderRequestEntity(props: RequestEntityProps): { readonly file:
     spec: {
       type: props.promiseName,
       owner: props.owner,
-      ...(props.backstage.system ? { system: props.backstage.system } : {}),
+      ...(props.backstage.system ? { system: fullRef(props.backstage.system, 'system') } : {}),
       dependsOn: [`api:default/${props.promiseName}`],
       ...(Object.keys(props.outputs).length ? { outputs: props.outputs } : {}),
     },

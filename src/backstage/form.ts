@@ -22,22 +22,48 @@ const SHARED_FORMATS = new Set(['date', 'date-time']);
 /** The form for `spec`: every field with its type, limits, default and description. */
 export function specForm(spec: StructuralSchema, secretRefs: readonly string[]): SpecForm {
   const checks: string[] = [];
-  const schema = convert(spec, 'spec', 'spec', new Set(secretRefs), checks);
+  const schema = convert(spec, { path: 'spec', key: 'spec', secrets: new Set(secretRefs), checks, present: true, required: true, ui: true });
   return { schema, platformChecks: checks };
 }
 
-function convert(node: StructuralSchema, path: string, key: string, secrets: Set<string>, checks: string[]): FormSchema {
-  const out: FormSchema = { title: titleOf(key, node) };
+interface Where {
+  readonly path: string;
+  readonly key: string;
+  readonly secrets: Set<string>;
+  readonly checks: string[];
+  /**
+   * Whether the node's parent is always there when the request is. react-jsonschema-form
+   * creates an optional object to hold a default inside it, and starts an optional list with its
+   * least number of items, neither of which Kubernetes does: defaults and least counts are kept
+   * only where the API applies them too.
+   */
+  readonly present: boolean;
+  /** Whether the parent requires the node (items and map values: once added). */
+  readonly required: boolean;
+  /** Whether `ui:` keys reach the form: Backstage moves them out of properties and items only, not map values. */
+  readonly ui: boolean;
+}
+
+function convert(node: StructuralSchema, at: Where): FormSchema {
+  const { path, checks } = at;
+  const out: FormSchema = { title: titleOf(at.key, node) };
   if (node.description) out.description = node.description;
   const types = typesOf(node);
   if (types) out.type = types.length === 1 ? types[0] : types;
   if (node.enum) {
     out.enum = node.enum;
     // rjsf shows `ui:enumNames` as the options' labels; the values stay what the API takes.
-    if (node.enum.every((v) => typeof v === 'string')) out['ui:enumNames'] = node.enum.map((v) => humanize(v as string));
+    if (at.ui && node.enum.every((v) => typeof v === 'string' || v === null))
+      out['ui:enumNames'] = node.enum.map((v) => (v === null ? '(none)' : humanize(v as string)));
   }
-  if (node.default !== undefined) out.default = node.default;
-  copy(node, out, ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf']);
+  if (node.default !== undefined && at.present) out.default = node.default;
+  // Always there: its parent is, and it is required or defaulted.
+  const always = at.present && (at.required || node.default !== undefined);
+  copy(node, out, ['minLength', 'maxLength', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf']);
+  if (node.minItems !== undefined) {
+    if (always || node.minItems === 0) out.minItems = node.minItems;
+    else checks.push(`${path}: when given, at least ${node.minItems} items`);
+  }
   // OpenAPI 3.0's boolean exclusive bounds are draft-07's numeric ones.
   if (node.minimum !== undefined) out[node.exclusiveMinimum ? 'exclusiveMinimum' : 'minimum'] = node.minimum;
   if (node.maximum !== undefined) out[node.exclusiveMaximum ? 'exclusiveMaximum' : 'maximum'] = node.maximum;
@@ -45,7 +71,8 @@ function convert(node: StructuralSchema, path: string, key: string, secrets: Set
   if (node.type === 'integer' && node.minimum === undefined) out.minimum = -Number.MAX_SAFE_INTEGER;
   if (node.type === 'integer' && node.maximum === undefined) out.maximum = Number.MAX_SAFE_INTEGER;
   if (node.pattern !== undefined) {
-    if (formReads.pattern(node.pattern)) out.pattern = node.pattern;
+    const js = formPattern(node.pattern);
+    if (js !== undefined) out.pattern = js;
     else checks.push(`${path}: must match ${JSON.stringify(node.pattern)} (a pattern the form cannot read)`);
   }
   if (node.format !== undefined) {
@@ -56,22 +83,34 @@ function convert(node: StructuralSchema, path: string, key: string, secrets: Set
   if (node['x-kubernetes-list-type'] === 'map')
     checks.push(`${path}: no two items may have the same ${(node['x-kubernetes-list-map-keys'] ?? []).join(' and ')}`);
   for (const rule of node['x-kubernetes-validations'] ?? []) checks.push(`${rule.fieldPath ? `${path}${rule.fieldPath}` : path}: ${ruleText(rule)}`);
-  if (secrets.has(path)) {
+  if (at.ui && at.secrets.has(path)) {
     out['ui:help'] = 'Name a Secret in the same namespace as this request, and the key in it; the value never passes through Backstage.';
   }
+  // An item or a map value is there once the requester adds it, and defaulted then as the API does.
+  const inside = (key: string, childPath: string, ui: boolean, present: boolean, required: boolean): Where => ({
+    ...at,
+    key,
+    path: childPath,
+    ui,
+    present,
+    required,
+  });
   if (node.type === 'object' && node.properties) {
     out.properties = Object.fromEntries(
-      Object.entries(node.properties).map(([name, child]) => [name, convert(child, `${path}.${name}`, name, secrets, checks)]),
+      Object.entries(node.properties).map(([name, child]) => [
+        name,
+        convert(child, inside(name, `${path}.${name}`, at.ui, always, node.required?.includes(name) === true)),
+      ]),
     );
     if (node.required?.length) out.required = node.required;
     // The workflow refuses unknown fields, so the form does too.
     out.additionalProperties = false;
   } else if (node.type === 'object' && node.additionalProperties) {
-    out.additionalProperties = convert(node.additionalProperties, `${path}[*]`, 'value', secrets, checks);
+    out.additionalProperties = convert(node.additionalProperties, inside('value', `${path}[*]`, false, true, true));
   } else if (node.type === 'object' && node['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = true;
   }
-  if (node.items) out.items = convert(node.items, `${path}[*]`, 'item', secrets, checks);
+  if (node.items) out.items = convert(node.items, inside('item', `${path}[*]`, at.ui, true, true));
   return out;
 }
 
@@ -91,41 +130,87 @@ function ruleText(rule: CelRule): string {
 
 /** What the form checks itself; the rest is listed as the platform's (see {@link withoutPlatformChecks}). */
 export const formReads = {
-  // The form's validator compiles patterns as JavaScript regular expressions with the `u` flag;
-  // Kubernetes reads them as RE2, which accepts a few things JavaScript does not.
-  pattern(pattern: string): boolean {
-    try {
-      new RegExp(pattern, 'u');
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  pattern: (pattern: string): boolean => formPattern(pattern) !== undefined,
   format: (format: string): boolean => SHARED_FORMATS.has(format),
 };
 
+// Character classes as RE2 (Kubernetes) reads them: `\s` is ASCII white space without \v, `.`
+// is anything but a newline. JavaScript's `\s` also takes Unicode spaces and `.` refuses \r,
+// U+2028 and U+2029, so both are spelled out for the form.
+const RE2_SPACE = '\\t\\n\\f\\r ';
+const SAME_ESCAPES = new Set([...'dDwWbBtnrfv.\\/-+*?()[]{}|^$']);
+
+/**
+ * The pattern as a JavaScript regular expression (`u` flag) that matches what RE2 matches, or
+ * undefined when it cannot be written so (inline flags, `\pN`, `\Q…\E`, `\S` inside a class):
+ * then the platform checks it alone.
+ */
+export function formPattern(pattern: string): string | undefined {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined) return undefined;
+      i++;
+      if (next === 's') out += inClass ? RE2_SPACE : `[${RE2_SPACE}]`;
+      else if (next === 'S' && !inClass) out += `[^${RE2_SPACE}]`;
+      else if (SAME_ESCAPES.has(next)) out += `\\${next}`;
+      else return undefined;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      // A leading ] or ^] is a literal ] in both.
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += `\\${pattern[++i]}`;
+    } else if (c === '.') out += '[^\\n]';
+    else if (c === '(' && pattern[i + 1] === '?' && pattern[i + 2] !== ':') return undefined;
+    else out += c;
+  }
+  try {
+    new RegExp(out, 'u');
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The schema with what the form leaves to the platform taken out: CEL rules, list-map key
- * uniqueness, formats and patterns the form does not read. What the form and the API must agree on.
+ * uniqueness, formats and patterns the form does not read, and the least number of items of an
+ * optional list. What the form and the API must agree on.
  */
-export function withoutPlatformChecks(node: StructuralSchema): StructuralSchema {
+export function withoutPlatformChecks(node: StructuralSchema, present = true, required = true): StructuralSchema {
   const {
     'x-kubernetes-validations': _rules,
     'x-kubernetes-list-type': listType,
     'x-kubernetes-list-map-keys': _keys,
     pattern,
     format,
+    minItems,
     properties,
     additionalProperties,
     items,
     ...rest
   } = node;
+  const always = present && (required || node.default !== undefined);
   return {
     ...rest,
     ...(listType === 'set' ? { 'x-kubernetes-list-type': 'set' as const } : {}),
     ...(pattern !== undefined && formReads.pattern(pattern) ? { pattern } : {}),
     ...(format !== undefined && formReads.format(format) ? { format } : {}),
-    ...(properties ? { properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, withoutPlatformChecks(v)])) } : {}),
+    ...(minItems !== undefined && (always || minItems === 0) ? { minItems } : {}),
+    ...(properties
+      ? {
+          properties: Object.fromEntries(
+            Object.entries(properties).map(([k, v]) => [k, withoutPlatformChecks(v, always, node.required?.includes(k) === true)]),
+          ),
+        }
+      : {}),
     ...(additionalProperties ? { additionalProperties: withoutPlatformChecks(additionalProperties) } : {}),
     ...(items ? { items: withoutPlatformChecks(items) } : {}),
   };

@@ -6,7 +6,7 @@ import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
 import { toYaml } from '../artifacts/yaml.js';
 import { renderApiEntity, renderRequestEntity } from './entities.js';
-import { type BackstageLink, entityRefProblem } from './props.js';
+import { type BackstageLink, entityRefProblem, fullRef } from './props.js';
 import { OWNER_ANNOTATION, renderTemplate } from './template.js';
 
 export { renderLocation } from './entities.js';
@@ -51,25 +51,25 @@ export function backstageFiles(
 /**
  * The owner of a request's entity: the request's `kratix-cdktf.io/owner` annotation (the
  * Template sets it from the owner picker), else the group named like its namespace. Always a
- * full reference, since a short one would be read in the entity's namespace, not `default`.
+ * full reference, since a short one would be read in the entity's namespace, not `default`. An
+ * annotation that is no group or user reference is not used, and `problem` says why: a catalog
+ * detail does not hold back what the request builds.
  */
-export function requestCatalogOwner(annotations: Readonly<Record<string, string>>, namespace: string): Result<string> {
+export function requestCatalogOwner(annotations: Readonly<Record<string, string>>, namespace: string): { readonly owner: string; readonly problem?: Issue } {
+  const fallback = `group:default/${namespace}`;
   const value = annotations[OWNER_ANNOTATION];
-  if (value === undefined) return { ok: true, value: `group:default/${namespace}` };
+  if (value === undefined) return { owner: fallback };
   const problem = entityRefProblem(value, ['group', 'user']);
-  if (problem)
-    return {
-      ok: false,
-      issues: [
-        {
-          path: `metadata.annotations[${JSON.stringify(OWNER_ANNOTATION)}]`,
-          message: `${JSON.stringify(value.slice(0, 80))} ${problem}`,
-          fix: 'name a Backstage group or user, like group:default/team-a, or remove the annotation',
-        },
-      ],
-    };
-  const [, kind = 'group', ns = 'default', name] = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(value)!;
-  return { ok: true, value: `${kind.toLowerCase()}:${ns}/${name}` };
+  if (!problem) return { owner: fullRef(value, 'group') };
+  return {
+    owner: fallback,
+    problem: {
+      path: `metadata.annotations[${JSON.stringify(OWNER_ANNOTATION)}]`,
+      // The outcome first: a long value and reason are cut in status, the owner used never is.
+      message: `the entity is owned by ${fallback} instead: ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)} ${problem}`,
+      fix: 'name a Backstage group or user, like group:default/team-a, or remove the annotation',
+    },
+  };
 }
 
 /** The request's entity as a group of the workflow's output, for the Backstage Destination. */
@@ -81,8 +81,14 @@ export function requestCatalogGroup(
 ): Result<{ readonly directory: string; readonly matchLabels: Readonly<Record<string, string>>; readonly files: ReadonlyMap<string, string> }> {
   const backstage = def.backstage;
   if (!backstage?.catalog) return { ok: true, value: { directory: BACKSTAGE_DIR, matchLabels: {}, files: new Map() } };
-  // Only what status already shows, and never what the Promise calls sensitive.
-  const outputs = Object.fromEntries(Object.entries(statusOutputs).filter(([name, v]) => v !== undefined && v !== null && !def.outputs?.[name]?.sensitive));
+  // Only what status already shows, and never what the Promise calls sensitive. Lists and maps
+  // become JSON text: Backstage replaces an object like { $text: <url> } anywhere in an entity
+  // with what it reads at the URL, with its own credentials, and outputs carry request data.
+  const outputs = Object.fromEntries(
+    Object.entries(statusOutputs)
+      .filter(([name, v]) => v !== undefined && v !== null && !def.outputs?.[name]?.sensitive)
+      .map(([name, v]) => [name, typeof v === 'object' ? JSON.stringify(v) : v]),
+  );
   const links = authorLinks(def, request, outputs);
   if (!links.ok) return links;
   const { file, text } = renderRequestEntity({

@@ -1,5 +1,5 @@
 // What a Promise says about its place in Backstage, and the checks synth makes of it.
-import { labelKeyProblem, labelValueProblem } from '../kratix/names.js';
+import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../kratix/names.js';
 import type { ResourceRequest } from '../promise/define-promise.js';
 import type { Issue } from '../schema/issue.js';
 
@@ -26,6 +26,13 @@ export interface BackstageProps<Spec = any> {
   readonly lifecycle?: string;
   /** How the Template creates the request. @default backstageKubeApply() */
   readonly create?: BackstageCreate;
+  /**
+   * The namespaces the form offers, as a list to pick from instead of free text. With
+   * `backstageKubeApply()` the request is created by Backstage's own service account, so this
+   * (with RBAC, see the README) is what keeps a requester to their team's namespaces.
+   * @default any namespace, typed
+   */
+  readonly namespaces?: readonly string[];
   /**
    * Labels of the Kratix Destination whose repository Backstage reads: each request's workflow
    * writes a `Resource` entity there (owner, links, outputs), and Kratix removes it with the
@@ -85,6 +92,12 @@ export function entityRefProblem(ref: unknown, kinds?: readonly string[]): strin
   return undefined;
 }
 
+/** `ref` as `kind:namespace/name`, the parts it leaves out filled in: a short reference is read in the namespace of the entity that holds it. */
+export function fullRef(ref: string, kind: string): string {
+  const [, k = kind, ns = 'default', name] = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(ref)!;
+  return `${k.toLowerCase()}:${ns}/${name}`;
+}
+
 /** Problems of `backstage`, for synth. */
 export function checkBackstage(value: unknown): Issue[] {
   if (value === undefined) return [];
@@ -100,6 +113,11 @@ export function checkBackstage(value: unknown): Issue[] {
   ref('system', ['system']);
   if (b.lifecycle !== undefined && (typeof b.lifecycle !== 'string' || !NAME.test(b.lifecycle)))
     issues.push({ path: 'backstage.lifecycle', message: 'is not a lifecycle name like production or experimental', fix: "write lifecycle: 'production'" });
+  if (
+    b.namespaces !== undefined &&
+    (!Array.isArray(b.namespaces) || b.namespaces.length === 0 || b.namespaces.some((n) => typeof n !== 'string' || dnsLabelProblem(n)))
+  )
+    issues.push({ path: 'backstage.namespaces', message: 'must list namespaces (DNS labels), at least one', fix: "write namespaces: ['team-a', 'team-b']" });
   if (b.links !== undefined && typeof b.links !== 'function')
     issues.push({ path: 'backstage.links', message: 'is not a function', fix: 'write links({ request, outputs }) { return [{ url, title }]; }' });
   issues.push(...checkCreate(b.create), ...checkCatalog(b.catalog));

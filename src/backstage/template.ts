@@ -58,7 +58,7 @@ export function renderTemplate(props: TemplateProps): Map<string, unknown> {
       owner: backstage.owner ?? DEFAULT_OWNER,
       type: 'kratix-resource',
       lifecycle: backstage.lifecycle ?? 'production',
-      parameters: [wherePage(names), specPage],
+      parameters: [wherePage(names, backstage.namespaces), specPage],
       steps: steps(create, names, promiseName),
       output: { links: links(create, names, promiseName, backstage.catalog !== undefined) },
     },
@@ -68,7 +68,7 @@ export function renderTemplate(props: TemplateProps): Map<string, unknown> {
 }
 
 // Kratix caps request names at 63 characters (src/kratix/request.ts); namespaces are DNS labels.
-function wherePage(names: ApiNames): FormSchema {
+function wherePage(names: ApiNames, namespaces: readonly string[] | undefined): FormSchema {
   return {
     title: 'Where',
     description: `Where the ${names.kind} goes and who owns it.`,
@@ -86,13 +86,14 @@ function wherePage(names: ApiNames): FormSchema {
         title: 'Namespace',
         type: 'string',
         description: 'Your team’s namespace on the platform.',
-        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-        maxLength: 63,
+        ...(namespaces ? { enum: namespaces } : { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
       },
       owner: {
         title: 'Owner',
         type: 'string',
         description: 'The group or person that owns it in the catalog.',
+        // What the workflow takes as an owner (src/backstage/props.ts, entityRefProblem).
+        pattern: '^((group|user|Group|User):)?([a-z0-9]+(-+[a-z0-9]+)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
         'ui:field': 'OwnerPicker',
         'ui:options': { catalogFilter: { kind: ['Group', 'User'] } },
       },
@@ -161,13 +162,13 @@ function links(create: BackstageCreate, names: ApiNames, promise: string, reques
       ...(create.provider === 'github' ? { icon: 'github' } : {}),
       url: create.provider === 'github' ? '${{ steps.publish.output.remoteUrl }}' : '${{ steps.publish.output.mergeRequestUrl }}',
     });
-  // The entity the workflow writes is named <promise>-<name> while that fits Backstage's 63 characters.
+  // The entity the workflow writes is named <promise>.<name> while that fits Backstage's 63 characters.
   if (requestEntities)
     out.push({
       title: `The ${names.kind} in the catalog`,
       icon: 'catalog',
       if: `\${{ (parameters.name | length) <= ${63 - promise.length - 1} }}`,
-      entityRef: `resource:\${{ parameters.namespace }}/${promise}-\${{ parameters.name }}`,
+      entityRef: `resource:\${{ parameters.namespace }}/${promise}.\${{ parameters.name }}`,
     });
   out.push({ title: `${names.kind} API and docs`, icon: 'docs', entityRef: `api:default/${promise}` });
   return out;

@@ -174,7 +174,10 @@ class Walker {
     // X | null → X with nullable: true.
     if (nonNull.length < members.length && nonNull.length > 0) {
       const inner = nonNull.length === 1 ? { ...nonNull[0], ...rest } : { ...rest, anyOf: nonNull };
-      return { ...this.convert(inner as TSchema, path, where), nullable: true };
+      const converted = this.convert(inner as TSchema, path, where);
+      // The API server checks an enum on null too (kube-openapi validates a nil value's enum):
+      // `'a' | 'b' | null` takes null only with null among the values.
+      return { ...converted, nullable: true, ...(converted.enum && !converted.enum.includes(null) ? { enum: [...converted.enum, null] } : {}) };
     }
     // 'a' | 'b' → enum.
     if (members.length > 0 && members.every((m) => 'const' in m)) {

@@ -24,6 +24,8 @@ function visit(schema: StructuralSchema, value: unknown, path: string, issues: I
   const before = issues.count;
   if (value === null) {
     if (!schema.nullable) issues.add({ path, message: `must not be null; expected ${describeType(schema)}` });
+    // As kube-openapi does: a null passes the type of a nullable field, not its enum.
+    else if (schema.enum && !schema.enum.includes(null)) issues.add({ path, message: `null is not one of ${schema.enum.map(show).join(', ')}` });
     return;
   }
   if (schema['x-kubernetes-int-or-string']) {

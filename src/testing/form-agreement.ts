@@ -136,7 +136,9 @@ function variants(node: StructuralSchema, sample: unknown): Variant[] {
     case 'int-or-string': {
       const s = typeof sample === 'string' ? sample : 'a';
       const pad = s.slice(-1) || 'a';
-      for (const text of ['', s, 'A b!', 'ünïcode', '${{ parameters.x }}', '-leading', s.toUpperCase()]) add(JSON.stringify(text.slice(0, 40)), text);
+      // The characters where JavaScript's and RE2's `.` and `\s` differ: NBSP, CR, VT, U+2028.
+      const odd = ['\u00a0', '\r', '\v', '\u2028', '\t', '\n'].map((c) => `${s}${c}${s}`);
+      for (const text of ['', s, 'A b!', 'ünïcode', '${{ parameters.x }}', '-leading', s.toUpperCase(), ...odd]) add(JSON.stringify(text.slice(0, 40)), text);
       if (node.minLength !== undefined) {
         add('at minLength', s.slice(0, node.minLength).padEnd(node.minLength, pad));
         if (node.minLength > 0) add('below minLength', s.slice(0, node.minLength - 1));
@@ -275,4 +277,43 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function show(path: readonly (string | number)[]): string {
   return path.length ? `spec.${path.join('.')}` : 'spec';
+}
+
+/**
+ * Whether the form can send every request of the corpus that the API takes, starting from what
+ * react-jsonschema-form makes of it (its defaults filled in, optional objects and lists created
+ * as it creates them) and judged by its own validator: the requests the form would refuse, or
+ * undefined when `@rjsf/utils` and `@rjsf/validator-ajv8` are not installed.
+ */
+export async function checkFormPrefill(
+  def: PromiseDefinition,
+  exampleSpec: unknown,
+  /** The form's schema instead of the Template's (a test showing a wrong form is caught). */
+  form?: Record<string, unknown>,
+): Promise<{ readonly label: string; readonly errors: readonly string[] }[] | undefined> {
+  let rjsf: {
+    getDefaultFormState: (...args: unknown[]) => unknown;
+    validator: { validateFormData: (data: unknown, schema: unknown) => { errors: { stack: string }[] } };
+  };
+  try {
+    const utils = (await import('@rjsf/utils')) as unknown as { getDefaultFormState: (...args: unknown[]) => unknown };
+    const ajv8 = (await import('@rjsf/validator-ajv8')) as unknown as { customizeValidator: () => never; default?: { customizeValidator?: () => never } };
+    const customize = ajv8.customizeValidator ?? ajv8.default?.customizeValidator;
+    if (!customize) return undefined;
+    rjsf = { getDefaultFormState: utils.getDefaultFormState, validator: customize() };
+  } catch {
+    return undefined;
+  }
+  const api = requestApi(def);
+  if (!api.ok) throw new Error(`promises/${def.name}: ${api.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  const spec = api.value.spec;
+  const schema = form ?? templateSpecSchema(def);
+  const refused: { label: string; errors: string[] }[] = [];
+  for (const c of formCorpus(spec, exampleSpec)) {
+    if (validateValue(spec, applyDefaults(spec, c.spec ?? {}), 'spec').length) continue;
+    const start = rjsf.getDefaultFormState(rjsf.validator, schema, structuredClone(c.spec), schema);
+    const errors = rjsf.validator.validateFormData(start, schema).errors.map((e) => e.stack);
+    if (errors.length) refused.push({ label: c.label, errors });
+  }
+  return refused;
 }

@@ -230,5 +230,5 @@ export function apiDifferences(def: PromiseDefinition, upstream: unknown): strin
 }
 
 // Backstage: the form against the API, and Backstage's own validators.
-export { checkFormAgreement, formCorpus, templateSpecSchema, type FormAgreement, type FormCase } from './form-agreement.js';
+export { checkFormAgreement, checkFormPrefill, formCorpus, templateSpecSchema, type FormAgreement, type FormCase } from './form-agreement.js';
 export { backstageValidators, catalogEntities } from './backstage.js';

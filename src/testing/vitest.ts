@@ -14,7 +14,7 @@ import { requestManifests } from '../manifests/index.js';
 import { backstageFiles, requestCatalogGroup } from '../backstage/index.js';
 import { requestApi } from '../kratix/request.js';
 import { backstageValidators, catalogEntities } from './backstage.js';
-import { checkFormAgreement } from './form-agreement.js';
+import { checkFormAgreement, checkFormPrefill } from './form-agreement.js';
 
 /** Options for {@link testPromises}. */
 export interface TestPromisesProps {
@@ -175,6 +175,9 @@ export function testPromises(props: TestPromisesProps = {}): void {
       // Vacuous otherwise: the corpus must hold requests both accept and requests both refuse.
       expect(agreement.accepted, 'no request of the corpus was accepted').toBeGreaterThan(0);
       expect(agreement.refused, 'no request of the corpus was refused').toBeGreaterThan(0);
+      // The form's own start (react-jsonschema-form, where installed) can send what the API takes.
+      const prefill = await checkFormPrefill(loaded.definition, example?.spec ?? {});
+      if (prefill) expect(prefill).toEqual([]);
     });
 
     test('its Backstage Template and entities pass Backstage’s own validators', async (ctx) => {
@@ -190,7 +193,9 @@ export function testPromises(props: TestPromisesProps = {}): void {
       const example = parseExample(loaded);
       // The entity its example request's workflow would write, when the Promise writes one.
       if (def.backstage?.catalog) {
-        const group = requestCatalogGroup(def, example, `group:default/${example.metadata.namespace}`, {});
+        // Every output the Promise declares, as a run shows them, so its links() see them too.
+        const outputs = Object.fromEntries(Object.keys(def.outputs ?? {}).map((name) => [name, `example-${name}`]));
+        const group = requestCatalogGroup(def, example, `group:default/${example.metadata.namespace}`, outputs);
         expect(group.ok ? [] : group.issues).toEqual([]);
         if (group.ok) for (const text of group.value.files.values()) entities.push(...catalogEntities(text));
       }

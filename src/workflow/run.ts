@@ -7,6 +7,9 @@ import { DRY_RUN_FILE, type Delivery, type DeliveryResult, type HeadStart } from
 import { deliveryOf } from '../delivery/index.js';
 import { requestOwner } from '../delivery/owner.js';
 import { requestCatalogGroup, requestCatalogOwner } from '../backstage/index.js';
+
+/** The condition that says whether the request's Backstage entity was written, and for whom. */
+const CATALOG_CONDITION = 'CatalogEntity';
 import type { ResolvedManifests } from '../kratix/dependencies.js';
 import { parseRequest, requestApi, requestMetadataMap } from '../kratix/request.js';
 import type { PromiseDefinition, ResourceRequest, StepResult } from '../promise/define-promise.js';
@@ -128,8 +131,8 @@ interface Prepared {
   readonly policies?: readonly string[];
   /** The cost estimate of the configuration (a delivery with the plan may replace it). */
   readonly cost?: CostEstimate;
-  /** The owner of the request's Backstage entity, when the Promise writes one. */
-  readonly catalogOwner?: string;
+  /** The owner of the request's Backstage entity, when the Promise writes one, and what was wrong with the one asked for. */
+  readonly catalog?: { readonly owner: string; readonly problem?: Issue };
 }
 
 class Run {
@@ -233,17 +236,13 @@ class Run {
     };
     // Kratix removes a request's manifests with its Work, and a DryRun schedules nothing.
     if (ctx.action !== 'configure' || ctx.dryRun) return prepared;
-    // The catalog entity's owner comes from the tenant: checked before anything is delivered.
-    let catalogOwner: string | undefined;
-    if (def.backstage?.catalog) {
-      const owner = requestCatalogOwner(requestMetadataMap(this.input, 'annotations'), request.value.metadata.namespace);
-      if (!owner.ok) return this.refuse(`${heading}: invalid request`, 'RequestValid', 'InvalidRequest', owner.issues);
-      catalogOwner = owner.value;
-    }
+    // The catalog entity's owner comes from the tenant: a wrong one is reported, never a reason to hold the request back.
+    const catalog = def.backstage?.catalog ? requestCatalogOwner(requestMetadataMap(this.input, 'annotations'), request.value.metadata.namespace) : undefined;
+    if (catalog?.problem) this.log.info(formatIssues(`${heading}: the Backstage entity's owner`, [catalog.problem]));
     const manifests = requestManifests(def, request.value, requestMetadataMap(this.input, 'labels'));
     if (manifests && !manifests.ok)
       return this.refuse(`${heading}: promises/${def.name} could not build its manifests`, 'StackSynthesized', 'ManifestsFailed', manifests.issues);
-    return { ...prepared, ...(manifests ? { manifests: manifests.value } : {}), ...(catalogOwner ? { catalogOwner } : {}) };
+    return { ...prepared, ...(manifests ? { manifests: manifests.value } : {}), ...(catalog ? { catalog } : {}) };
   }
 
   /**
@@ -390,8 +389,8 @@ class Run {
     else this.log.info(`${p.heading}: ${text}`);
     // The request's Backstage entity, with what this run shows; Kratix removes it with the request.
     const groups = [...(manifests?.selectors ?? [])];
-    if (p.catalogOwner) {
-      const catalog = requestCatalogGroup(def, p.request, p.catalogOwner, (result.status.outputs ?? {}) as Record<string, unknown>);
+    if (p.catalog) {
+      const catalog = requestCatalogGroup(def, p.request, p.catalog.owner, (result.status.outputs ?? {}) as Record<string, unknown>);
       if (!catalog.ok)
         return this.refuse(`${p.heading}: promises/${def.name} could not build its Backstage entity`, 'StackSynthesized', 'CatalogFailed', catalog.issues);
       const { directory, matchLabels, files: entity } = catalog.value;
@@ -401,6 +400,12 @@ class Run {
         ]);
       for (const [path, text] of entity) files.set(path, text);
       groups.push({ directory, matchLabels });
+      const { problem } = p.catalog;
+      status.conditions.push(
+        problem
+          ? condition(CATALOG_CONDITION, false, 'InvalidOwner', describeIssues([problem], 0), this.now)
+          : condition(CATALOG_CONDITION, true, 'Written', `Backstage entity ${[...entity.keys()][0]} owned by ${p.catalog.owner}`, this.now),
+      );
     }
     const metadata: Record<string, string> = {};
     // The root of the output goes where the delivery says; each group's folder, by its own labels.
@@ -480,6 +485,7 @@ class Run {
       ['PoliciesPassed', !def.policies?.length, 'plan policies'],
       ['Approved', !def.approval, 'approval'],
       ['WithinBudget', !def.cost?.budget, 'budget'],
+      [CATALOG_CONDITION, !def.backstage?.catalog, 'Backstage catalog entity'],
     ];
     return gone
       .filter(([type, removed]) => removed && had.has(type))

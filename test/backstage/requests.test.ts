@@ -36,7 +36,7 @@ describe('a request’s entity', () => {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Resource',
       metadata: {
-        name: 'echo-db',
+        name: 'echo.db',
         namespace: 'team-a',
         annotations: { 'kratix-cdktf.io/promise': 'echo', 'kratix-cdktf.io/request': 'echos.fixtures.example.com/team-a/db' },
         links: [{ title: 'Dashboard', url: 'https://dash.example.com/db?m=hi%20%3Cthere%3E' }],
@@ -79,14 +79,35 @@ describe('bad input', () => {
     ['a kind that owns nothing', 'component:default/web'],
     ['a namespace that is no DNS label', 'group:Team_A/x'],
     ['a name too long', `group:default/${'x'.repeat(64)}`],
-  ])('an owner annotation with %s refuses the request before anything is applied, naming the annotation', async (_, owner) => {
-    const name = `bad-owner-${owner.length}`;
-    const r = await run(withBackstage({ catalog: CATALOG }), name, {}, { 'kratix-cdktf.io/owner': owner });
-    expect(r.ending).toBe('suspended');
-    expect(r.status.message).toContain('metadata.annotations["kratix-cdktf.io/owner"]');
-    expect(r.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'RequestValid', status: 'False' })]));
-    expect(r.output).toEqual({});
-    expect(t.stateOf(name)).toBeUndefined();
+  ])(
+    'an owner annotation with %s is named in status, and the request still gets what it asked for, its entity owned by its namespace’s group',
+    async (_, owner) => {
+      const name = `bad-owner-${owner.length}`;
+      const r = await run(withBackstage({ catalog: CATALOG }), name, {}, { 'kratix-cdktf.io/owner': owner });
+      expect(r.ending).toBe('done');
+      expect(t.stateOf(name)).toBeDefined();
+      const catalog = r.status.conditions.find((c: any) => c.type === 'CatalogEntity');
+      expect(catalog).toMatchObject({ status: 'False', reason: 'InvalidOwner' });
+      expect(catalog.message).toContain('metadata.annotations["kratix-cdktf.io/owner"]');
+      expect(catalog.message).toContain('owned by group:default/team-a instead');
+      const [entity] = catalogEntities(r.output[`backstage/team-a.echo.${name}.yaml`]!) as any[];
+      expect(entity.spec.owner).toBe('group:default/team-a');
+    },
+  );
+
+  test('a corrected owner annotation is taken on the next run, and the condition turns True', async () => {
+    const def = withBackstage({ catalog: CATALOG });
+    await run(def, 'fixed', {}, { 'kratix-cdktf.io/owner': 'team a' });
+    const r = await run(def, 'fixed', {}, { 'kratix-cdktf.io/owner': 'team-a' });
+    expect(r.status.conditions.find((c: any) => c.type === 'CatalogEntity')).toMatchObject({ status: 'True', reason: 'Written' });
+  });
+
+  test('an output that is a map of request data is written as text, so Backstage never reads a { $text: <url> } in it', () => {
+    const def = { ...echo, backstage: { catalog: CATALOG } } as PromiseDefinition;
+    const hostile = { $text: 'https://github.com/acme/private/blob/main/creds.env' };
+    const group = requestCatalogGroup(def, { metadata: meta('x'), spec: {} }, 'group:default/team-a', { labels: hostile, joined: ['a', 'b'] });
+    const [entity] = catalogEntities([...(group.ok ? group.value.files.values() : [])][0]!) as any[];
+    expect(entity.spec.outputs).toEqual({ labels: JSON.stringify(hostile), joined: '["a","b"]' });
   });
 
   test('a link that is not http(s) is refused, naming it, and nothing is written', async () => {
@@ -126,7 +147,9 @@ describe('bad input', () => {
 
 describe('names and owners', () => {
   test('an entity is named <promise>-<name>, shortened with a hash past Backstage’s 63 characters', () => {
-    expect(requestEntityName('postgres', 'db')).toBe('postgres-db');
+    expect(requestEntityName('postgres', 'db')).toBe('postgres.db');
+    // A Promise's name has no dot: <promise>.<name> never repeats across Promises.
+    expect(requestEntityName('postgres', 'ha-db')).not.toBe(requestEntityName('postgres-ha', 'db'));
     const a = requestEntityName('postgres', `${'a'.repeat(60)}.x`);
     const b = requestEntityName('postgres', `${'a'.repeat(60)}.y`);
     for (const name of [a, b]) expect(name).toMatch(/^[A-Za-z0-9][-A-Za-z0-9_.]{0,61}[A-Za-z0-9]$/);
@@ -134,12 +157,16 @@ describe('names and owners', () => {
     expect(requestEntityName('postgres', `${'a'.repeat(60)}.x`)).toBe(a);
   });
 
-  test('an owner is always a full reference, since a short one would be read in the entity’s namespace', () => {
+  test('an owner and a system are always full references, since a short one would be read in the entity’s namespace', () => {
     const owner = (value?: string) => requestCatalogOwner(value === undefined ? {} : { 'kratix-cdktf.io/owner': value }, 'team-a');
-    expect(owner()).toEqual({ ok: true, value: 'group:default/team-a' });
-    expect(owner('team-b')).toEqual({ ok: true, value: 'group:default/team-b' });
-    expect(owner('User:jane')).toEqual({ ok: true, value: 'user:default/jane' });
-    expect(owner('group:ops/sre')).toEqual({ ok: true, value: 'group:ops/sre' });
+    expect(owner()).toEqual({ owner: 'group:default/team-a' });
+    expect(owner('team-b')).toEqual({ owner: 'group:default/team-b' });
+    expect(owner('User:jane')).toEqual({ owner: 'user:default/jane' });
+    expect(owner('group:ops/sre')).toEqual({ owner: 'group:ops/sre' });
+    const def = { ...echo, backstage: { catalog: CATALOG, system: 'platform' } } as PromiseDefinition;
+    const group = requestCatalogGroup(def, { metadata: meta('x'), spec: {} }, 'group:default/team-a', {});
+    const [entity] = catalogEntities([...(group.ok ? group.value.files.values() : [])][0]!) as any[];
+    expect(entity.spec.system).toBe('system:default/platform');
   });
 
   test('outputs that are null or sensitive stay out', () => {

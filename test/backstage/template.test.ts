@@ -10,7 +10,7 @@ import { createTemplateRenderer, type TemplateValue } from 'nunjitsu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { parseKubernetesYaml } from '../../src/artifacts/yaml.js';
-import { renderLocation } from '../../src/backstage/index.js';
+import { renderLocation, requestCatalogOwner } from '../../src/backstage/index.js';
 import { withoutPlatformChecks } from '../../src/backstage/form.js';
 import { backstageKubeApply, backstagePullRequest, definePromise, type PromiseDefinition, tofuController, Type } from '../../src/index.js';
 import { requestApi } from '../../src/kratix/request.js';
@@ -19,6 +19,7 @@ import {
   backstageValidators,
   catalogEntities,
   checkFormAgreement,
+  checkFormPrefill,
   exampleRequest,
   formCorpus,
   synthPromise,
@@ -198,6 +199,67 @@ describe('form and API agree', () => {
     }
   });
 
+  test('patterns are read as RE2 reads them: `.` takes \\r and U+2028, `\\s` takes no NBSP or \\v', async () => {
+    const def = definePromise({
+      name: 'patterns',
+      api: { group: 'x.example.com', version: 'v1', kind: 'Patterns' },
+      delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
+      spec: Type.Object({
+        word: Type.String({ pattern: '^\\S+$', default: 'a' }),
+        line: Type.String({ pattern: '^.+$', default: 'a' }),
+        spaced: Type.String({ pattern: '^a\\sb$', default: 'a b' }),
+        cls: Type.String({ pattern: '^[\\s\\d.]+$', default: '1 2' }),
+      }),
+      stack() {},
+    });
+    const agreement = checkFormAgreement(def, {});
+    expect(agreement.disagreements).toEqual([]);
+    expect(agreement.accepted).toBeGreaterThan(0);
+    // What a plain copy of the patterns into the form would have got wrong.
+    const verbatim = JSON.parse(JSON.stringify(templateSpecSchema(def)));
+    for (const [name, field] of Object.entries(verbatim.properties as Record<string, any>)) field.pattern = (def.spec.properties as any)[name].pattern;
+    const wrong = checkFormAgreement(def, {}, undefined, verbatim).disagreements.map((d) => d.label);
+    const label = (field: string, text: string) => `spec.${field} = ${JSON.stringify(text)}`;
+    expect(wrong).toEqual(expect.arrayContaining([label('word', 'a\u00a0a'), label('word', 'a\va'), label('line', 'a\ra'), label('line', 'a\u2028a')]));
+  });
+
+  test('an optional object or list starts empty in the form, as the API leaves it, so what the API takes can be sent', async () => {
+    const def = definePromise({
+      name: 'optional',
+      api: { group: 'x.example.com', version: 'v1', kind: 'Optional' },
+      delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
+      spec: Type.Object({
+        backup: Type.Optional(Type.Object({ days: Type.Integer({ default: 7 }), bucket: Type.String() })),
+        zones: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+      }),
+      stack() {},
+    });
+    expect(await checkFormPrefill(def, {})).toEqual([]);
+    expect(checkFormAgreement(def, {}).disagreements).toEqual([]);
+    const form = templateSpecSchema(def) as any;
+    expect(form.properties.backup.properties.days).not.toHaveProperty('default');
+    expect(form.properties.zones).not.toHaveProperty('minItems');
+    // With the default and the least count copied as they are, rjsf starts a form it cannot send.
+    const naive = structuredClone(form);
+    naive.properties.backup.properties.days.default = 7;
+    naive.properties.zones.minItems = 1;
+    const refused = (await checkFormPrefill(def, {}, naive))!.map((r) => r.label);
+    expect(refused).toContain('an empty spec');
+  });
+
+  test('a nullable enum takes null in the form and in the API alike', () => {
+    const def = definePromise({
+      name: 'tier',
+      api: { group: 'x.example.com', version: 'v1', kind: 'Tier' },
+      delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),
+      spec: Type.Object({ tier: Type.Optional(Type.Union([Type.Literal('gold'), Type.Literal('silver'), Type.Null()])) }),
+      stack() {},
+    });
+    const agreement = checkFormAgreement(def, { tier: 'gold' });
+    expect(agreement.disagreements).toEqual([]);
+    expect((templateSpecSchema(def) as any).properties.tier.enum).toEqual(['gold', 'silver', null]);
+  });
+
   test('a form that lets unknown fields through is caught', () => {
     const loose = JSON.parse(JSON.stringify(templateSpecSchema(sink)).replaceAll('"additionalProperties":false', '"additionalProperties":true'));
     const agreement = checkFormAgreement(sink, example.spec, undefined, loose);
@@ -250,10 +312,40 @@ describe('the request the Template creates', () => {
     expect(renderer.render(publish.input.targetPath, { parameters })).toBe('clusters/platform/requests/team-a/kitchen-sink');
     // fetch:template renders each file's name and text with the step's values.
     const [path, text] = [...out].find(([p]) => p.startsWith('backstage/skeleton/'))!;
-    const values = renderer.renderValue('${{ parameters }}', { parameters })!;
+    // The step's own values, each rendered as the scaffolder renders an input.
+    const values = Object.fromEntries(
+      Object.entries(write.input.values as Record<string, string>).map(([k, v]) => [k, renderer.renderValue(v, { parameters })!]),
+    );
     expect(renderer.render(path!.replace('backstage/skeleton/', ''), { values })).toBe('db-1.yaml');
     expect(parseKubernetesYaml(renderer.render(text!, { values }))).toEqual(expected(def));
     expect(t.spec.output.links[0]).toMatchObject({ title: 'Pull request', url: '${{ steps.publish.output.remoteUrl }}' });
+  });
+
+  test('namespaces, when the Promise lists them, are picked from the list rather than typed', async () => {
+    const def = definePromise({ ...sink, backstage: { namespaces: ['team-a', 'team-b'] } } as PromiseDefinition);
+    const where = parse((await synthPromise(def, example)).get('backstage/template.yaml')!).spec.parameters[0];
+    expect(where.properties.namespace).toMatchObject({ type: 'string', enum: ['team-a', 'team-b'] });
+    expect(where.properties.namespace).not.toHaveProperty('pattern');
+  });
+
+  test('the owner field takes only what the workflow takes as an owner', () => {
+    const owner = new RegExp(template.spec.parameters[0].properties.owner.pattern, 'u');
+    const samples = [
+      'group:default/team-a',
+      'user:default/jane.doe',
+      'team-a',
+      'Group:ops/sre',
+      'team a',
+      'component:default/web',
+      'group:Team_A/x',
+      '',
+      'x/y/z',
+    ];
+    for (const value of samples) {
+      const taken = requestCatalogOwner({ 'kratix-cdktf.io/owner': value }, 'team-a').problem === undefined;
+      expect(owner.test(value), value).toBe(taken);
+    }
+    expect(samples.filter((v) => owner.test(v))).toHaveLength(4);
   });
 
   test('GitLab gets a merge request', async () => {
@@ -275,7 +367,7 @@ describe('the request the Template creates', () => {
     const t = parse((await synthPromise(def, example)).get('backstage/template.yaml')!);
     expect(t.spec.steps[0].input.clusterName).toBe('platform');
     const link = t.spec.output.links.find((l: any) => l.entityRef?.startsWith('resource:'));
-    expect(renderer.render(link.entityRef, { parameters })).toBe('resource:team-a/kitchen-sink-db-1');
+    expect(renderer.render(link.entityRef, { parameters })).toBe('resource:team-a/kitchen-sink.db-1');
     expect(renderer.renderValue(link.if, { parameters })).toBe(true);
     expect(renderer.renderValue(link.if, { parameters: { ...(parameters as Record<string, any>), name: 'x'.repeat(63) } as TemplateValue })).toBe(false);
   });
@@ -302,6 +394,8 @@ describe('an author’s mistakes in backstage are refused at synth, by field', (
     ['a catalog with no labels', { catalog: { matchLabels: {} } }, 'backstage.catalog.matchLabels'],
     ['a catalog label that is no label', { catalog: { matchLabels: { 'bad key!': 'x' } } }, 'backstage.catalog.matchLabels["bad key!"]'],
     ['links that are no function', { links: [] }, 'backstage.links'],
+    ['namespaces that are no DNS labels', { namespaces: ['Team_A'] }, 'backstage.namespaces'],
+    ['an empty list of namespaces', { namespaces: [] }, 'backstage.namespaces'],
     ['backstage that is no object', 'yes', 'backstage'],
   ];
   test.each(cases)('%s', async (_, backstage, path) => {

@@ -24,7 +24,7 @@ function chosenPromise(): string {
 }
 
 // Backstage's scaffolder moves each `ui:` key of a step's schema into the form's uiSchema,
-// following properties and items, before it hands both to react-jsonschema-form.
+// following properties and items (not map values), before it hands both to react-jsonschema-form.
 function extractUi(schema: any): { schema: any; uiSchema: any } {
   const uiSchema: any = {};
   const walk = (node: any, ui: any) => {
@@ -36,7 +36,6 @@ function extractUi(schema: any): { schema: any; uiSchema: any } {
       }
     for (const [name, child] of Object.entries(node.properties ?? {})) walk(child, (ui[name] = {}));
     if (node.items && typeof node.items === 'object') walk(node.items, (ui.items = {}));
-    if (node.additionalProperties && typeof node.additionalProperties === 'object') walk(node.additionalProperties, (ui.additionalProperties = {}));
   };
   const copy = structuredClone(schema);
   walk(copy, uiSchema);

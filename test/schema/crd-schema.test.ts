@@ -24,6 +24,10 @@ describe('translations Kubernetes can express', () => {
     expect(field(Type.Union([Type.String({ maxLength: 3 }), Type.Null()]))).toEqual({ type: 'string', maxLength: 3, nullable: true });
   });
 
+  test("'a' | 'b' | null keeps null among the values, since the API server checks a null's enum too", () => {
+    expect(field(Type.Union([Type.Literal('a'), Type.Literal('b'), Type.Null()]))).toEqual({ type: 'string', enum: ['a', 'b', null], nullable: true });
+  });
+
   test('integer | string becomes int-or-string', () => {
     expect(field(Type.Union([Type.Integer(), Type.String()]))).toEqual({ 'x-kubernetes-int-or-string': true });
   });

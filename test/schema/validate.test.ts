@@ -33,6 +33,12 @@ describe('defaults, as the API server applies them', () => {
 });
 
 describe('validation details', () => {
+  test('a null passes a nullable field’s type but not an enum without null, as kube-openapi validates it', () => {
+    const tier: StructuralSchema = { type: 'string', nullable: true, enum: ['gold', 'silver'] };
+    expect(validateValue(tier, null, 'spec.tier')).toEqual([{ path: 'spec.tier', message: 'null is not one of "gold", "silver"' }]);
+    expect(validateValue({ ...tier, enum: ['gold', 'silver', null] }, null, 'spec.tier')).toEqual([]);
+  });
+
   test('multipleOf tolerates floating-point error', () => {
     expect(validateValue(schema, { ratio: 0.15 }, 'spec')).toEqual([]);
     expect(validateValue(schema, { ratio: 0.13 }, 'spec')).toEqual([expect.objectContaining({ path: 'spec.ratio' })]);
