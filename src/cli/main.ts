@@ -6,8 +6,11 @@ import { synth } from './synth.js';
 const USAGE = `usage: kratix-cdktf <command> [options]
 
 commands:
-  synth [name...] [--check]   compile Promises in promises/ into generated/
+  synth [name...] [--check] [--since <git-ref>]
+                              compile Promises in promises/ into generated/; refuse an API change
+                              that can break stored requests, unless acceptBreakingChanges names it
                               --check: write nothing; exit 1 listing stale, missing or extra files
+                              --since: compare the API with generated/ at that revision (CI: origin/main)
   build [name...]             bundle each Promise's workflow into dist/images/<name>/ for docker build
   render <promise> <request.yaml> --out <dir> [--action configure|delete] [--apply]
                               run a Promise's workflow for one request locally, as Kratix would;
@@ -25,14 +28,19 @@ async function main(argv: string[]): Promise<number> {
   const root = process.cwd();
   switch (command) {
     case 'synth': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { check: { type: 'boolean', default: false } } });
-      const report = await synth(readConfig(root), { names: positionals, check: values.check });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { check: { type: 'boolean', default: false }, since: { type: 'string' } },
+      });
+      const report = await synth(readConfig(root), { names: positionals, check: values.check, ...(values.since ? { since: values.since } : {}) });
       if (report.errors.length > 0) {
         console.error(report.errors.join('\n\n'));
         console.error(`\nsynth failed; generated/ was left as it was`);
         return 1;
       }
       for (const line of report.changes) console.log(line);
+      for (const line of report.notes) console.log(line);
       for (const [name, bytes] of report.bundleBytes) console.log(`  ${name}: workflow bundle ${megabytes(bytes, 2)}`);
       if (values.check) {
         if (report.changes.length > 0) {

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join, relative } from 'node:path';
 import { compilePromise, type Artifacts } from '../artifacts/compile.js';
 import { renderLocation } from '../backstage/index.js';
+import { committedPromise } from '../evolution/committed.js';
+import { evolution, evolutionIssues } from '../evolution/index.js';
 import { formatIssues, IssuesError } from '../schema/issue.js';
 import { StackError } from '../terraform/errors.js';
 import { synthPromiseStack, synthRequest } from '../terraform/stack.js';
@@ -18,6 +20,8 @@ export interface SynthOptions {
   readonly names?: readonly string[];
   /** Compare with generated/ instead of writing. @default false */
   readonly check?: boolean;
+  /** The git revision whose generated/ the APIs are compared with for breaking changes. @default generated/ as it is on disk */
+  readonly since?: string;
 }
 
 /** What a synth run found; the CLI prints `errors` and `changes` and sets the exit code. */
@@ -28,6 +32,8 @@ export interface SynthReport {
   readonly compiled: string[];
   /** Size of each compiled Promise's workflow bundle, in bytes. */
   readonly bundleBytes: Map<string, number>;
+  /** Accepted breaking changes, and acknowledgements that matched nothing: printed, never failing. */
+  readonly notes: string[];
 }
 
 /**
@@ -41,7 +47,7 @@ export interface SynthReport {
 export async function synth(config: ProjectConfig, options: SynthOptions = {}): Promise<SynthReport> {
   const all = listPromises(config);
   const names = options.names?.length ? [...options.names] : all;
-  const report: SynthReport = { errors: [], changes: [], compiled: [], bundleBytes: new Map() };
+  const report: SynthReport = { errors: [], changes: [], compiled: [], bundleBytes: new Map(), notes: [] };
   for (const name of names) {
     if (!all.includes(name)) report.errors.push(`${relative(config.root, join(config.promisesDir, name))}: no such Promise (expected ${name}/index.ts)`);
   }
@@ -79,7 +85,7 @@ export async function synth(config: ProjectConfig, options: SynthOptions = {}): 
       report.errors.push(formatIssues(promise.file, result.issues));
       continue;
     }
-    const failure = exampleStackFailure(promise);
+    const failure = exampleStackFailure(promise) ?? evolutionFailure(config, promise, result.value.get('promise.yaml')!, options.since, report.notes);
     if (failure) report.errors.push(failure);
     else outputs.set(promise.name, result.value);
     report.bundleBytes.set(promise.name, bundle.bytes);
@@ -126,6 +132,26 @@ function exampleStackFailure(promise: LoadedPromise): string | undefined {
     if (e instanceof StackError) return formatIssues(`promises/${promise.name}: promiseStack.stack()`, [e.issue]);
     return `promises/${promise.name}: promiseStack.stack(): kratix-cdktf failed, not the Promise (please report this): ${(e as Error).message}`;
   }
+}
+
+// The Promise's API against the committed one: a change that can break stored requests fails
+// synth, naming the field, unless the Promise acknowledges it.
+function evolutionFailure(config: ProjectConfig, promise: LoadedPromise, next: string, since: string | undefined, notes: string[]): string | undefined {
+  const file = join(config.generatedDir, promise.name, 'promise.yaml');
+  let committed: string | undefined;
+  try {
+    committed = committedPromise(config.root, file, relative(config.root, file), since);
+  } catch (e) {
+    return `promises/${promise.name}: ${(e as Error).message}`;
+  }
+  const e = evolution(committed, next, promise.definition.acceptBreakingChanges ?? []);
+  for (const c of e.accepted) notes.push(`promises/${promise.name}: accepted breaking change ${c.path} (${c.change})`);
+  for (const a of e.unused) notes.push(`promises/${promise.name}: acceptBreakingChanges names ${a.path} (${a.change}), which no longer changes: remove it`);
+  if (!e.breaking.length) return undefined;
+  return formatIssues(
+    `promises/${promise.name}: the API change can break requests already stored${since ? ` (compared with ${since})` : ''}`,
+    evolutionIssues(e),
+  );
 }
 
 interface Change {

@@ -9,6 +9,7 @@ import { checkWorkflowConfig, workflowConfig } from './workflow-config.js';
 import { checkDelivery } from './delivery.js';
 import { checkApproval } from '../approval/index.js';
 import { checkBackstage } from '../backstage/props.js';
+import { checkAccepted } from '../evolution/index.js';
 import { checkCost } from '../cost/index.js';
 import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
@@ -85,6 +86,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     ...checkApproval(def.approval, deliveryOf(def).runsTerraform),
     ...checkCost(def.cost, def.approval !== undefined),
     ...checkBackstage(def.backstage),
+    ...checkAccepted(def.acceptBreakingChanges),
   ];
   const delivery = deliveryOf(def);
   const pullSecrets = [...(props.imagePullSecrets ?? []), ...(Array.isArray(def.workflow?.imagePullSecrets) ? def.workflow.imagePullSecrets : [])];

@@ -8,6 +8,7 @@ import type { BusinessRule } from '../rules/index.js';
 import type { Decoration } from '../decorate/index.js';
 import type { ApprovalProps } from '../approval/index.js';
 import type { BackstageProps } from '../backstage/props.js';
+import type { AcceptedBreakingChange } from '../evolution/index.js';
 import type { CostProps } from '../cost/index.js';
 import type { PlanPolicy } from '../policies/index.js';
 
@@ -341,6 +342,12 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * @default owner group:default/platform-team, requests applied with kube:apply, no request entities
    */
   readonly backstage?: BackstageProps<Static<S>>;
+  /**
+   * Breaking API changes shipped on purpose, each by field and kind as synth names it, with the
+   * reason stored requests are safe. Synth refuses any other change that can break them.
+   * @default none
+   */
+  readonly acceptBreakingChanges?: readonly AcceptedBreakingChange[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

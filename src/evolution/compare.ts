@@ -1,0 +1,243 @@
+// What a change to a Promise's API does to the requests already stored: Kubernetes keeps them as
+// they were admitted, and the workflow validates each one again on every reconcile, so whatever
+// the new schema refuses fails there. Compares the committed CRD with the new one, field by field.
+import type { StructuralSchema } from '../schema/structural.js';
+
+/** The kinds of change that can break a stored request. */
+export const BREAKING_KINDS = [
+  'removed',
+  'type-changed',
+  'enum-narrowed',
+  'enum-added',
+  'minimum-raised',
+  'maximum-lowered',
+  'length-narrowed',
+  'items-narrowed',
+  'entries-narrowed',
+  'pattern-changed',
+  'format-changed',
+  'multiple-of-changed',
+  'required-added',
+  'nullable-removed',
+  'unique-items-added',
+  'rule-added',
+  'names-changed',
+  'version-removed',
+] as const;
+
+export type BreakingKind = (typeof BREAKING_KINDS)[number];
+
+/** One change that can break stored requests. */
+export interface BreakingChange {
+  /** The field (`spec.size`, `spec.tags[*]`, `spec.rules[*].name`) or, for the API itself, `api.kind`, `api.version`. */
+  readonly path: string;
+  readonly change: BreakingKind;
+  /** What changed and what it does to stored requests. */
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** The parts of a CRD that stored requests depend on. */
+export interface ApiSnapshot {
+  readonly group: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly scope: string;
+  /** Each served version's spec schema, by version name. */
+  readonly versions: Readonly<Record<string, StructuralSchema>>;
+  /** Whether each version's `spec` is required at the root. */
+  readonly specRequired: Readonly<Record<string, boolean>>;
+}
+
+/** The snapshot of a CustomResourceDefinition object (a Promise's `spec.api`). */
+export function apiSnapshot(crd: unknown): ApiSnapshot | undefined {
+  const c = crd as {
+    spec?: {
+      group?: string;
+      scope?: string;
+      names?: { kind?: string; plural?: string };
+      versions?: { name: string; served?: boolean; schema?: { openAPIV3Schema?: StructuralSchema } }[];
+    };
+  };
+  const spec = c?.spec;
+  if (!spec?.group || !spec.names?.kind || !Array.isArray(spec.versions)) return undefined;
+  const versions: Record<string, StructuralSchema> = {};
+  const specRequired: Record<string, boolean> = {};
+  for (const v of spec.versions) {
+    if (v.served === false) continue;
+    const root = v.schema?.openAPIV3Schema;
+    versions[v.name] = root?.properties?.spec ?? { type: 'object' };
+    specRequired[v.name] = root?.required?.includes('spec') ?? false;
+  }
+  return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural ?? '', scope: spec.scope ?? 'Namespaced', versions, specRequired };
+}
+
+/** Every change from `before` to `after` that can break a stored request. */
+export function breakingChanges(before: ApiSnapshot, after: ApiSnapshot): BreakingChange[] {
+  const out: BreakingChange[] = [];
+  for (const key of ['group', 'kind', 'plural', 'scope'] as const) {
+    if (before[key] !== after[key])
+      out.push({
+        path: `api.${key}`,
+        change: 'names-changed',
+        message: `changed from ${JSON.stringify(before[key])} to ${JSON.stringify(after[key])}: Kubernetes sees a new API, and the stored requests of the old one are orphaned`,
+        fix: `keep ${key} ${JSON.stringify(before[key])}, or make a new Promise for the new API`,
+      });
+  }
+  if (out.length) return out;
+  for (const [version, schema] of Object.entries(before.versions)) {
+    const next = after.versions[version];
+    if (!next) {
+      out.push({
+        path: `api.version`,
+        change: 'version-removed',
+        message: `${version} is no longer served: requests stored as ${version} cannot be read or updated through it`,
+        fix: `keep serving ${version} beside the new version (versions), until every request has moved`,
+      });
+      continue;
+    }
+    const prefix = Object.keys(before.versions).length > 1 || Object.keys(after.versions).length > 1 ? `${version}: ` : '';
+    const found: BreakingChange[] = [];
+    compareNode(schema, next, 'spec', found);
+    if (!before.specRequired[version] && after.specRequired[version] && !found.some((c) => c.change === 'required-added'))
+      found.push(requiredAdded('spec', 'spec'));
+    out.push(...found.map((c) => (prefix ? { ...c, message: `${prefix}${c.message}` } : c)));
+  }
+  return out;
+}
+
+function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out: BreakingChange[]): void {
+  const add = (change: BreakingKind, message: string, fix: string) => out.push({ path, change, message, fix });
+  const shape = (s: StructuralSchema) =>
+    s['x-kubernetes-int-or-string'] ? 'integer or string' : s.type === 'object' && s.additionalProperties ? 'map' : (s.type ?? 'any');
+  const [from, to] = [shape(a), shape(b)];
+  // int-or-string → integer or string narrows; integer → number widens: the only safe type change.
+  if (from !== to && !(from === 'integer' && to === 'number') && !(to === 'integer or string' && (from === 'integer' || from === 'string'))) {
+    add('type-changed', `changed from ${from} to ${to}: stored values of type ${from} are refused`, `keep the type ${from}, or add a new field beside it`);
+    return;
+  }
+  if (a.nullable && !b.nullable) add('nullable-removed', 'no longer takes null: stored nulls are refused', 'keep nullable');
+  enumChange(a, b, add);
+  bound(a.minimum, b.minimum, a.exclusiveMinimum, b.exclusiveMinimum, 'min', add);
+  bound(a.maximum, b.maximum, a.exclusiveMaximum, b.exclusiveMaximum, 'max', add);
+  limit(a.minLength, b.minLength, 'min', 'length-narrowed', 'characters', add);
+  limit(a.maxLength, b.maxLength, 'max', 'length-narrowed', 'characters', add);
+  limit(a.minItems, b.minItems, 'min', 'items-narrowed', 'items', add);
+  limit(a.maxItems, b.maxItems, 'max', 'items-narrowed', 'items', add);
+  limit(a.minProperties, b.minProperties, 'min', 'entries-narrowed', 'entries', add);
+  limit(a.maxProperties, b.maxProperties, 'max', 'entries-narrowed', 'entries', add);
+  if (b.pattern !== undefined && a.pattern !== b.pattern)
+    add(
+      'pattern-changed',
+      a.pattern === undefined
+        ? `now must match ${JSON.stringify(b.pattern)}: stored values may not`
+        : `pattern changed from ${JSON.stringify(a.pattern)} to ${JSON.stringify(b.pattern)}: stored values may not match`,
+      a.pattern === undefined ? 'leave the pattern out' : `keep ${JSON.stringify(a.pattern)}`,
+    );
+  if (b.format !== undefined && a.format !== b.format)
+    add('format-changed', `now must be a valid ${b.format}: stored values may not be`, a.format ? `keep format ${a.format}` : 'leave the format out');
+  if (b.multipleOf !== undefined && !(a.multipleOf !== undefined && isMultiple(a.multipleOf, b.multipleOf)))
+    add(
+      'multiple-of-changed',
+      `now must be a multiple of ${b.multipleOf}: stored values may not be`,
+      a.multipleOf ? `keep multipleOf ${a.multipleOf}` : 'leave multipleOf out',
+    );
+  const setBefore = a['x-kubernetes-list-type'] ?? 'atomic';
+  const setAfter = b['x-kubernetes-list-type'] ?? 'atomic';
+  if (setBefore !== setAfter && setAfter !== 'atomic')
+    add('unique-items-added', `items must now be unique (list-type ${setAfter}): stored lists with repeats are refused`, `keep list-type ${setBefore}`);
+  const rulesBefore = new Set((a['x-kubernetes-validations'] ?? []).map((r) => r.rule));
+  for (const rule of b['x-kubernetes-validations'] ?? [])
+    if (!rulesBefore.has(rule.rule))
+      add(
+        'rule-added',
+        `new rule ${JSON.stringify(rule.rule)}${rule.message ? ` (${rule.message})` : ''}: stored requests may break it`,
+        'leave the rule out, or write it as a transition rule on oldSelf so stored values keep passing',
+      );
+  if (a.properties && b.properties) {
+    const required = new Set(b.required ?? []);
+    const had = new Set(a.required ?? []);
+    for (const [name, child] of Object.entries(a.properties)) {
+      const next = b.properties[name];
+      if (!next) {
+        const renamed = Object.entries(b.properties).find(([other, s]) => !a.properties![other] && JSON.stringify(s) === JSON.stringify(child))?.[0];
+        out.push({
+          path: `${path}.${name}`,
+          change: 'removed',
+          message: `was removed${renamed ? ` (renamed to ${renamed}?)` : ''}: stored requests that set it are refused ("is not a field of this API")`,
+          fix: renamed ? `keep ${name} beside ${renamed} until every request has moved` : `keep ${name}, deprecated in its description`,
+        });
+        continue;
+      }
+      compareNode(child, next, `${path}.${name}`, out);
+    }
+    for (const name of required) {
+      // Defaulting fills a missing field before validation: only a required field without a default breaks.
+      if (had.has(name) && a.properties[name]) continue;
+      const node = b.properties[name];
+      if (node?.default !== undefined) continue;
+      out.push(requiredAdded(`${path}.${name}`, name));
+    }
+  }
+  if (a.additionalProperties && b.additionalProperties) compareNode(a.additionalProperties, b.additionalProperties, `${path}[*]`, out);
+  if (a.items && b.items) compareNode(a.items, b.items, `${path}[*]`, out);
+}
+
+function requiredAdded(path: string, name: string): BreakingChange {
+  return {
+    path,
+    change: 'required-added',
+    message: 'is now required and has no default: stored requests without it are refused',
+    fix: `give ${name} a default, or leave it optional`,
+  };
+}
+
+type Add = (change: BreakingKind, message: string, fix: string) => void;
+
+function enumChange(a: StructuralSchema, b: StructuralSchema, add: Add): void {
+  if (!b.enum) return;
+  if (!a.enum) {
+    add('enum-added', `now takes only ${b.enum.map((v) => JSON.stringify(v)).join(', ')}: stored values may be others`, 'leave the enum out');
+    return;
+  }
+  const kept = new Set(b.enum.map((v) => JSON.stringify(v)));
+  const gone = a.enum.filter((v) => !kept.has(JSON.stringify(v)));
+  if (gone.length)
+    add(
+      'enum-narrowed',
+      `no longer takes ${gone.map((v) => JSON.stringify(v)).join(', ')}: stored requests with ${gone.length === 1 ? 'that value' : 'those values'} are refused`,
+      `keep ${gone.map((v) => JSON.stringify(v)).join(', ')} in the enum`,
+    );
+}
+
+function bound(a: number | undefined, b: number | undefined, exA: boolean | undefined, exB: boolean | undefined, side: 'min' | 'max', add: Add): void {
+  if (b === undefined) return;
+  const name = side === 'min' ? 'minimum' : 'maximum';
+  const tighter = a === undefined || (side === 'min' ? b > a : b < a) || (b === a && Boolean(exB) && !exA);
+  if (!tighter) return;
+  add(
+    side === 'min' ? 'minimum-raised' : 'maximum-lowered',
+    a === undefined
+      ? `now has a ${name} of ${b}${exB ? ' (exclusive)' : ''}: stored values may be ${side === 'min' ? 'below' : 'above'} it`
+      : `${name} ${side === 'min' ? 'raised' : 'lowered'} from ${a}${exA ? ' (exclusive)' : ''} to ${b}${exB ? ' (exclusive)' : ''}: stored values between are refused`,
+    a === undefined ? `leave the ${name} out` : `keep the ${name} at ${a}`,
+  );
+}
+
+function limit(a: number | undefined, b: number | undefined, side: 'min' | 'max', change: BreakingKind, unit: string, add: Add): void {
+  if (b === undefined) return;
+  if (a !== undefined && (side === 'min' ? b <= a : b >= a)) return;
+  add(
+    change,
+    a === undefined
+      ? `now takes at ${side === 'min' ? 'least' : 'most'} ${b} ${unit}: stored values may have ${side === 'min' ? 'fewer' : 'more'}`
+      : `${side === 'min' ? 'least' : 'most'} ${unit} changed from ${a} to ${b}: stored values between are refused`,
+    a === undefined ? 'leave the limit out' : `keep the limit at ${a}`,
+  );
+}
+
+// Every multiple of `old` is a multiple of `next` when old is itself a multiple of next.
+function isMultiple(old: number, next: number): boolean {
+  const q = old / next;
+  return Math.abs(q - Math.round(q)) < 1e-9;
+}
