@@ -20,6 +20,10 @@ commands:
   approve <resource>/<name> --plan <digest> [-n <namespace>]
                               approve the plan a request waits for (status.approval), with kubectl:
                               annotates the request and asks Kratix to run its workflow again
+  import <module-dir> --name <promise> [--source <s>] [--version <v>] [--group <g>]
+                              write promises/<name>/ from a Terraform module: a typed schema from its
+                              variables (nested types, optional() defaults, validations), a stack
+                              that calls the module, its outputs, an example request and a test
   cdktf-app                   (for cdktf.json) synthesize each Promise's example request as a stack
 `;
 
@@ -52,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`synthesized ${report.compiled.length} Promises, ${report.changes.length} files changed`);
       }
       return 0;
+    }
+    case 'import': {
+      const { importCommand } = await import('./import.js');
+      return importCommand(readConfig(root), rest, { info: (l) => console.log(l), error: (l) => console.error(l) });
     }
     case 'render': {
       const { parseRenderArgs, render } = await import('./render.js');

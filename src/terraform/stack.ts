@@ -147,9 +147,11 @@ function removeInjectedBackend(json: TerraformJson): void {
 // Only Terraform knows a token's or an expression's value. Request data cannot look like an
 // expression here: every `$` and `%` in it is still a shielded marker.
 function isToken(value: unknown): boolean {
+  // First: a token object (a module output's `get()`) links back to its construct tree.
+  if (Token.isUnresolved(value)) return true;
   if (Array.isArray(value)) return value.some(isToken);
   if (value !== null && typeof value === 'object') return Object.values(value).some(isToken);
-  return Token.isUnresolved(value) || (typeof value === 'string' && /\$\{|%\{|TfToken\[/.test(value));
+  return typeof value === 'string' && /\$\{|%\{|TfToken\[/.test(value);
 }
 
 /** Recursively sorts object keys by code point, so output is the same on every machine and locale. */

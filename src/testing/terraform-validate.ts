@@ -78,6 +78,9 @@ function resourceSchemas(dir: string, env: NodeJS.ProcessEnv): Map<string, boole
 // The stack with each provider's version set to the one in the mirror (validation needs the
 // schema, not the exact release), or why it cannot be validated here.
 export function pinToMirror(json: TerraformJson, mirror: string): TerraformJson | string {
+  // A module from a registry or git needs `terraform init` to download it, which a mirror cannot give.
+  const remote = Object.values((json.module ?? {}) as Record<string, { source?: string }>).find((m) => !/^\.\.?\//.test(m.source ?? './'));
+  if (remote) return `the stack calls the module ${remote.source}, which terraform init downloads; validate it where its registry is reachable`;
   const terraform = (json.terraform ?? {}) as { required_providers?: Record<string, { source?: string; version?: string }> };
   const required = terraform.required_providers ?? {};
   const pinned: Record<string, { source: string; version: string }> = {};
