@@ -4,9 +4,8 @@
 // the stack calls the module with every field and declares its outputs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
 import { matchesPattern } from '../schema/pattern.js';
-import { type Field, fieldOf } from './types.js';
+import { type ExpressionType, type Field, fieldOf } from './types.js';
 import { type Limits, translateCondition } from './validation.js';
 
 /** What to import, and as what. */
@@ -174,8 +173,7 @@ function promiseSource(
   const lines: string[] = [
     `// Imported by \`kratix-cdktf import\` from the Terraform module ${options.source}${options.version ? ` (${options.version})` : ''}.`,
     '// Review it like any Promise: the schema below is the API your users get.',
-    "import { TerraformHclModule } from 'cdktf';",
-    `import { definePromise, type Infer, ${secrets.length ? 'secretRef, secretValue, ' : ''}tofuController, Type } from 'kratix-cdktf';`,
+    `import { definePromise, type Infer, ${secrets.length ? 'secretRef, secretValue, ' : ''}TerraformHclModule, tofuController, Type } from 'kratix-cdktf';`,
     '',
   ];
   const notes = variables.flatMap((v) => [

@@ -1,6 +1,15 @@
 // A Terraform type constraint (`object({ a = optional(string, "x") })`), read from the AST that
 // HCL's own parser gives (@cdktf/hcl2json), as a field of the Promise's schema.
-import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
+/**
+ * A node of the expression syntax tree hcl2json gives (its `syntax-tree` types, reduced to what
+ * is read here): kept local, so nothing but the parser itself comes from that package.
+ */
+export interface ExpressionType {
+  readonly type: string;
+  readonly meta?: unknown;
+  readonly children: readonly ExpressionType[];
+  readonly range?: { readonly start: { readonly byte: number }; readonly end: { readonly byte: number } };
+}
 
 /** A field of the imported schema, before it is written as TypeBox. */
 export type Field =

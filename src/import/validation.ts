@@ -1,7 +1,7 @@
 // A variable's `validation` blocks as schema limits where they map one to one: `contains([...],
 // var.x)` is an enum, `can(regex(p, var.x))` a pattern, `length(var.x) <= n` a length, and
 // `var.x >= n` a bound. What does not map is kept, as written, for a comment in the Promise.
-import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
+import type { ExpressionType } from './types.js';
 import { literalOf, NOT_LITERAL, text } from './types.js';
 
 /** The schema limits a variable's validations translate to. */

@@ -35,20 +35,26 @@ export function specField(spec: StructuralSchema): { readonly schema: Structural
 
 /**
  * The CustomResourceDefinition of a Promise's Resource requests: Namespaced (Kratix requires it),
- * one served and stored version, the status subresource, and the author's printer columns.
+ * the stored version and any older ones still served, the status subresource, and the author's
+ * printer columns.
  */
-export function renderCrd(names: ApiNames, spec: StructuralSchema, columns: readonly PrinterColumn[], description?: string) {
-  const { schema: specNode, required: specRequired } = specField(spec);
-  const root: StructuralSchema = {
-    type: 'object',
-    ...(description ? { description } : {}),
-    properties: {
-      spec: specNode,
-      // Kratix replaces this with its own; declaring it keeps the CRD valid on its own too.
-      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-    },
-    ...(specRequired ? { required: ['spec'] } : {}),
-  };
+export function renderCrd(
+  names: ApiNames,
+  spec: StructuralSchema,
+  columns: readonly PrinterColumn[],
+  description?: string,
+  older: readonly { readonly name: string; readonly spec: StructuralSchema; readonly deprecationWarning: string }[] = [],
+) {
+  const version = (name: string, schema: StructuralSchema, storage: boolean, deprecationWarning?: string) => ({
+    name,
+    served: true,
+    storage,
+    ...(deprecationWarning ? { deprecated: true, deprecationWarning } : {}),
+    schema: { openAPIV3Schema: rootSchema(schema, description) },
+    subresources: { status: {} },
+    // Setting any column hides kubectl's default Age column, so it is added back last.
+    additionalPrinterColumns: [...(storage ? columns : []), ...FIXED_COLUMNS],
+  });
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -64,18 +70,23 @@ export function renderCrd(names: ApiNames, spec: StructuralSchema, columns: read
         ...(names.categories?.length ? { categories: [...names.categories] } : {}),
       },
       scope: 'Namespaced',
-      versions: [
-        {
-          name: names.version,
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: root },
-          subresources: { status: {} },
-          // Setting any column hides kubectl's default Age column, so it is added back last.
-          additionalPrinterColumns: [...columns, ...FIXED_COLUMNS],
-        },
-      ],
+      versions: [...older.map((v) => version(v.name, v.spec, false, v.deprecationWarning)), version(names.version, spec, true)],
     },
+  };
+}
+
+// The root of one version's schema: spec, and the status Kratix writes.
+function rootSchema(spec: StructuralSchema, description: string | undefined): StructuralSchema {
+  const { schema: specNode, required: specRequired } = specField(spec);
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    properties: {
+      spec: specNode,
+      // Kratix replaces this with its own; declaring it keeps the CRD valid on its own too.
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+    ...(specRequired ? { required: ['spec'] } : {}),
   };
 }
 

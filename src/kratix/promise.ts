@@ -10,6 +10,7 @@ import { checkDelivery } from './delivery.js';
 import { checkApproval } from '../approval/index.js';
 import { checkBackstage } from '../backstage/props.js';
 import { checkAccepted } from '../evolution/index.js';
+import { olderVersions } from './versions.js';
 import { checkCost } from '../cost/index.js';
 import { checkPromiseStack, promiseStackReadNeeds, renderPromiseStackPipeline } from './promise-stack.js';
 import { checkRules, rulesNeeds } from '../rules/index.js';
@@ -94,6 +95,8 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
   if (!dependencies.ok) issues.push(...dependencies.issues);
   const converted = toCrdSchema(def.spec, 'spec');
   issues.push(...converted.issues);
+  const older = olderVersions(def.versions, { version: def.api.version, spec: converted.schema, group: def.api.group, kind: def.api.kind });
+  if (!older.ok) issues.push(...older.issues);
   const outputs = outputColumns(def, converted.printerColumns);
   issues.push(...outputs.issues);
   const steps = def.workflow ?? {};
@@ -191,7 +194,7 @@ export function renderPromise(def: PromiseDefinition, props: RenderPromiseProps)
     kind: 'Promise',
     metadata: { name: def.name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
     spec: {
-      api: renderCrd(names, converted.schema, [...converted.printerColumns, ...outputs.columns], def.description),
+      api: renderCrd(names, converted.schema, [...converted.printerColumns, ...outputs.columns], def.description, older.ok ? older.value : []),
       ...(inline ? { dependencies: inlined } : {}),
       ...(def.destinationSelectors?.length ? { destinationSelectors: def.destinationSelectors } : {}),
       ...(def.requiredPromises?.length ? { requiredPromises: def.requiredPromises } : {}),

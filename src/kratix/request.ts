@@ -6,6 +6,8 @@ import { validateInto } from '../schema/validate.js';
 import { apiNames, type ApiNames } from './crd.js';
 import type { RenderedPromise } from './promise.js';
 import { dnsLabelProblem, dnsSubdomainProblem } from './names.js';
+import { olderVersions } from './versions.js';
+import type { StructuralSchema } from '../schema/structural.js';
 
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
@@ -16,7 +18,7 @@ const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
  * Keeps the first {@link MAX_REQUEST_ISSUES} issues and counts the rest (`omitted`).
  */
 export function parseRequest(
-  rendered: Pick<RenderedPromise, 'names' | 'spec'>,
+  rendered: Pick<RenderedPromise, 'names' | 'spec'> & { readonly older?: Readonly<Record<string, StructuralSchema>> },
   object: unknown,
   namespace = 'default',
   options: { readonly lenient?: boolean } = {},
@@ -31,24 +33,35 @@ export function parseRequest(
   }
   const record = object as Record<string, unknown>;
   const sink = new IssueSink(MAX_REQUEST_ISSUES);
-  for (const issue of checkType(rendered.names, record)) sink.add(issue);
+  for (const issue of checkType(rendered.names, record, Object.keys(rendered.older ?? {}))) sink.add(issue);
   for (const key of Object.keys(record)) {
     if (!TOP_LEVEL.has(key)) sink.add({ path: key, message: 'is not a field of a Resource request', fix: 'use apiVersion, kind, metadata and spec' });
   }
   const metadata = checkMetadata(record.metadata, namespace, sink);
   const rawSpec = record.spec === undefined ? {} : record.spec;
-  const spec = applyDefaults(rendered.spec, rawSpec);
+  // A request of an older version is what its version takes, then, as Kubernetes stores it,
+  // the current version's (None conversion: only apiVersion changes).
+  const olderSchema = typeof record.apiVersion === 'string' ? rendered.older?.[record.apiVersion.slice(rendered.names.group.length + 1)] : undefined;
+  const asWritten = olderSchema ? applyDefaults(olderSchema, rawSpec) : rawSpec;
+  const spec = applyDefaults(rendered.spec, asWritten);
   // Lenient parsing (for deletion) only needs a name to find the state; the spec is taken as is.
-  if (!options.lenient) validateInto(sink, rendered.spec, spec, 'spec');
+  if (!options.lenient) {
+    const before = sink.count;
+    if (olderSchema) validateInto(sink, olderSchema, asWritten, 'spec');
+    if (sink.count === before) validateInto(sink, rendered.spec, spec, 'spec');
+  }
   if (sink.count > 0 || !metadata) return { ok: false, issues: sink.issues, omitted: sink.omitted };
   return { ok: true, value: { metadata, spec } };
 }
 
-function checkType(names: ApiNames, record: Record<string, unknown>): Issue[] {
-  const expected = `${names.group}/${names.version}`;
+function checkType(names: ApiNames, record: Record<string, unknown>, older: readonly string[]): Issue[] {
+  const served = [names.version, ...older].map((v) => `${names.group}/${v}`);
   const issues: Issue[] = [];
-  if (record.apiVersion !== expected)
-    issues.push({ path: 'apiVersion', message: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(record.apiVersion)}` });
+  if (!served.includes(record.apiVersion as string))
+    issues.push({
+      path: 'apiVersion',
+      message: `expected ${served.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(record.apiVersion)}`,
+    });
   if (record.kind !== names.kind) issues.push({ path: 'kind', message: `expected ${JSON.stringify(names.kind)}, got ${JSON.stringify(record.kind)}` });
   return issues;
 }
@@ -76,10 +89,22 @@ function checkMetadata(value: unknown, defaultNamespace: string, issues: IssueSi
 }
 
 /** The parts of a Promise's API that requests are checked against, or the definition's issues. */
-export function requestApi(def: PromiseDefinition): Result<Pick<RenderedPromise, 'names' | 'spec' | 'secretRefs'>> {
+export function requestApi(
+  def: PromiseDefinition,
+): Result<Pick<RenderedPromise, 'names' | 'spec' | 'secretRefs'> & { readonly older: Readonly<Record<string, StructuralSchema>> }> {
   const converted = toCrdSchema(def.spec, 'spec');
   if (converted.issues.length > 0) return { ok: false, issues: converted.issues };
-  return { ok: true, value: { names: apiNames(def.api), spec: converted.schema, secretRefs: converted.secretRefs } };
+  const older = olderVersions(def.versions, { version: def.api.version, spec: converted.schema, group: def.api.group, kind: def.api.kind });
+  if (!older.ok) return older;
+  return {
+    ok: true,
+    value: {
+      names: apiNames(def.api),
+      spec: converted.schema,
+      secretRefs: converted.secretRefs,
+      older: Object.fromEntries(older.value.map((v) => [v.name, v.spec])),
+    },
+  };
 }
 
 /**

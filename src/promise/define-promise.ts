@@ -9,6 +9,7 @@ import type { Decoration } from '../decorate/index.js';
 import type { ApprovalProps } from '../approval/index.js';
 import type { BackstageProps } from '../backstage/props.js';
 import type { AcceptedBreakingChange } from '../evolution/index.js';
+import type { ServedVersionProps } from '../kratix/versions.js';
 import type { CostProps } from '../cost/index.js';
 import type { PlanPolicy } from '../policies/index.js';
 
@@ -348,6 +349,13 @@ export interface PromiseProps<S extends TObject, O extends Record<string, Output
    * @default none
    */
   readonly acceptBreakingChanges?: readonly AcceptedBreakingChange[];
+  /**
+   * Older API versions still served beside `api.version`, which is the storage version Kratix
+   * watches. Kubernetes converts a request between versions by changing its apiVersion only, so
+   * synth refuses an older version whose requests `spec` would not take as they are.
+   * @default none
+   */
+  readonly versions?: readonly ServedVersionProps[];
   /** Where requests' Work goes. @default every Destination Kratix would pick */
   readonly destinationSelectors?: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
   /**

@@ -10,6 +10,7 @@ import {
   DataResource,
   Fn,
   Lazy,
+  TerraformHclModule,
   TerraformOutput,
   TerraformRemoteState,
   TerraformResource,
@@ -20,7 +21,20 @@ import {
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
-export { App, Aspects, DataResource, Fn, Lazy, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Token };
+export {
+  App,
+  Aspects,
+  DataResource,
+  Fn,
+  Lazy,
+  TerraformHclModule,
+  TerraformOutput,
+  TerraformRemoteState,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+};
 export type { IAspect };
 
 /** The warning cdktf records when an aspect adds another aspect while it is being invoked. */
