@@ -27,9 +27,9 @@ export { secretRef, Type, type Infer, type SecretRefProps } from './schema/index
 export { physicalName, type PhysicalNameProps } from './terraform/physical-name.js';
 export { secretValue } from './terraform/secrets.js';
 export { promiseOutput } from './terraform/promise-output.js';
-// A Terraform module as a construct, for Promises that call one (kratix-cdktf import writes them):
-// from here, so the Promise does not name cdktf or cdktn itself.
-export { TerraformHclModule } from './terraform/cdktf.js';
+// A Terraform module as a construct and Terraform's functions, for Promises that call a module
+// (kratix-cdktf import writes them): from here, so the Promise names neither cdktf nor cdktn.
+export { Fn, TerraformHclModule } from './terraform/cdktf.js';
 export type { BusinessRule, RuleContext, Violation } from './rules/index.js';
 export type { Decoration, DecorationContext } from './decorate/index.js';
 export type { PlannedProvider, PlannedResource, PlanPolicy, PlanView, PolicyViolation } from './policies/index.js';

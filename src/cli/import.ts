@@ -53,7 +53,7 @@ export async function importCommand(config: ProjectConfig, args: string[], log: 
   for (const file of result.files.keys()) log.info(`wrote ${relative(config.root, join(target, file))}`);
   for (const v of result.variables) {
     const what = [
-      v.imported === true ? 'typed' : `left out: ${v.imported}`,
+      v.imported !== true ? `left out: ${v.imported}` : v.json ? 'JSON text (any in the module), checked by the json-fields rule' : 'typed',
       ...(v.secret ? ['secretRef'] : []),
       ...(v.enum ? ['enum'] : []),
       ...(v.default ? ['default'] : []),

@@ -32,6 +32,8 @@ export interface ImportedVariable {
   /** Validation blocks translated to limits, and kept only as a comment. */
   readonly validations: { readonly translated: number; readonly kept: number };
   readonly secret: boolean;
+  /** Typed `any` in the module: JSON text in the request, checked by a rule and decoded by Terraform. */
+  readonly json: boolean;
 }
 
 /** The files of the new Promise, and what became of each variable. */
@@ -80,6 +82,7 @@ export async function importModule(dir: string, options: ImportOptions): Promise
       required: v.required,
       validations: { translated: v.translated, kept: v.kept.length },
       secret: v.sensitive && v.field?.kind === 'string',
+      json: v.field?.kind === 'json',
     })),
     outputs: outputs.map((o) => o.name),
   };
@@ -121,7 +124,7 @@ async function readModule(dir: string): Promise<{ variable: Record<string, Block
 
 async function readVariable(name: string, block: Block): Promise<Variable> {
   const typeText = unwrap(block.type) ?? 'any';
-  const field = fieldOf(await getExpressionAst(`variables.tf`, typeText), typeText);
+  const field = fieldOf(await getExpressionAst(`variables.tf`, typeText), typeText, true);
   const limits: Limits = {};
   const kept: { condition: string; message?: string }[] = [];
   let translated = 0;
@@ -170,10 +173,11 @@ function promiseSource(
 ): string {
   const imported = variables.filter((v) => v.field);
   const secrets = imported.filter((v) => v.sensitive && v.field!.kind === 'string');
+  const json = imported.filter((v) => v.field!.kind === 'json');
   const lines: string[] = [
     `// Imported by \`kratix-cdktf import\` from the Terraform module ${options.source}${options.version ? ` (${options.version})` : ''}.`,
     '// Review it like any Promise: the schema below is the API your users get.',
-    `import { definePromise, type Infer, ${secrets.length ? 'secretRef, secretValue, ' : ''}TerraformHclModule, tofuController, Type } from 'kratix-cdktf';`,
+    `import { definePromise, ${json.length ? 'Fn, ' : ''}type Infer, ${secrets.length ? 'secretRef, secretValue, ' : ''}TerraformHclModule, tofuController, Type } from 'kratix-cdktf';`,
     '',
   ];
   const notes = variables.flatMap((v) => [
@@ -190,6 +194,10 @@ function promiseSource(
   for (const v of imported) {
     const options: Record<string, unknown> = { ...(v.description ? { description: v.description } : {}) };
     if (v.default !== undefined && v.default !== null) options.default = v.default;
+    if (v.field!.kind === 'json') {
+      options.description = `${v.description ? `${v.description.trim()} ` : ''}(Any Terraform value in the module: write it as JSON.)`;
+      if (options.default !== undefined) options.default = JSON.stringify(options.default);
+    }
     const field =
       v.sensitive && v.field!.kind === 'string'
         ? `secretRef(${v.description ? ts({ description: v.description }) : ''})`
@@ -207,6 +215,29 @@ function promiseSource(
     "  delivery: tofuController({ sourceRef: { kind: 'GitRepository', name: 'kratix-cdktf', namespace: 'flux-system' } }),",
     '  spec,',
   );
+  if (json.length) {
+    // `any` has no schema: the field is JSON text, and a rule says which field does not parse.
+    lines.push(
+      '  rules: [',
+      '    {',
+      "      name: 'json-fields',",
+      `      description: ${ts(`${json.map((v) => v.name).join(', ')}: JSON text that parses (typed any in the module).`)},`,
+      '      check({ request: { spec } }) {',
+      `        return (${ts(json.map((v) => v.name))} as const).flatMap((name) => {`,
+      '          const text = (spec as Record<string, unknown>)[name];',
+      "          if (typeof text !== 'string') return [];",
+      '          try {',
+      '            JSON.parse(text);',
+      '            return [];',
+      '          } catch (e) {',
+      "            return [{ path: `spec.${name}`, message: `is not JSON: ${(e as Error).message}`, fix: 'write the value as JSON, such as {} or []' }];",
+      '          }',
+      '        });',
+      '      },',
+      '    },',
+      '  ],',
+    );
+  }
   if (outputs.length) {
     lines.push('  outputs: {');
     for (const o of outputs)
@@ -219,7 +250,12 @@ function promiseSource(
   if (options.version) lines.push(`      version: ${ts(options.version)},`);
   lines.push('      variables: {');
   for (const v of imported) {
-    const value = v.sensitive && v.field!.kind === 'string' ? `secretValue(scope, ${access(v.name)})` : access(v.name);
+    const value =
+      v.sensitive && v.field!.kind === 'string'
+        ? `secretValue(scope, ${access(v.name)})`
+        : v.field!.kind === 'json'
+          ? `Fn.jsondecode(${access(v.name)})`
+          : access(v.name);
     const optional = !v.required && (v.default === undefined || v.default === null);
     if (optional) lines.push(`        ...(${access(v.name)} !== undefined ? { ${key(v.name)}: ${value} } : {}),`);
     else lines.push(`        ${key(v.name)}: ${value},`);
@@ -247,6 +283,8 @@ function typebox(field: Field, options: Record<string, unknown>): string {
       return `Type.Number(${opts().slice(2)})`;
     case 'bool':
       return `Type.Boolean(${opts().slice(2)})`;
+    case 'json':
+      return `Type.String(${opts().slice(2)})`;
     case 'list':
       return `Type.Array(${typebox(field.items, {})}${opts()})`;
     case 'set':
@@ -346,6 +384,8 @@ function sample(field: Field, limits: Limits = {}): unknown {
       return limits.minimum ?? (limits.exclusiveMinimum !== undefined ? limits.exclusiveMinimum + 1 : Math.min(1, limits.maximum ?? 1));
     case 'bool':
       return true;
+    case 'json':
+      return '{}';
     case 'list':
     case 'set':
       return Array.from({ length: limits.minItems ?? 0 }, (_, i) => (field.items.kind === 'string' ? `example-${i}` : sample(field.items)));

@@ -14,6 +14,8 @@ export interface ExpressionType {
 /** A field of the imported schema, before it is written as TypeBox. */
 export type Field =
   | { readonly kind: 'string' | 'number' | 'bool' }
+  /** `any` at the top of a variable: JSON text in the request, decoded by Terraform for the module. */
+  | { readonly kind: 'json' }
   | { readonly kind: 'list' | 'set'; readonly items: Field }
   | { readonly kind: 'map'; readonly values: Field }
   | { readonly kind: 'object'; readonly properties: readonly Property[] };
@@ -26,12 +28,13 @@ export interface Property {
   readonly default?: unknown;
 }
 
-/** The type as a field, or why it cannot be one (`any`, tuples, object-typed map keys ...). */
-export function fieldOf(ast: ExpressionType | null, source: string): Field | string {
+/** The type as a field, or why it cannot be one (tuples, `any` inside a type ...). `top`: a variable's own type. */
+export function fieldOf(ast: ExpressionType | null, source: string, top = false): Field | string {
   if (!ast) return 'the type is empty';
   if (ast.type === 'scopeTraversal') {
     const name = (ast.meta as { value: string }).value;
     if (name === 'string' || name === 'number' || name === 'bool') return { kind: name };
+    if (name === 'any' && top) return { kind: 'json' };
     return `type ${name} has no structural schema (a Kubernetes API needs a concrete type)`;
   }
   if (ast.type !== 'function') return `${text(ast, source)} is not a type constraint`;

@@ -35,7 +35,7 @@ describe('a module with every case once', () => {
     expect(readdirSync(join(project, 'promises', 'edge')).sort()).toEqual(['edge.test.ts', 'example-request.yaml', 'index.ts']);
     expect(run.stdout).toContain('  name: typed, 1 validation(s) translated');
     expect(run.stdout).toContain('  admin_password: typed, secretRef');
-    expect(run.stdout).toContain('  extra: left out: type any has no structural schema');
+    expect(run.stdout).toContain('  extra: JSON text (any in the module), checked by the json-fields rule, default');
     expect(run.stdout).toContain('  pair: left out: tuple(...) has no structural schema');
     expect(run.stdout).toContain('  even: typed, default, 1 kept as a comment');
   });
@@ -64,7 +64,8 @@ describe('a module with every case once', () => {
     expect(p['log-level']).toMatchObject({ type: 'string', enum: ['debug', 'info'] });
     // A sensitive string is a reference to a Secret, never a value in the request.
     expect(p.admin_password).toMatchObject({ type: 'object', required: ['name', 'key'], description: 'Admin password.' });
-    expect(Object.keys(p)).not.toContain('extra');
+    // `any` is JSON text, which a rule checks and Terraform decodes for the module.
+    expect(p.extra).toMatchObject({ type: 'string', default: '{}' });
     expect(Object.keys(p)).not.toContain('pair');
   });
 
@@ -77,14 +78,14 @@ describe('a module with every case once', () => {
       r.variables.reduce((n, v) => n + v.validations.translated, 0),
       r.variables.reduce((n, v) => n + v.validations.translated + v.validations.kept, 0),
     ];
-    expect(figures).toEqual([13, 11, 2, 5, 6]);
+    expect(figures).toEqual([13, 12, 2, 5, 6]);
     expect(readFileSync(join(REPO, 'README.md'), 'utf8')).toContain('11 of\nits 13 variables are fully typed');
   });
 
   test('what does not map is kept as a comment, as written', () => {
     expect(source()).toContain('// even: validation kept by the module, not translated: var.even % 2 == 0 (Must be even.)');
     expect(source()).toContain('// tokens: sensitive in the module, but not a string');
-    expect(source()).toContain('// extra: not imported: type any has no structural schema');
+    expect(source()).toContain('// pair: not imported: tuple(...) has no structural schema');
   });
 
   test('synth takes it as it is, and its stack calls the module with every field and its outputs', () => {
@@ -104,8 +105,25 @@ describe('a module with every case once', () => {
       zones: ['a'],
       admin_password: expect.stringMatching(/^\$\{var\.secret_[0-9a-f]{12}\}$/),
     });
+    expect(stack.module.module.extra).toBe('${jsondecode("{}")}');
     expect(stack.output.id.value).toBe('${module.module.id}');
     expect(stack.output.secret.sensitive).toBe(true);
+  });
+
+  test('a field typed any takes JSON text: what does not parse is refused by the rule, naming the field; what does is never evaluated', async () => {
+    const { def } = await imported(project, 'edge');
+    const rule = def.rules!.find((r) => r.name === 'json-fields')!;
+    const check = (extra: string) =>
+      rule.check({ request: { metadata: { name: 'x', namespace: 'y' }, spec: { extra }, labels: {} }, namespace: { name: 'y', labels: {} } } as never);
+    expect(await check('{"a": [1, 2]}')).toEqual([]);
+    expect(await check('{not json')).toEqual([expect.objectContaining({ path: 'spec.extra', message: expect.stringContaining('is not JSON') })]);
+    const out = join(project, 'hostile');
+    const request = join(project, 'hostile.yaml');
+    const example = parseAllDocuments(readFileSync(join(project, 'promises', 'edge', 'example-request.yaml'), 'utf8'))[0]!.toJS();
+    writeFileSync(request, JSON.stringify({ ...example, spec: { ...example.spec, extra: '{"k": "${file(\\"/etc/passwd\\")}"}' } }));
+    expect(cli(project, 'render', 'edge', request, '--out', out).status).toBe(0);
+    // The JSON reaches jsondecode as a literal: its ${...} is escaped, so Terraform never runs it.
+    expect(renderedStack(out).module.module.extra).toBe('${jsondecode("{\\"k\\": \\"$${file(\\\\\\"/etc/passwd\\\\\\")}\\"}")}');
   });
 
   test('its own test passes', () => {
@@ -221,7 +239,8 @@ test('the README’s comparison table is what the import and the kratix CLI keep
     const blocks = variableBlocks(join(MODULES, folder, 'variables.tf'));
     const ours = {
       variables: result.variables.length,
-      typed: result.variables.filter((v) => v.imported === true).length,
+      typed: result.variables.filter((v) => v.imported === true && !v.json).length,
+      json: result.variables.filter((v) => v.json).length,
       enums: result.variables.filter((v) => v.enum).length,
       defaults: result.variables.filter((v) => v.default && v.imported === true).length,
       validations: result.variables.reduce((n, v) => n + v.validations.translated, 0),
@@ -230,7 +249,7 @@ test('the README’s comparison table is what the import and the kratix CLI keep
       required: result.variables.filter((v) => v.required && v.imported === true).length,
     };
     const theirs = blocks.map((b) => kratixCliVerdict(b.type, b.default));
-    const row = `| \`${source}\` | ${ours.variables} | ${ours.typed} / ${theirs.filter((t) => t.fullType).length} (${theirs.filter((t) => t.kept).length} kept) | ${ours.required} / 0 | ${ours.enums} / 0 | ${ours.defaults} / ${theirs.filter((t) => t.default).length} | ${ours.validations} of ${ours.allValidations} / 0 | ${ours.secrets} / 0 |`;
+    const row = `| \`${source}\` | ${ours.variables} | ${ours.typed} / ${theirs.filter((t) => t.fullType).length} (${theirs.filter((t) => t.kept).length} kept) | ${ours.json} | ${ours.required} / 0 | ${ours.enums} / 0 | ${ours.defaults} / ${theirs.filter((t) => t.default).length} | ${ours.validations} of ${ours.allValidations} / 0 | ${ours.secrets} / 0 |`;
     expect(readme).toContain(row);
   }
 });
