@@ -14,10 +14,12 @@ CONSTRUCTS_VERSION=10.7.2
 # npm (only the Python cdktn-provider-kubernetes does), so a Promise on it (the tests' synth
 # gates import one) keeps the archived @cdktf/provider-kubernetes bindings, whose `cdktf` peer is
 # pointed at cdktn by an npm override: every construct class then comes from cdktn, and the
-# Promise's own source is unchanged.
+# Promise's own source is unchanged. @cdktf/hcl2json (HCL's parser, for `kratix-cdktf import`)
+# depends on no cdktf package, so it is kept as well.
 PROVIDERS='{
   "@cdktf/provider-aws": "@cdktn/provider-aws@25.7.0",
-  "@cdktf/provider-kubernetes": "keep"
+  "@cdktf/provider-kubernetes": "keep",
+  "@cdktf/hcl2json": "keep"
 }'
 
 repo="$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)"

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importModule } from '../import/index.js';
-import { dnsLabelProblem } from '../kratix/names.js';
+import { dns1035LabelProblem } from '../kratix/names.js';
 import type { ProjectConfig } from './project.js';
 
 export async function importCommand(config: ProjectConfig, args: string[], log: { info(l: string): void; error(l: string): void }): Promise<number> {
@@ -13,12 +13,13 @@ export async function importCommand(config: ProjectConfig, args: string[], log: 
     parsed = parseOptions(args);
   } catch (e) {
     log.error(
-      `import: ${(e as Error).message}\nusage: kratix-cdktf import <module-dir> --name <promise> [--source <module source>] [--version <constraint>] [--group <api group>]`,
+      `import: ${(e as Error).message}\nusage: kratix-cdktf import <module-dir> --name <promise> --source <module source> [--version <constraint>] [--group <api group>]`,
     );
     return 1;
   }
   const { dir, name, source, version, group } = parsed;
-  const nameProblem = dnsLabelProblem(name);
+  // The name becomes the kind too (queue → Queue): it must start with a letter.
+  const nameProblem = dns1035LabelProblem(name);
   if (nameProblem) {
     log.error(`import: --name ${JSON.stringify(name)} ${nameProblem}`);
     return 1;
@@ -34,7 +35,7 @@ export async function importCommand(config: ProjectConfig, args: string[], log: 
   }
   let result: Awaited<ReturnType<typeof importModule>>;
   try {
-    result = await importModule(dir, { name, source: source ?? relative(config.root, dir), ...(version ? { version } : {}), ...(group ? { group } : {}) });
+    result = await importModule(dir, { name, source, ...(version ? { version } : {}), ...(group ? { group } : {}) });
   } catch (e) {
     log.error(`import: ${(e as Error).message}`);
     return 1;
@@ -77,5 +78,7 @@ function parseOptions(args: string[]) {
   });
   if (positionals.length !== 1) throw new Error('expected one module folder');
   if (!values.name) throw new Error('--name is required');
+  // The workflow image has no copy of the module folder: Terraform must fetch it from somewhere.
+  if (!values.source) throw new Error('--source is required: where Terraform gets the module at run time (a registry address, or a git URL)');
   return { dir: resolve(positionals[0]!), name: values.name, source: values.source, version: values.version, group: values.group };
 }

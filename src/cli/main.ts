@@ -20,7 +20,7 @@ commands:
   approve <resource>/<name> --plan <digest> [-n <namespace>]
                               approve the plan a request waits for (status.approval), with kubectl:
                               annotates the request and asks Kratix to run its workflow again
-  import <module-dir> --name <promise> [--source <s>] [--version <v>] [--group <g>]
+  import <module-dir> --name <promise> --source <s> [--version <v>] [--group <g>]
                               write promises/<name>/ from a Terraform module: a typed schema from its
                               variables (nested types, optional() defaults, validations), a stack
                               that calls the module, its outputs, an example request and a test

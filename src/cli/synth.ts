@@ -144,9 +144,15 @@ function evolutionFailure(config: ProjectConfig, promise: LoadedPromise, next: s
   } catch (e) {
     return `promises/${promise.name}: ${(e as Error).message}`;
   }
-  const e = evolution(committed, next, promise.definition.acceptBreakingChanges ?? []);
-  for (const c of e.accepted) notes.push(`promises/${promise.name}: accepted breaking change ${c.path} (${c.change})`);
-  for (const a of e.unused) notes.push(`promises/${promise.name}: acceptBreakingChanges names ${a.path} (${a.change}), which no longer changes: remove it`);
+  let e: ReturnType<typeof evolution>;
+  try {
+    e = evolution(committed, next, promise.definition.acceptBreakingChanges ?? []);
+  } catch (err) {
+    return `${relative(config.root, file)}: ${(err as Error).message}`;
+  }
+  const what = (c: { path: string; change: string; detail?: string }) => `${c.path} (${c.change}${c.detail !== undefined ? `: ${c.detail}` : ''})`;
+  for (const c of e.accepted) notes.push(`promises/${promise.name}: accepted breaking change ${what(c)}`);
+  for (const a of e.unused) notes.push(`promises/${promise.name}: acceptBreakingChanges names ${what(a)}, which no longer changes: remove it`);
   if (!e.breaking.length) return undefined;
   return formatIssues(
     `promises/${promise.name}: the API change can break requests already stored${since ? ` (compared with ${since})` : ''}`,

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 export function committedPromise(root: string, file: string, relativePath: string, since?: string): string | undefined {
   if (since === undefined) return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   try {
-    return execFileSync('git', ['show', `${since}:${relativePath}`], {
+    // `./`: relative to the project, which may be a folder of a larger repository.
+    return execFileSync('git', ['show', `${since}:./${relativePath}`], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,6 +32,8 @@ export interface BreakingChange {
   /** The field (`spec.size`, `spec.tags[*]`, `spec.rules[*].name`) or, for the API itself, `api.kind`, `api.version`. */
   readonly path: string;
   readonly change: BreakingKind;
+  /** What exactly changed (`"large"`, `35 → 30`), so an acknowledgement of it accepts no other change. */
+  readonly detail?: string;
   /** What changed and what it does to stored requests. */
   readonly message: string;
   readonly fix: string;
@@ -82,9 +84,12 @@ export function breakingChanges(before: ApiSnapshot, after: ApiSnapshot): Breaki
         change: 'names-changed',
         message: `changed from ${JSON.stringify(before[key])} to ${JSON.stringify(after[key])}: Kubernetes sees a new API, and the stored requests of the old one are orphaned`,
         fix: `keep ${key} ${JSON.stringify(before[key])}, or make a new Promise for the new API`,
+        detail: `${before[key]} → ${after[key]}`,
       });
   }
-  if (out.length) return out;
+  // A new group or plural is a new CRD: nothing of the old one's schema carries over to compare.
+  // A new kind or scope updates the same CRD in place, over the same stored requests.
+  if (before.group !== after.group || before.plural !== after.plural) return out;
   for (const [version, schema] of Object.entries(before.versions)) {
     const next = after.versions[version];
     if (!next) {
@@ -93,27 +98,33 @@ export function breakingChanges(before: ApiSnapshot, after: ApiSnapshot): Breaki
         change: 'version-removed',
         message: `${version} is no longer served: requests stored as ${version} cannot be read or updated through it`,
         fix: `keep serving ${version} beside the new version (versions), until every request has moved`,
+        detail: version,
       });
       continue;
     }
     const prefix = Object.keys(before.versions).length > 1 || Object.keys(after.versions).length > 1 ? `${version}: ` : '';
     const found: BreakingChange[] = [];
     compareNode(schema, next, 'spec', found);
-    if (!before.specRequired[version] && after.specRequired[version] && !found.some((c) => c.change === 'required-added'))
-      found.push(requiredAdded('spec', 'spec'));
+    // A spec that becomes required needs no check of its own: an optional spec defaults to {}, which
+    // Kubernetes stored with each request, and the fields that made it required are compared above.
     out.push(...found.map((c) => (prefix ? { ...c, message: `${prefix}${c.message}` } : c)));
   }
   return out;
 }
 
 function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out: BreakingChange[]): void {
-  const add = (change: BreakingKind, message: string, fix: string) => out.push({ path, change, message, fix });
+  const add = (change: BreakingKind, message: string, fix: string, detail?: string) => out.push({ path, change, message, fix, ...(detail ? { detail } : {}) });
   const shape = (s: StructuralSchema) =>
     s['x-kubernetes-int-or-string'] ? 'integer or string' : s.type === 'object' && s.additionalProperties ? 'map' : (s.type ?? 'any');
   const [from, to] = [shape(a), shape(b)];
   // int-or-string → integer or string narrows; integer → number widens: the only safe type change.
   if (from !== to && !(from === 'integer' && to === 'number') && !(to === 'integer or string' && (from === 'integer' || from === 'string'))) {
-    add('type-changed', `changed from ${from} to ${to}: stored values of type ${from} are refused`, `keep the type ${from}, or add a new field beside it`);
+    add(
+      'type-changed',
+      `changed from ${from} to ${to}: stored values of type ${from} are refused`,
+      `keep the type ${from}, or add a new field beside it`,
+      `${from} → ${to}`,
+    );
     return;
   }
   if (a.nullable && !b.nullable) add('nullable-removed', 'no longer takes null: stored nulls are refused', 'keep nullable');
@@ -133,9 +144,10 @@ function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out
         ? `now must match ${JSON.stringify(b.pattern)}: stored values may not`
         : `pattern changed from ${JSON.stringify(a.pattern)} to ${JSON.stringify(b.pattern)}: stored values may not match`,
       a.pattern === undefined ? 'leave the pattern out' : `keep ${JSON.stringify(a.pattern)}`,
+      b.pattern,
     );
   if (b.format !== undefined && a.format !== b.format)
-    add('format-changed', `now must be a valid ${b.format}: stored values may not be`, a.format ? `keep format ${a.format}` : 'leave the format out');
+    add('format-changed', `now must be a valid ${b.format}: stored values may not be`, a.format ? `keep format ${a.format}` : 'leave the format out', b.format);
   if (b.multipleOf !== undefined && !(a.multipleOf !== undefined && isMultiple(a.multipleOf, b.multipleOf)))
     add(
       'multiple-of-changed',
@@ -145,14 +157,32 @@ function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out
   const setBefore = a['x-kubernetes-list-type'] ?? 'atomic';
   const setAfter = b['x-kubernetes-list-type'] ?? 'atomic';
   if (setBefore !== setAfter && setAfter !== 'atomic')
-    add('unique-items-added', `items must now be unique (list-type ${setAfter}): stored lists with repeats are refused`, `keep list-type ${setBefore}`);
+    add(
+      'unique-items-added',
+      `items must now be unique (list-type ${setAfter}): stored lists with repeats are refused`,
+      `keep list-type ${setBefore}`,
+      setAfter,
+    );
+  // Fewer map keys: items the old keys told apart may now be duplicates.
+  if (setBefore === 'map' && setAfter === 'map') {
+    const keysAfter = b['x-kubernetes-list-map-keys'] ?? [];
+    const keysBefore = a['x-kubernetes-list-map-keys'] ?? [];
+    if (!keysBefore.every((k) => keysAfter.includes(k)))
+      add(
+        'unique-items-added',
+        `items are now told apart by ${keysAfter.join(' and ')} only, not ${keysBefore.join(' and ')}: stored lists may now hold duplicates`,
+        `keep the list-map keys ${keysBefore.join(', ')}`,
+        keysAfter.join(','),
+      );
+  }
   const rulesBefore = new Set((a['x-kubernetes-validations'] ?? []).map((r) => r.rule));
   for (const rule of b['x-kubernetes-validations'] ?? [])
     if (!rulesBefore.has(rule.rule))
       add(
         'rule-added',
         `new rule ${JSON.stringify(rule.rule)}${rule.message ? ` (${rule.message})` : ''}: stored requests may break it`,
-        'leave the rule out, or write it as a transition rule on oldSelf so stored values keep passing',
+        'leave the rule out, or check that no stored request breaks it before acknowledging it',
+        rule.rule,
       );
   if (a.properties && b.properties) {
     const required = new Set(b.required ?? []);
@@ -164,6 +194,7 @@ function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out
         out.push({
           path: `${path}.${name}`,
           change: 'removed',
+          ...(renamed ? { detail: `→ ${renamed}` } : {}),
           message: `was removed${renamed ? ` (renamed to ${renamed}?)` : ''}: stored requests that set it are refused ("is not a field of this API")`,
           fix: renamed ? `keep ${name} beside ${renamed} until every request has moved` : `keep ${name}, deprecated in its description`,
         });
@@ -172,10 +203,11 @@ function compareNode(a: StructuralSchema, b: StructuralSchema, path: string, out
       compareNode(child, next, `${path}.${name}`, out);
     }
     for (const name of required) {
-      // Defaulting fills a missing field before validation: only a required field without a default breaks.
+      // Defaulting fills a missing field before validation: only a required field without a default
+      // breaks. One that had a default was defaulted when each request was stored.
       if (had.has(name) && a.properties[name]) continue;
       const node = b.properties[name];
-      if (node?.default !== undefined) continue;
+      if (node?.default !== undefined || a.properties[name]?.default !== undefined) continue;
       out.push(requiredAdded(`${path}.${name}`, name));
     }
   }
@@ -192,12 +224,17 @@ function requiredAdded(path: string, name: string): BreakingChange {
   };
 }
 
-type Add = (change: BreakingKind, message: string, fix: string) => void;
+type Add = (change: BreakingKind, message: string, fix: string, detail?: string) => void;
 
 function enumChange(a: StructuralSchema, b: StructuralSchema, add: Add): void {
   if (!b.enum) return;
   if (!a.enum) {
-    add('enum-added', `now takes only ${b.enum.map((v) => JSON.stringify(v)).join(', ')}: stored values may be others`, 'leave the enum out');
+    add(
+      'enum-added',
+      `now takes only ${b.enum.map((v) => JSON.stringify(v)).join(', ')}: stored values may be others`,
+      'leave the enum out',
+      b.enum.map((v) => JSON.stringify(v)).join(', '),
+    );
     return;
   }
   const kept = new Set(b.enum.map((v) => JSON.stringify(v)));
@@ -207,6 +244,7 @@ function enumChange(a: StructuralSchema, b: StructuralSchema, add: Add): void {
       'enum-narrowed',
       `no longer takes ${gone.map((v) => JSON.stringify(v)).join(', ')}: stored requests with ${gone.length === 1 ? 'that value' : 'those values'} are refused`,
       `keep ${gone.map((v) => JSON.stringify(v)).join(', ')} in the enum`,
+      gone.map((v) => JSON.stringify(v)).join(', '),
     );
 }
 
@@ -221,6 +259,7 @@ function bound(a: number | undefined, b: number | undefined, exA: boolean | unde
       ? `now has a ${name} of ${b}${exB ? ' (exclusive)' : ''}: stored values may be ${side === 'min' ? 'below' : 'above'} it`
       : `${name} ${side === 'min' ? 'raised' : 'lowered'} from ${a}${exA ? ' (exclusive)' : ''} to ${b}${exB ? ' (exclusive)' : ''}: stored values between are refused`,
     a === undefined ? `leave the ${name} out` : `keep the ${name} at ${a}`,
+    `${a ?? 'none'}${exA ? ' (exclusive)' : ''} → ${b}${exB ? ' (exclusive)' : ''}`,
   );
 }
 
@@ -233,6 +272,7 @@ function limit(a: number | undefined, b: number | undefined, side: 'min' | 'max'
       ? `now takes at ${side === 'min' ? 'least' : 'most'} ${b} ${unit}: stored values may have ${side === 'min' ? 'fewer' : 'more'}`
       : `${side === 'min' ? 'least' : 'most'} ${unit} changed from ${a} to ${b}: stored values between are refused`,
     a === undefined ? 'leave the limit out' : `keep the limit at ${a}`,
+    `${side} ${a ?? 'none'} → ${b}`,
   );
 }
 

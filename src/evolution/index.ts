@@ -12,6 +12,8 @@ export interface AcceptedBreakingChange {
   readonly path: string;
   /** Which change, as synth names it: `removed`, `enum-narrowed`, ... */
   readonly change: BreakingKind;
+  /** What exactly changed, as synth prints it (`"large"`, `35 → 30`): required where synth prints one. */
+  readonly detail?: string;
   /** Why stored requests are safe, or what was done about them: the reviewer reads it. */
   readonly reason: string;
 }
@@ -38,6 +40,7 @@ export function checkAccepted(value: unknown): Issue[] {
           fix: `use one of ${BREAKING_KINDS.join(', ')}`,
         },
       ];
+    if (a.detail !== undefined && typeof a.detail !== 'string') return [{ path: `${path}.detail`, message: 'must be the detail synth printed, as text' }];
     if (typeof a.reason !== 'string' || a.reason.trim().length < 10)
       return [
         {
@@ -60,11 +63,18 @@ export interface Evolution {
 
 /** Compares the committed promise.yaml (if any) with the new one. */
 export function evolution(committed: string | undefined, next: string, accepted: readonly AcceptedBreakingChange[] = []): Evolution {
-  const before = committed === undefined ? undefined : apiSnapshot((parse(committed) as { spec?: { api?: unknown } })?.spec?.api);
+  let old: unknown;
+  try {
+    old = committed === undefined ? undefined : parse(committed);
+  } catch (e) {
+    throw new Error(`the committed promise.yaml is not YAML (a merge conflict?): ${(e as Error).message.split('\n')[0]}; run npm run synth on a clean copy`);
+  }
+  const before = old === undefined ? undefined : apiSnapshot((old as { spec?: { api?: unknown } })?.spec?.api);
   const after = apiSnapshot((parse(next) as { spec?: { api?: unknown } })?.spec?.api);
   if (!before || !after) return { breaking: [], accepted: [], unused: [...accepted] };
   const changes = breakingChanges(before, after);
-  const matches = (c: BreakingChange, a: AcceptedBreakingChange) => a.path === c.path && a.change === c.change;
+  // By field, kind and what exactly changed: a later break of the same field is not the one accepted.
+  const matches = (c: BreakingChange, a: AcceptedBreakingChange) => a.path === c.path && a.change === c.change && a.detail === c.detail;
   return {
     breaking: changes.filter((c) => !accepted.some((a) => matches(c, a))),
     accepted: changes.filter((c) => accepted.some((a) => matches(c, a))),
@@ -77,6 +87,6 @@ export function evolutionIssues(e: Evolution): Issue[] {
   return e.breaking.map((c) => ({
     path: c.path,
     message: `${c.change}: ${c.message}`,
-    fix: `${c.fix}; or, to ship it on purpose, add { path: '${c.path}', change: '${c.change}', reason: '<why stored requests are safe>' } to acceptBreakingChanges`,
+    fix: `${c.fix}; or, to ship it on purpose, add { path: '${c.path}', change: '${c.change}', ${c.detail !== undefined ? `detail: ${JSON.stringify(c.detail)}, ` : ''}reason: '<why stored requests are safe>' } to acceptBreakingChanges`,
   }));
 }

@@ -4,15 +4,16 @@
 // the stack calls the module with every field and declares its outputs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { matchesPattern } from '../schema/pattern.js';
 import { type ExpressionType, type Field, fieldOf } from './types.js';
+import { matchesPattern } from '../schema/pattern.js';
+import { sample } from './sample.js';
 import { type Limits, translateCondition } from './validation.js';
 
 /** What to import, and as what. */
 export interface ImportOptions {
   /** The Promise's name (a DNS label). */
   readonly name: string;
-  /** Where Terraform gets the module at run time: a registry address, a git URL, ... @default the module folder, which the image does not have */
+  /** Where Terraform gets the module at run time: a registry address, a git URL, ... */
   readonly source: string;
   /** The registry module's version constraint. @default none */
   readonly version?: string;
@@ -54,6 +55,8 @@ interface Variable {
   readonly limits: Limits;
   readonly kept: readonly { condition: string; message?: string }[];
   readonly translated: number;
+  /** Why the module's default was not kept. */
+  readonly dropped?: string;
 }
 
 /** Reads the module in `dir` and writes the Promise's files (relative to `promises/<name>/`). */
@@ -70,7 +73,13 @@ export async function importModule(dir: string, options: ImportOptions): Promise
   const files = new Map<string, string>([
     ['index.ts', promiseSource(options, kind, variables, outputs)],
     ['example-request.yaml', exampleRequest(options, kind, variables)],
-    [`${options.name}.test.ts`, promiseTest(options)],
+    [
+      `${options.name}.test.ts`,
+      promiseTest(
+        options,
+        variables.filter((v) => v.field?.kind === 'json').map((v) => v.name),
+      ),
+    ],
   ]);
   return {
     files,
@@ -116,8 +125,11 @@ async function readModule(dir: string): Promise<{ variable: Record<string, Block
     } catch (e) {
       throw new Error(`${join(dir, file)}: not valid HCL: ${(e as Error).message.split('\n')[0]}`);
     }
-    Object.assign(out.variable, json.variable ?? {});
-    Object.assign(out.output, json.output ?? {});
+    // Own keys only: a variable named __proto__ or constructor is a variable like any other.
+    for (const [k, v] of Object.entries(json.variable ?? {}))
+      Object.defineProperty(out.variable, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(json.output ?? {}))
+      Object.defineProperty(out.output, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -136,17 +148,84 @@ async function readVariable(name: string, block: Block): Promise<Variable> {
     if (ok) translated++;
     else kept.push({ condition, ...(message ? { message } : {}) });
   }
+  // Terraform converts a default to the variable's type; the CRD takes it as written.
+  let fallback = 'default' in block && typeof field !== 'string' ? coerce(block.default, field) : block.default;
+  let dropped: string | undefined;
+  if (fallback !== undefined && fallback !== null && typeof field !== 'string' && !withinLimits(fallback, limits)) {
+    // A default its own validation refuses is the module's way of saying "must be set".
+    dropped = `the module's default ${JSON.stringify(fallback)} fails its own validation: the request must set it`;
+    fallback = undefined;
+  }
   return {
     name,
     ...(typeof field === 'string' ? { problem: field } : { field }),
-    ...(typeof block.description === 'string' ? { description: block.description } : {}),
-    required: !('default' in block),
-    ...('default' in block ? { default: block.default } : {}),
+    ...(typeof block.description === 'string' ? { description: unescape(block.description) } : {}),
+    required: !('default' in block) || dropped !== undefined,
+    ...('default' in block && !dropped ? { default: fallback } : {}),
     sensitive: block.sensitive === true,
     limits,
     kept,
     translated,
+    ...(dropped ? { dropped } : {}),
   };
+}
+
+// HCL writes a literal ${ or %{ in a string as $${ or %%{; hcl2json keeps the escape.
+function unescape(text: string): string {
+  return text.replaceAll('$${', '${').replaceAll('%%{', '%{');
+}
+
+// A default as the variable's type has it: numbers and bools written as strings (and back) are
+// converted, as Terraform converts them; null attributes and elements, which Terraform allows
+// and a CRD does not, are left out.
+function coerce(value: unknown, field: Field): unknown {
+  if (value === null || value === undefined) return value;
+  switch (field.kind) {
+    case 'string':
+      return typeof value === 'string' ? unescape(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+    case 'number':
+      return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    case 'bool':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    case 'list':
+    case 'set':
+      return Array.isArray(value) ? value.filter((v) => v !== null).map((v) => coerce(v, field.items)) : value;
+    case 'map':
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([, v]) => v !== null)
+              .map(([k, v]) => [k, coerce(v, field.values)]),
+          )
+        : value;
+    case 'object': {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+      const props = new Map(field.properties.map((p) => [p.name, p.field]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k, v]) => v !== null && props.has(k))
+          .map(([k, v]) => [k, coerce(v, props.get(k)!)]),
+      );
+    }
+    default:
+      return value;
+  }
+}
+
+function withinLimits(value: unknown, l: Limits): boolean {
+  if (l.enum && !l.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) return false;
+  if (typeof value === 'string') {
+    const length = [...value].length;
+    if (l.pattern !== undefined && !matchesPattern(l.pattern, value)) return false;
+    if ((l.minLength !== undefined && length < l.minLength) || (l.maxLength !== undefined && length > l.maxLength)) return false;
+  }
+  if (typeof value === 'number') {
+    if ((l.minimum !== undefined && value < l.minimum) || (l.maximum !== undefined && value > l.maximum)) return false;
+    if ((l.exclusiveMinimum !== undefined && value <= l.exclusiveMinimum) || (l.exclusiveMaximum !== undefined && value >= l.exclusiveMaximum)) return false;
+  }
+  if (Array.isArray(value) && ((l.minItems !== undefined && value.length < l.minItems) || (l.maxItems !== undefined && value.length > l.maxItems)))
+    return false;
+  return true;
 }
 
 // hcl2json writes expressions as "${...}"; a plain string is a literal.
@@ -181,10 +260,9 @@ function promiseSource(
     '',
   ];
   const notes = variables.flatMap((v) => [
-    ...(v.problem ? [`// ${v.name}: not imported: ${v.problem}. Set it in stack() if the module needs it.`] : []),
-    ...v.kept.map(
-      (k) => `// ${v.name}: validation kept by the module, not translated: ${k.condition.replace(/\n\s*/g, ' ')}${k.message ? ` (${k.message})` : ''}`,
-    ),
+    ...(v.problem ? [`// ${v.name}: not imported: ${oneLine(v.problem)}. Set it in stack() if the module needs it.`] : []),
+    ...v.kept.map((k) => `// ${v.name}: validation kept by the module, not translated: ${oneLine(k.condition)}${k.message ? ` (${oneLine(k.message)})` : ''}`),
+    ...(v.dropped ? [`// ${v.name}: ${oneLine(v.dropped)}`] : []),
     ...(v.sensitive && v.field && v.field.kind !== 'string'
       ? [`// ${v.name}: sensitive in the module, but not a string: it is a plain field here; consider a secretRef() per value.`]
       : []),
@@ -202,7 +280,9 @@ function promiseSource(
       v.sensitive && v.field!.kind === 'string'
         ? `secretRef(${v.description ? ts({ description: v.description }) : ''})`
         : typebox(v.field!, { ...v.limits, ...options });
-    const optional = !v.required && (v.default === undefined || v.default === null);
+    // A secret reference has no default: the module keeps its own when the request names no Secret.
+    const secret = v.sensitive && v.field!.kind === 'string';
+    const optional = !v.required && (secret || v.default === undefined || v.default === null);
     lines.push(`  ${key(v.name)}: ${optional ? `Type.Optional(${field})` : field},`);
   }
   lines.push('});', '', `export type ${kind}Spec = Infer<typeof spec>;`, '');
@@ -256,7 +336,7 @@ function promiseSource(
         : v.field!.kind === 'json'
           ? `Fn.jsondecode(${access(v.name)})`
           : access(v.name);
-    const optional = !v.required && (v.default === undefined || v.default === null);
+    const optional = !v.required && ((v.sensitive && v.field!.kind === 'string') || v.default === undefined || v.default === null);
     if (optional) lines.push(`        ...(${access(v.name)} !== undefined ? { ${key(v.name)}: ${value} } : {}),`);
     else lines.push(`        ${key(v.name)}: ${value},`);
   }
@@ -264,6 +344,11 @@ function promiseSource(
   lines.push(`    return { ${outputs.map((o) => `${key(o.name)}: module.get(${ts(o.name)})`).join(', ')} };`);
   lines.push('  },', '});', '');
   return lines.join('\n');
+}
+
+// A comment stays one line, whatever line breaks the module's text holds.
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+\s*/g, ' ').trim();
 }
 
 function typebox(field: Field, options: Record<string, unknown>): string {
@@ -322,7 +407,7 @@ function access(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `spec.${name}` : `spec[${ts(name)}]`;
 }
 
-function promiseTest(options: ImportOptions): string {
+function promiseTest(options: ImportOptions, json: readonly string[]): string {
   return [
     "import { expect, test } from 'vitest';",
     "import { exampleRequest, renderRequest } from 'kratix-cdktf/testing';",
@@ -332,8 +417,9 @@ function promiseTest(options: ImportOptions): string {
     '  const example = exampleRequest(import.meta.dirname);',
     '  const tf = renderRequest(promise, example);',
     `  expect(tf.module.module.source).toBe(${ts(options.source)});`,
+    ...(json.length ? [`  // JSON text reaches the module through jsondecode().`, `  const json = new Set(${ts(json)});`] : []),
     '  for (const [name, value] of Object.entries(example.spec as Record<string, unknown>))',
-    "    if (typeof value !== 'object') expect(tf.module.module[name]).toEqual(value);",
+    `    if (typeof value !== 'object'${json.length ? ' && !json.has(name)' : ''}) expect(tf.module.module[name]).toEqual(value);`,
     '});',
     '',
   ].join('\n');
@@ -352,46 +438,4 @@ function exampleRequest(options: ImportOptions, kind: string, variables: readonl
     2,
   );
   return `# The least a request must say: the module's required variables. JSON is YAML.\n${body}\n`;
-}
-
-const STRINGS = [
-  'example',
-  'example-1',
-  'a',
-  'abc',
-  'example.com',
-  'eu-west-1',
-  '10.0.0.0/16',
-  'Example',
-  'EXAMPLE',
-  '1',
-  'arn:aws:iam::123456789012:role/example',
-];
-
-function sample(field: Field, limits: Limits = {}): unknown {
-  if (limits.enum?.length) return limits.enum[0];
-  switch (field.kind) {
-    case 'string':
-      return (
-        STRINGS.find(
-          (s) =>
-            (limits.pattern === undefined || matchesPattern(limits.pattern, s)) &&
-            s.length >= (limits.minLength ?? 0) &&
-            s.length <= (limits.maxLength ?? Number.POSITIVE_INFINITY),
-        ) ?? 'example'
-      );
-    case 'number':
-      return limits.minimum ?? (limits.exclusiveMinimum !== undefined ? limits.exclusiveMinimum + 1 : Math.min(1, limits.maximum ?? 1));
-    case 'bool':
-      return true;
-    case 'json':
-      return '{}';
-    case 'list':
-    case 'set':
-      return Array.from({ length: limits.minItems ?? 0 }, (_, i) => (field.items.kind === 'string' ? `example-${i}` : sample(field.items)));
-    case 'map':
-      return {};
-    case 'object':
-      return Object.fromEntries(field.properties.filter((p) => !p.optional).map((p) => [p.name, sample(p.field)]));
-  }
 }

@@ -46,6 +46,12 @@ export function olderVersions(
     if (seen.has(v.name))
       return issues.push({ path: `${path}.name`, message: `${v.name} is served twice`, fix: 'name each older version once, and not as api.version' });
     seen.add(v.name);
+    if (comesFirst(v.name, current.version))
+      return issues.push({
+        path: `${path}.name`,
+        message: `${v.name} ranks above ${current.version} (GA, then beta, then alpha, then the higher number): kubectl and most clients would keep using ${v.name}`,
+        fix: `name the current version so it ranks first (for example v1 after ${v.name})`,
+      });
     const converted = toCrdSchema(v.spec, `${path}.spec`);
     if (converted.issues.length) return issues.push(...converted.issues);
     // Every request written through the older version is stored as the current one, unchanged.
@@ -66,4 +72,19 @@ export function olderVersions(
     out.push({ name: v.name, spec: converted.schema, deprecationWarning: v.deprecationWarning ?? `${v.name} is deprecated; use ${current.version}` });
   });
   return issues.length ? { ok: false, issues } : { ok: true, value: out };
+}
+
+// Kubernetes' version priority (the order `kubectl` prefers): v2 > v1 > v1beta2 > v1beta1 >
+// v1alpha1, and names that look like none of these after all of them, alphabetically.
+function comesFirst(a: string, b: string): boolean {
+  const rank = (v: string): [number, number, number, string] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [0, 0, 0, v];
+    const stage = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+    return [stage, Number(m[1]), Number(m[3] ?? 0), ''];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  if (x[0] === 0 || y[0] === 0) return x[0] !== y[0] ? x[0] > y[0] : a < b;
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) > (y[i] as number);
+  return false;
 }

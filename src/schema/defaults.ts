@@ -12,9 +12,10 @@ export function applyDefaults(schema: StructuralSchema, value: unknown): unknown
   if (schema.properties) {
     for (const [name, child] of Object.entries(schema.properties)) {
       // The API server prunes a null it may not keep, then defaults the field like a missing one.
+      // Own properties only: a field named `constructor` or `toString` is not inherited from Object.
       if (out[name] === null && !child.nullable) delete out[name];
-      if (!(name in out) && child.default !== undefined) out[name] = structuredClone(child.default);
-      if (name in out) out[name] = applyDefaults(child, out[name]);
+      if (!Object.hasOwn(out, name) && child.default !== undefined) out[name] = structuredClone(child.default);
+      if (Object.hasOwn(out, name)) out[name] = applyDefaults(child, out[name]);
     }
   } else if (schema.additionalProperties) {
     for (const key of Object.keys(out)) out[key] = applyDefaults(schema.additionalProperties, out[key]);

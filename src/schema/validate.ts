@@ -87,7 +87,7 @@ function visitObject(schema: StructuralSchema, value: unknown, path: string, iss
   }
   const properties = schema.properties ?? {};
   for (const name of schema.required ?? []) {
-    if (!(name in record)) issues.add({ path: childPath(path, name), message: 'is required', fix: `add ${name} to the request` });
+    if (!Object.hasOwn(record, name)) issues.add({ path: childPath(path, name), message: 'is required', fix: `add ${name} to the request` });
   }
   let fix: string | undefined; // the same for every unknown key here: built once, not per key
   for (const key of keys) {

@@ -21,7 +21,7 @@ const narrowed = () =>
 const accepting = (text: string, reason = 'every stored message is under 100 characters: checked with kubectl on 2026-12-04') =>
   text.replace(
     "  api: { group: 'fixtures.example.com'",
-    `  acceptBreakingChanges: [{ path: 'spec.message', change: 'length-narrowed', reason: ${JSON.stringify(reason)} }],\n  api: { group: 'fixtures.example.com'`,
+    `  acceptBreakingChanges: [{ path: 'spec.message', change: 'length-narrowed', detail: 'max 4096 → 100', reason: ${JSON.stringify(reason)} }],\n  api: { group: 'fixtures.example.com'`,
   );
 
 beforeAll(() => {
@@ -42,7 +42,7 @@ describe('synth', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('promises/echo: the API change can break requests already stored');
     expect(r.stderr).toContain('spec.message: length-narrowed: most characters changed from 4096 to 100');
-    expect(r.stderr).toContain("add { path: 'spec.message', change: 'length-narrowed'");
+    expect(r.stderr).toContain(`add { path: 'spec.message', change: 'length-narrowed', detail: "max 4096 → 100", reason:`);
     expect(r.stderr).toContain('synth failed; generated/ was left as it was');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(snapshotTree(join(project, 'generated'))).toEqual(before);
@@ -52,11 +52,13 @@ describe('synth', () => {
     writeFileSync(file(), accepting(narrowed()));
     const r = run();
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('promises/echo: accepted breaking change spec.message (length-narrowed)');
+    expect(r.stdout).toContain('promises/echo: accepted breaking change spec.message (length-narrowed: max 4096 → 100)');
     // Once it has landed, the acknowledgement matches nothing: synth says to remove it, and passes.
     const again = run();
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('promises/echo: acceptBreakingChanges names spec.message (length-narrowed), which no longer changes: remove it');
+    expect(again.stdout).toContain(
+      'promises/echo: acceptBreakingChanges names spec.message (length-narrowed: max 4096 → 100), which no longer changes: remove it',
+    );
   });
 
   test('--check --since compares with the revision a pull request starts from, where generated/ still has the old API', () => {
@@ -67,7 +69,7 @@ describe('synth', () => {
     // ... and against main, where the old API is, it is what lets the change through.
     const sinceMain = run('--check', '--since', 'main');
     expect(sinceMain.status).toBe(0);
-    expect(sinceMain.stdout).toContain('accepted breaking change spec.message (length-narrowed)');
+    expect(sinceMain.stdout).toContain('accepted breaking change spec.message (length-narrowed: max 4096 → 100)');
     // Without it, only the comparison with main sees the break.
     writeFileSync(file(), narrowed());
     expect(run('--check').stderr).not.toContain('length-narrowed');
@@ -93,6 +95,41 @@ describe('synth', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('wrote generated/echo2/promise.yaml');
     rmSync(join(project, 'promises', 'echo2'), { recursive: true });
+  });
+
+  test('an acknowledgement of one narrowing does not accept a later one of the same field', () => {
+    writeFileSync(file(), accepting(narrowed().replace('maxLength: 100', 'maxLength: 50')));
+    const r = run('--check', '--since', 'main');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('spec.message: length-narrowed: most characters changed from 4096 to 50');
+    writeFileSync(file(), accepting(narrowed()));
+  });
+
+  test('a committed promise.yaml that is not YAML (a merge conflict) is named, not a crash', () => {
+    const committed = join(project, 'generated', 'echo', 'promise.yaml');
+    const text = readFileSync(committed, 'utf8');
+    writeFileSync(committed, `<<<<<<< HEAD\n${text}=======\n${text}>>>>>>> branch\n`);
+    const r = run('--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('generated/echo/promise.yaml: the committed promise.yaml is not YAML (a merge conflict?)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    writeFileSync(committed, text);
+  });
+
+  test('--since works in a project that is a folder of a larger repository', () => {
+    const mono = makeProject([]);
+    const inner = join(mono, 'platform');
+    cpSync(project, inner, { recursive: true, filter: (src) => !src.includes('/.git') && !src.includes('/node_modules') });
+    cpSync(join(project, 'node_modules'), join(inner, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(inner, 'promises', 'echo', 'index.ts'), source);
+    expect(cli(inner, 'synth').status).toBe(0);
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: mono });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'add', 'platform/promises', 'platform/generated'], { cwd: mono });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'first'], { cwd: mono });
+    writeFileSync(join(inner, 'promises', 'echo', 'index.ts'), narrowed());
+    const r = cli(inner, 'synth', '--check', '--since', 'main');
+    expect(r.stderr).toContain('spec.message: length-narrowed');
+    expect(r.stderr).not.toContain('git could not read');
   });
 
   test('an acknowledgement without a kind synth knows or a real reason is refused', () => {

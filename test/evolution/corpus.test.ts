@@ -41,8 +41,18 @@ function snapshot(fields: Fields, options: Record<string, unknown> = {}, names: 
 const change = (fields: Fields) => ({ ...base, ...fields });
 const without = (name: string) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== name));
 
-type Case = readonly [string, ApiSnapshot, readonly (readonly [string, BreakingKind])[]];
+/** A change: its name, the API after it, what must be found, and the API before it (the base one unless given). */
+type Case = readonly [string, ApiSnapshot, readonly (readonly [string, BreakingKind])[], ApiSnapshot?];
 const before = snapshot(base);
+// A list of ports told apart by `keys` (list-type map).
+const ports = (keys: string[]) =>
+  snapshot({
+    ...base,
+    ports: Type.Array(Type.Object({ name: Type.String(), zone: Type.String() }, { required: ['name', 'zone'] }), {
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': keys,
+    }),
+  });
 
 const BREAKING: Case[] = [
   ['a field removed', snapshot(without('note')), [['spec.note', 'removed']]],
@@ -162,6 +172,16 @@ const BREAKING: Case[] = [
     [['spec.tags', 'rule-added']],
   ],
   ['the kind renamed', snapshot(base, {}, { kind: 'Db' }), [['api.kind', 'names-changed']]],
+  // The CRD keeps its name (plural.group): the stored requests stay, and so does every schema check.
+  [
+    'the kind renamed and a field removed',
+    snapshot(without('note'), {}, { kind: 'Db' }),
+    [
+      ['api.kind', 'names-changed'],
+      ['spec.note', 'removed'],
+    ],
+  ],
+  ['list-map keys narrowed', ports(['name']), [['spec.ports', 'unique-items-added']], ports(['name', 'zone'])],
   ['the group changed', snapshot(base, {}, { group: 'db.example.com' }), [['api.group', 'names-changed']]],
   ['the plural changed', snapshot(base, {}, { plural: 'dbs' }), [['api.plural', 'names-changed']]],
   ['the scope changed', snapshot(base, {}, { scope: 'Cluster' }), [['api.scope', 'names-changed']]],
@@ -180,7 +200,7 @@ const BREAKING: Case[] = [
   ],
 ];
 
-const SAFE: [string, ApiSnapshot][] = [
+const SAFE: [string, ApiSnapshot, ApiSnapshot?][] = [
   ['nothing changed', snapshot(base)],
   ['a new optional field', snapshot({ ...base, region: Type.Optional(Type.String()) })],
   ['a new required field with a default', snapshot({ ...base, region: Type.String({ default: 'eu-west-1' }) })],
@@ -205,14 +225,19 @@ const SAFE: [string, ApiSnapshot][] = [
   ],
   ['maxItems raised', snapshot(change({ zones: Type.Array(Type.String(), { default: ['a'], maxItems: 10 }) }))],
   ['null now allowed', snapshot(change({ name: Type.Union([Type.String({ pattern: '^[a-z]+$', maxLength: 20 }), Type.Null()], { default: 'app' }) }))],
-  ['a CEL rule removed', snapshot(base)],
+  ['a CEL rule removed', snapshot(base), snapshot(base, { 'x-kubernetes-validations': [{ rule: 'self.replicas <= 5', message: 'at most 5' }] })],
   ['multipleOf finer', snapshot(change({ ratio: Type.Number({ default: 0.5, minimum: 0, maximum: 1, multipleOf: 0.01 }) }))],
-  ['a set made a plain list', snapshot(base)],
+  ['a set made a plain list', snapshot(base), snapshot(change({ zones: Type.Array(Type.String(), { default: ['a'], maxItems: 3, uniqueItems: true }) }))],
+  ['list-map keys widened', ports(['name', 'zone']), ports(['name'])],
+  [
+    'a defaulted field made required without its default (stored requests were defaulted)',
+    snapshot(change({ replicas: Type.Integer({ minimum: 1, maximum: 10 }) })),
+  ],
 ];
 
 describe('breaking changes are found, by field and kind', () => {
-  test.each(BREAKING)('%s', (_, after, expected) => {
-    const found = breakingChanges(before, after);
+  test.each(BREAKING.map(([name, after, expected, from]) => ({ name, after, expected, from })))('$name', ({ after, expected, from }) => {
+    const found = breakingChanges(from ?? before, after);
     expect(found.map((c) => [c.path, c.change])).toEqual(expected);
     for (const c of found) {
       expect(c.message.length).toBeGreaterThan(10);
@@ -222,8 +247,8 @@ describe('breaking changes are found, by field and kind', () => {
 });
 
 describe('safe changes pass', () => {
-  test.each(SAFE)('%s', (_, after) => {
-    expect(breakingChanges(before, after)).toEqual([]);
+  test.each(SAFE.map(([name, after, from]) => ({ name, after, from })))('$name', ({ after, from }) => {
+    expect(breakingChanges(from ?? before, after)).toEqual([]);
   });
 });
 
@@ -233,11 +258,20 @@ test('the corpus holds at least 40 changes, of both verdicts', () => {
   expect(SAFE.length).toBeGreaterThan(10);
 });
 
-test('a CEL rule removed and a set made a plain list are safe from where they were', () => {
-  const withRule = snapshot(base, { 'x-kubernetes-validations': [{ rule: 'self.replicas <= 5', message: 'at most 5' }] });
-  expect(breakingChanges(withRule, before)).toEqual([]);
-  const withSet = snapshot(change({ zones: Type.Array(Type.String(), { default: ['a'], maxItems: 3, uniqueItems: true }) }));
-  expect(breakingChanges(withSet, before)).toEqual([]);
+test('each break carries what exactly changed, so an acknowledgement accepts that change and no other', () => {
+  const narrowed = (values: string[]) =>
+    snapshot(
+      change({
+        size: Type.Union(
+          values.map((v) => Type.Literal(v)),
+          { default: 'small' },
+        ),
+      }),
+    );
+  const [first] = breakingChanges(before, narrowed(['small', 'medium']));
+  const [second] = breakingChanges(narrowed(['small', 'medium']), narrowed(['small']));
+  expect([first!.detail, second!.detail]).toEqual(['"large"', '"medium"']);
+  expect(breakingChanges(before, snapshot(change({ replicas: Type.Integer({ minimum: 1, maximum: 5, default: 2 }) })))[0]!.detail).toBe('10 → 5');
 });
 
 test('a rename is named as a likely rename', () => {

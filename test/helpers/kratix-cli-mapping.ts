@@ -1,8 +1,8 @@
 // What `kratix init tf-module-promise` keeps of a module's variables, counted from its mapping
 // (syntasso/kratix-cli c98516de, internal/vars_to_crd.go): string, number and bool are typed;
 // list(T) and map(T) keep T when it converts, and an object() anywhere becomes an opaque object
-// (x-kubernetes-preserve-unknown-fields); set, tuple and any are skipped (any is inferred from a
-// default string, number, bool or list only). Defaults are kept unless the type holds an object.
+// (x-kubernetes-preserve-unknown-fields); set, tuple and any are skipped (a variable with no type
+// at all gets one inferred from a default string, number, bool or list). Defaults are kept unless the type holds an object.
 // No enums, no validations, no required fields, no sensitivity. A test helper: only the counts
 // in the README's table come from it.
 
@@ -16,7 +16,7 @@ export interface KratixCliVerdict {
 
 export function kratixCliVerdict(type: string | undefined, defaultValue: unknown): KratixCliVerdict {
   let t = (type ?? '').replace(/\s+/g, '');
-  if (t === '' || t === 'any') {
+  if (t === '') {
     t = inferred(defaultValue);
     if (t === '') return { kept: false, fullType: false, default: false };
   }

@@ -133,6 +133,50 @@ describe('a module with every case once', () => {
   }, 120_000);
 });
 
+describe('a module with what is hard to import', () => {
+  test('its example passes its own checks, and it synthesizes, renders and passes its own test as it is', async () => {
+    const project = makeProject([]);
+    const run = cli(project, 'import', join(MODULES, 'awkward'), '--name', 'awkward', '--source', 'example.com/acme/awkward/aws');
+    expect(run.status, run.stderr).toBe(0);
+    const example = parseAllDocuments(readFileSync(join(project, 'promises', 'awkward', 'example-request.yaml'), 'utf8'))[0]!.toJS().spec;
+    expect(example.account_id).toMatch(/^[0-9]{12}$/);
+    expect(example.ratio).toBeLessThan(1);
+    expect(example.half).toBeGreaterThan(0);
+    expect(example.half).toBeLessThanOrEqual(0.5);
+    expect(example.subnets).toEqual(['example-0']);
+    expect(cli(project, 'synth').status).toBe(0);
+    const { spec } = await imported(project, 'awkward');
+    const p = spec.properties!;
+    // Defaults as Terraform converts them; the secret's default stays with the module.
+    expect(p.port!.default).toBe('8080');
+    expect(p.settings!.default).toEqual({ b: 2 });
+    expect(p.template!.default).toBe('${not_interpolated}');
+    expect(p['constructor' as string]!.default).toBe('c');
+    expect(spec.required).toEqual(expect.arrayContaining(['account_id', 'ratio', 'half', 'subnets', 'policy']));
+    expect(spec.required).not.toContain('token');
+    expect(p.subnets).toMatchObject({ minItems: 1 });
+    expect(p.subnets).not.toHaveProperty('default');
+    const source = readFileSync(join(project, 'promises', 'awkward', 'index.ts'), 'utf8');
+    expect(source).toContain('// odd: validation kept by the module, not translated: var.odd % 2 == 1 (Must be odd. Even numbers are refused.)');
+    expect(source).toContain("// subnets: the module's default [] fails its own validation: the request must set it");
+    const render = cli(project, 'render', 'awkward', join(project, 'promises', 'awkward', 'example-request.yaml'), '--out', join(project, 'out'));
+    expect(render.status, render.stderr).toBe(0);
+    expect(renderedStack(join(project, 'out')).module.module).not.toHaveProperty('token');
+    vitestConfig(project);
+    const vitest = spawnSync(join(REPO, 'node_modules', '.bin', 'vitest'), ['run', 'promises/awkward'], { cwd: project, encoding: 'utf8' });
+    expect(vitest.status, vitest.stdout + vitest.stderr).toBe(0);
+  }, 120_000);
+
+  test('a name that cannot be a kind, and a missing --source, are refused before anything is written', () => {
+    const project = makeProject([]);
+    expect(cli(project, 'import', join(MODULES, 'sqs'), '--name', '3scale', '--source', 'x/y/z').stderr).toMatch(
+      /--name "3scale" must be lower-case letters, digits and "-", starting with a letter/,
+    );
+    expect(cli(project, 'import', join(MODULES, 'sqs'), '--name', 'queue').stderr).toMatch(/--source is required/);
+    expect(readdirSync(join(project, 'promises'))).toEqual([]);
+  });
+});
+
 // The Terraform configuration a render wrote: tofu-controller's delivery carries it in a Secret.
 function renderedStack(dir: string): any {
   for (const entry of readdirSync(join(dir, 'output'), { withFileTypes: true })) {

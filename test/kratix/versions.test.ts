@@ -89,6 +89,21 @@ describe('the CRD', () => {
     }
   });
 
+  test('an older version that Kubernetes would rank above the current one is refused: clients would keep writing through it', () => {
+    const ranked = (current: string, older: string) => {
+      const r = renderPromise(
+        definePromise({ ...widget, api: { ...widget.api, version: current }, versions: [{ name: older, spec: v1alpha1 }] } as typeof widget),
+        {
+          image: 'img:1',
+        },
+      );
+      return r.ok ? [] : r.issues.map((i) => i.message);
+    };
+    expect(ranked('v2alpha1', 'v1')).toEqual([expect.stringContaining('v1 ranks above v2alpha1')]);
+    expect(ranked('v1beta1', 'v1alpha2')).toEqual([]);
+    expect(ranked('v2', 'v1')).toEqual([]);
+  });
+
   test('no longer serving the older version is a breaking change synth refuses', () => {
     const before = toYaml(rendered().promise);
     const r = renderPromise(definePromise({ ...widget, versions: undefined } as typeof widget), { image: 'img:1' });

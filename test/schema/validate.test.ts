@@ -33,6 +33,14 @@ describe('defaults, as the API server applies them', () => {
 });
 
 describe('validation details', () => {
+  test('fields named like Object’s own properties are fields like any other', () => {
+    const text = { type: 'string' } as const;
+    const odd = { type: 'object', required: ['toString'], properties: { constructor: { ...text, default: 'c' }, toString: text } } as StructuralSchema;
+    expect(applyDefaults(odd, {})).toEqual({ constructor: 'c' });
+    expect(validateValue(odd, applyDefaults(odd, {}), 'spec')).toEqual([{ path: 'spec.toString', message: 'is required', fix: 'add toString to the request' }]);
+    expect(validateValue(odd, applyDefaults(odd, { toString: 'x' }), 'spec')).toEqual([]);
+  });
+
   test('a null passes a nullable field’s type but not an enum without null, as kube-openapi validates it', () => {
     const tier: StructuralSchema = { type: 'string', nullable: true, enum: ['gold', 'silver'] };
     expect(validateValue(tier, null, 'spec.tier')).toEqual([{ path: 'spec.tier', message: 'null is not one of "gold", "silver"' }]);
