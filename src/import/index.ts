@@ -159,7 +159,7 @@ async function readVariable(name: string, block: Block): Promise<Variable> {
   return {
     name,
     ...(typeof field === 'string' ? { problem: field } : { field }),
-    ...(typeof block.description === 'string' ? { description: unescape(block.description) } : {}),
+    ...(typeof block.description === 'string' ? { description: hclLiteral(block.description) } : {}),
     required: !('default' in block) || dropped !== undefined,
     ...('default' in block && !dropped ? { default: fallback } : {}),
     sensitive: block.sensitive === true,
@@ -171,7 +171,7 @@ async function readVariable(name: string, block: Block): Promise<Variable> {
 }
 
 // HCL writes a literal ${ or %{ in a string as $${ or %%{; hcl2json keeps the escape.
-function unescape(text: string): string {
+function hclLiteral(text: string): string {
   return text.replaceAll('$${', '${').replaceAll('%%{', '%{');
 }
 
@@ -182,7 +182,7 @@ function coerce(value: unknown, field: Field): unknown {
   if (value === null || value === undefined) return value;
   switch (field.kind) {
     case 'string':
-      return typeof value === 'string' ? unescape(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+      return typeof value === 'string' ? hclLiteral(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
     case 'number':
       return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
     case 'bool':
