@@ -240,10 +240,14 @@ test('an imported public module passes the generic Promise suite as it is', () =
 
 describe('bad input', () => {
   test.each([
-    ['no module folder', ['import', '/nonexistent-module', '--name', 'x'], /import: \/nonexistent-module: no such folder/],
-    ['no --name', ['import', join(MODULES, 'sqs')], /--name is required/],
-    ['a name that is no DNS label', ['import', join(MODULES, 'sqs'), '--name', 'My_Queue'], /--name "My_Queue" must be lower-case letters/],
-    ['a folder with no .tf files', ['import', join(MODULES), '--name', 'x'], /no \.tf files/],
+    ['no module folder', ['import', '/nonexistent-module', '--name', 'x', '--source', 'x/y/z'], /import: \/nonexistent-module: no such folder/],
+    ['no --name', ['import', join(MODULES, 'sqs'), '--source', 'x/y/z'], /--name is required/],
+    [
+      'a name that is no DNS label',
+      ['import', join(MODULES, 'sqs'), '--name', 'My_Queue', '--source', 'x/y/z'],
+      /--name "My_Queue" must be lower-case letters/,
+    ],
+    ['a folder with no .tf files', ['import', join(MODULES), '--name', 'x', '--source', 'x/y/z'], /no \.tf files/],
   ])('%s: a clear error, and nothing written', (_, args, message) => {
     const project = makeProject([]);
     const run = cli(project, ...args);
@@ -258,7 +262,7 @@ describe('bad input', () => {
     const dir = join(project, 'broken');
     mkdirSync(dir);
     writeFileSync(join(dir, 'variables.tf'), 'variable "x" {\n  type = string\n');
-    const run = cli(project, 'import', dir, '--name', 'broken');
+    const run = cli(project, 'import', dir, '--name', 'broken', '--source', 'x/y/z');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('broken/variables.tf: not valid HCL');
     expect(existsSync(join(project, 'promises', 'broken'))).toBe(false);
@@ -267,7 +271,7 @@ describe('bad input', () => {
   test('an existing Promise folder is never written over', () => {
     const project = makeProject(['echo']);
     const before = readFileSync(join(project, 'promises', 'echo', 'index.ts'), 'utf8');
-    const run = cli(project, 'import', join(MODULES, 'sqs'), '--name', 'echo');
+    const run = cli(project, 'import', join(MODULES, 'sqs'), '--name', 'echo', '--source', 'x/y/z');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('promises/echo exists; nothing was written');
     expect(readFileSync(join(project, 'promises', 'echo', 'index.ts'), 'utf8')).toBe(before);
