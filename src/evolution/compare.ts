@@ -47,8 +47,6 @@ export interface ApiSnapshot {
   readonly scope: string;
   /** Each served version's spec schema, by version name. */
   readonly versions: Readonly<Record<string, StructuralSchema>>;
-  /** Whether each version's `spec` is required at the root. */
-  readonly specRequired: Readonly<Record<string, boolean>>;
 }
 
 /** The snapshot of a CustomResourceDefinition object (a Promise's `spec.api`). */
@@ -64,14 +62,12 @@ export function apiSnapshot(crd: unknown): ApiSnapshot | undefined {
   const spec = c?.spec;
   if (!spec?.group || !spec.names?.kind || !Array.isArray(spec.versions)) return undefined;
   const versions: Record<string, StructuralSchema> = {};
-  const specRequired: Record<string, boolean> = {};
   for (const v of spec.versions) {
     if (v.served === false) continue;
     const root = v.schema?.openAPIV3Schema;
     versions[v.name] = root?.properties?.spec ?? { type: 'object' };
-    specRequired[v.name] = root?.required?.includes('spec') ?? false;
   }
-  return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural ?? '', scope: spec.scope ?? 'Namespaced', versions, specRequired };
+  return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural ?? '', scope: spec.scope ?? 'Namespaced', versions };
 }
 
 /** Every change from `before` to `after` that can break a stored request. */

@@ -8,7 +8,6 @@ import { breakingChanges } from '../evolution/compare.js';
 import { toCrdSchema } from '../schema/crd-schema.js';
 import type { Issue, Result } from '../schema/issue.js';
 import type { StructuralSchema } from '../schema/structural.js';
-import { specField } from './crd.js';
 import { versionProblem } from './names.js';
 
 /** An older version of the API, still served. */
@@ -61,7 +60,6 @@ export function olderVersions(
       plural: '',
       scope: 'Namespaced',
       versions: { v: spec },
-      specRequired: { v: specField(spec).required },
     });
     for (const c of breakingChanges(snapshot(converted.schema), snapshot(current.spec)))
       issues.push({

@@ -4,7 +4,6 @@
 import { describe, expect, test } from 'vitest';
 import { type ApiSnapshot, type BreakingKind, breakingChanges } from '../../src/evolution/index.js';
 import { secretRef, Type } from '../../src/index.js';
-import { specField } from '../../src/kratix/crd.js';
 import { toCrdSchema } from '../../src/schema/crd-schema.js';
 import type { TObject } from '../../src/schema/index.js';
 
@@ -26,14 +25,12 @@ type Fields = Record<string, any>;
 function snapshot(fields: Fields, options: Record<string, unknown> = {}, names: Partial<ApiSnapshot> = {}): ApiSnapshot {
   const converted = toCrdSchema(Type.Object(fields, options) as TObject, 'spec');
   expect(converted.issues).toEqual([]);
-  const spec = specField(converted.schema);
   return {
     group: 'data.example.com',
     kind: 'Database',
     plural: 'databases',
     scope: 'Namespaced',
     versions: { v1: converted.schema },
-    specRequired: { v1: spec.required },
     ...names,
   };
 }
@@ -185,11 +182,7 @@ const BREAKING: Case[] = [
   ['the group changed', snapshot(base, {}, { group: 'db.example.com' }), [['api.group', 'names-changed']]],
   ['the plural changed', snapshot(base, {}, { plural: 'dbs' }), [['api.plural', 'names-changed']]],
   ['the scope changed', snapshot(base, {}, { scope: 'Cluster' }), [['api.scope', 'names-changed']]],
-  [
-    'the version renamed',
-    { ...snapshot(base), versions: { v2: snapshot(base).versions.v1! }, specRequired: { v2: false } },
-    [['api.version', 'version-removed']],
-  ],
+  ['the version renamed', { ...snapshot(base), versions: { v2: snapshot(base).versions.v1! } }, [['api.version', 'version-removed']]],
   [
     'two changes at once',
     snapshot({ ...without('note'), replicas: Type.Integer({ minimum: 1, maximum: 3, default: 2 }) }),
