@@ -57,11 +57,10 @@ function convert(node: StructuralSchema, at: Where): FormSchema {
       out['ui:enumNames'] = node.enum.map((v) => (v === null ? '(none)' : humanize(v as string)));
   }
   if (node.default !== undefined && at.present) out.default = node.default;
-  // Always there: its parent is, and it is required or defaulted.
-  const always = at.present && (at.required || node.default !== undefined);
+  const always = formReads.always(at.present, at.required, node);
   copy(node, out, ['minLength', 'maxLength', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf']);
   if (node.minItems !== undefined) {
-    if (always || node.minItems === 0) out.minItems = node.minItems;
+    if (formReads.minItems(node.minItems, always)) out.minItems = node.minItems;
     else checks.push(`${path}: when given, at least ${node.minItems} items`);
   }
   // OpenAPI 3.0's boolean exclusive bounds are draft-07's numeric ones.
@@ -132,6 +131,10 @@ function ruleText(rule: CelRule): string {
 export const formReads = {
   pattern: (pattern: string): boolean => formPattern(pattern) !== undefined,
   format: (format: string): boolean => SHARED_FORMATS.has(format),
+  /** Whether a node is always there when the request is: its parent is, and it is required or defaulted. */
+  always: (parentPresent: boolean, required: boolean, node: StructuralSchema): boolean => parentPresent && (required || node.default !== undefined),
+  /** Whether the form keeps a list's least count: rjsf would start an optional list with that many items. */
+  minItems: (minItems: number, always: boolean): boolean => always || minItems === 0,
 };
 
 // Character classes as RE2 (Kubernetes) reads them: `\s` is ASCII white space without \v, `.`
@@ -197,13 +200,13 @@ export function withoutPlatformChecks(node: StructuralSchema, present = true, re
     items,
     ...rest
   } = node;
-  const always = present && (required || node.default !== undefined);
+  const always = formReads.always(present, required, node);
   return {
     ...rest,
     ...(listType === 'set' ? { 'x-kubernetes-list-type': 'set' as const } : {}),
     ...(pattern !== undefined && formReads.pattern(pattern) ? { pattern } : {}),
     ...(format !== undefined && formReads.format(format) ? { format } : {}),
-    ...(minItems !== undefined && (always || minItems === 0) ? { minItems } : {}),
+    ...(minItems !== undefined && formReads.minItems(minItems, always) ? { minItems } : {}),
     ...(properties
       ? {
           properties: Object.fromEntries(
