@@ -81,21 +81,29 @@ const KIND = /^[a-zA-Z][a-zA-Z0-9]*$/;
 /** Why `ref` is not an entity reference (`[kind:][namespace/]name`), or nothing. */
 export function entityRefProblem(ref: unknown, kinds?: readonly string[]): string | undefined {
   if (typeof ref !== 'string' || ref === '') return 'is not an entity reference like group:default/team-a';
-  const match = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(ref);
-  if (!match) return 'is not an entity reference ([kind:][namespace/]name)';
-  const [, kind, namespace, name] = match;
+  const parts = refParts(ref);
+  if (!parts) return 'is not an entity reference ([kind:][namespace/]name)';
+  const { kind, namespace, name } = parts;
   if (kind !== undefined && !KIND.test(kind)) return `has a kind ${JSON.stringify(kind)} that is not a letter followed by letters and digits`;
   if (kind !== undefined && kinds && !kinds.includes(kind.toLowerCase())) return `names a ${kind}, where a ${kinds.join(' or ')} is expected`;
   if (namespace !== undefined && (namespace.length > 63 || !NAMESPACE.test(namespace)))
     return `has a namespace ${JSON.stringify(namespace)} that is not a DNS label`;
-  if (!NAME.test(name!)) return `has a name ${JSON.stringify(name)} that is not 1 to 63 letters, digits and -_. starting and ending with a letter or digit`;
+  if (!NAME.test(name)) return `has a name ${JSON.stringify(name)} that is not 1 to 63 letters, digits and -_. starting and ending with a letter or digit`;
   return undefined;
 }
 
 /** `ref` as `kind:namespace/name`, the parts it leaves out filled in: a short reference is read in the namespace of the entity that holds it. */
 export function fullRef(ref: string, kind: string): string {
-  const [, k = kind, ns = 'default', name] = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(ref)!;
-  return `${k.toLowerCase()}:${ns}/${name}`;
+  const parts = refParts(ref)!;
+  return `${(parts.kind ?? kind).toLowerCase()}:${parts.namespace ?? 'default'}/${parts.name}`;
+}
+
+// `[kind:][namespace/]name`, split; undefined when it is not of that form.
+function refParts(ref: string): { kind?: string; namespace?: string; name: string } | undefined {
+  const match = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(ref);
+  if (!match) return undefined;
+  const [, kind, namespace, name] = match;
+  return { ...(kind !== undefined ? { kind } : {}), ...(namespace !== undefined ? { namespace } : {}), name: name! };
 }
 
 /** Problems of `backstage`, for synth. */
