@@ -90,7 +90,7 @@ export async function importModule(dir: string, options: ImportOptions): Promise
       default: v.default !== undefined && v.default !== null,
       required: v.required,
       validations: { translated: v.translated, kept: v.kept.length },
-      secret: v.sensitive && v.field?.kind === 'string',
+      secret: isSecret(v),
       json: v.field?.kind === 'json',
     })),
     outputs: outputs.map((o) => o.name),
@@ -125,13 +125,28 @@ async function readModule(dir: string): Promise<{ variable: Record<string, Block
     } catch (e) {
       throw new Error(`${join(dir, file)}: not valid HCL: ${(e as Error).message.split('\n')[0]}`);
     }
-    // Own keys only: a variable named __proto__ or constructor is a variable like any other.
-    for (const [k, v] of Object.entries(json.variable ?? {}))
-      Object.defineProperty(out.variable, k, { value: v, enumerable: true, writable: true, configurable: true });
-    for (const [k, v] of Object.entries(json.output ?? {}))
-      Object.defineProperty(out.output, k, { value: v, enumerable: true, writable: true, configurable: true });
+    merge(out.variable, json.variable);
+    merge(out.output, json.output);
   }
   return out;
+}
+
+// Own keys only: a variable named __proto__ or constructor is a variable like any other.
+function merge(into: Record<string, Block[]>, from: Record<string, Block[]> | undefined): void {
+  for (const [k, v] of Object.entries(from ?? {})) Object.defineProperty(into, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** A sensitive string: a reference to a Secret in the request, its value given to the module by secretValue(). */
+function isSecret(v: Variable): boolean {
+  return v.sensitive && v.field?.kind === 'string';
+}
+
+/**
+ * Left out of a request unless set, and passed to the module only then: the module has a default
+ * the schema does not carry (a null one, or a secret's, which a Secret reference cannot hold).
+ */
+function isOptional(v: Variable): boolean {
+  return !v.required && (isSecret(v) || v.default === undefined || v.default === null);
 }
 
 async function readVariable(name: string, block: Block): Promise<Variable> {
@@ -251,7 +266,7 @@ function promiseSource(
   outputs: readonly { name: string; description?: string; sensitive: boolean }[],
 ): string {
   const imported = variables.filter((v) => v.field);
-  const secrets = imported.filter((v) => v.sensitive && v.field!.kind === 'string');
+  const secrets = imported.filter(isSecret);
   const json = imported.filter((v) => v.field!.kind === 'json');
   const lines: string[] = [
     `// Imported by \`kratix-cdktf import\` from the Terraform module ${options.source}${options.version ? ` (${options.version})` : ''}.`,
@@ -276,14 +291,8 @@ function promiseSource(
       options.description = `${v.description ? `${v.description.trim()} ` : ''}(Any Terraform value in the module: write it as JSON.)`;
       if (options.default !== undefined) options.default = JSON.stringify(options.default);
     }
-    const field =
-      v.sensitive && v.field!.kind === 'string'
-        ? `secretRef(${v.description ? ts({ description: v.description }) : ''})`
-        : typebox(v.field!, { ...v.limits, ...options });
-    // A secret reference has no default: the module keeps its own when the request names no Secret.
-    const secret = v.sensitive && v.field!.kind === 'string';
-    const optional = !v.required && (secret || v.default === undefined || v.default === null);
-    lines.push(`  ${key(v.name)}: ${optional ? `Type.Optional(${field})` : field},`);
+    const field = isSecret(v) ? `secretRef(${v.description ? ts({ description: v.description }) : ''})` : typebox(v.field!, { ...v.limits, ...options });
+    lines.push(`  ${key(v.name)}: ${isOptional(v) ? `Type.Optional(${field})` : field},`);
   }
   lines.push('});', '', `export type ${kind}Spec = Infer<typeof spec>;`, '');
   lines.push(
@@ -330,14 +339,8 @@ function promiseSource(
   if (options.version) lines.push(`      version: ${ts(options.version)},`);
   lines.push('      variables: {');
   for (const v of imported) {
-    const value =
-      v.sensitive && v.field!.kind === 'string'
-        ? `secretValue(scope, ${access(v.name)})`
-        : v.field!.kind === 'json'
-          ? `Fn.jsondecode(${access(v.name)})`
-          : access(v.name);
-    const optional = !v.required && ((v.sensitive && v.field!.kind === 'string') || v.default === undefined || v.default === null);
-    if (optional) lines.push(`        ...(${access(v.name)} !== undefined ? { ${key(v.name)}: ${value} } : {}),`);
+    const value = isSecret(v) ? `secretValue(scope, ${access(v.name)})` : v.field!.kind === 'json' ? `Fn.jsondecode(${access(v.name)})` : access(v.name);
+    if (isOptional(v)) lines.push(`        ...(${access(v.name)} !== undefined ? { ${key(v.name)}: ${value} } : {}),`);
     else lines.push(`        ${key(v.name)}: ${value},`);
   }
   lines.push('      },', '    });');
@@ -430,8 +433,7 @@ function promiseTest(options: ImportOptions, json: readonly string[]): string {
 function exampleRequest(options: ImportOptions, kind: string, variables: readonly Variable[]): string {
   const spec: Record<string, unknown> = {};
   for (const v of variables)
-    if (v.field && v.required)
-      spec[v.name] = v.sensitive && v.field.kind === 'string' ? { name: `${options.name}-secrets`, key: v.name } : sample(v.field, v.limits);
+    if (v.field && v.required) spec[v.name] = isSecret(v) ? { name: `${options.name}-secrets`, key: v.name } : sample(v.field, v.limits);
   const body = JSON.stringify(
     { apiVersion: `${options.group ?? `${options.name}.platform.example.com`}/v1alpha1`, kind, metadata: { name: 'example', namespace: 'default' }, spec },
     null,
