@@ -32,15 +32,21 @@ export interface FormAgreement {
   readonly disagreements: readonly { readonly label: string; readonly spec: unknown; readonly form: readonly string[]; readonly api: readonly string[] }[];
 }
 
-/** The spec form of a Promise's Template, with its `ui:` keys taken out as Backstage does before validating. */
-export function templateSpecSchema(def: PromiseDefinition): Record<string, unknown> {
+// The Promise's API, or an error naming every problem of its definition.
+function apiOf(def: PromiseDefinition) {
   const api = requestApi(def);
   if (!api.ok) throw new Error(`promises/${def.name}: ${api.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  return api.value;
+}
+
+/** The spec form of a Promise's Template, with its `ui:` keys taken out as Backstage does before validating. */
+export function templateSpecSchema(def: PromiseDefinition): Record<string, unknown> {
+  const api = apiOf(def);
   const template = renderTemplate({
     promiseName: def.name,
-    names: api.value.names,
-    spec: api.value.spec,
-    secretRefs: api.value.secretRefs,
+    names: api.names,
+    spec: api.spec,
+    secretRefs: api.secretRefs,
     rules: [],
     backstage: def.backstage ?? {},
   }).get('backstage/template.yaml') as { spec: { parameters: { properties: { spec: unknown } }[] } };
@@ -59,9 +65,8 @@ export function checkFormAgreement(
   /** The form's schema instead of the Template's (a test showing a wrong form is caught). */
   form: Record<string, unknown> = templateSpecSchema(def),
 ): FormAgreement {
-  const api = requestApi(def);
-  if (!api.ok) throw new Error(`promises/${def.name}: ${api.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  const full = api.value.spec;
+  const api = apiOf(def);
+  const full = api.spec;
   const shared = withoutPlatformChecks(full);
   const ajv = new Ajv({ allErrors: true, multipleOfPrecision: 8, strict: false, verbose: true, discriminator: false, useDefaults: true });
   addFormats(ajv);
@@ -304,9 +309,8 @@ export async function checkFormPrefill(
   } catch {
     return undefined;
   }
-  const api = requestApi(def);
-  if (!api.ok) throw new Error(`promises/${def.name}: ${api.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  const spec = api.value.spec;
+  const api = apiOf(def);
+  const spec = api.spec;
   const schema = form ?? templateSpecSchema(def);
   const refused: { label: string; errors: string[] }[] = [];
   for (const c of formCorpus(spec, exampleSpec)) {
